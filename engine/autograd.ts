@@ -1,0 +1,142 @@
+// Reverse-mode autograd: graph nodes recorded by ops, an iterative topological sort, backward(), noGrad().
+import type { Tensor } from "./tensor.ts";
+import { AutogradError, NonFiniteError, fmtShape } from "./errors.ts";
+
+/** Given the gradient of the output, returns one gradient per input (null where not needed). */
+export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => readonly (Tensor | null | undefined)[];
+
+/** How a non-leaf tensor was made: the op, its inputs, and the rule to push a gradient back. */
+export class Node {
+  #backward: BackwardFn | null;
+  constructor(readonly op: string, readonly inputs: readonly Tensor[], backward: BackwardFn) {
+    this.#backward = backward;
+  }
+  get freed(): boolean { return this.#backward === null; }
+  apply(grad: Tensor, needs: readonly boolean[]): readonly (Tensor | null | undefined)[] {
+    if (this.#backward === null) {
+      throw new AutogradError(this.op, "trying to backward through the graph a second time (its saved tensors were freed); pass { retainGraph: true } to the first backward()");
+    }
+    return this.#backward(grad, needs);
+  }
+  /** Drops the closure and with it every saved tensor. */
+  free(): void { this.#backward = null; }
+}
+
+let gradEnabled = true;
+let trapNonFinite = false;
+
+export const isGradEnabled = (): boolean => gradEnabled;
+
+/** Runs fn without recording a graph (torch.no_grad). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try { return fn(); } finally { gradEnabled = prev; }
+}
+
+/** Runs fn with recording on, e.g. inside a noGrad block. */
+export function enableGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = true;
+  try { return fn(); } finally { gradEnabled = prev; }
+}
+
+/** When on, every op checks its output and throws NonFiniteError naming the op that made a NaN or Inf. */
+export function setDebugNaN(on: boolean): void { trapNonFinite = on; }
+
+/**
+ * Every op ends here: attaches the backward rule when any input needs a gradient,
+ * and (in debug mode) checks the output for NaN/Inf.
+ */
+export function record(op: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
+  if (trapNonFinite && out.isFloatingPoint()) {
+    const data = out.storage;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
+        throw new NonFiniteError(op, `produced ${data[i]} at flat index ${i} of its output ${fmtShape(out.shape)}`);
+      }
+    }
+  }
+  if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
+    out.gradFn = new Node(op, inputs, backward);
+    out.requiresGrad = true;
+  }
+  return out;
+}
+
+export interface BackwardOptions {
+  /** Keep saved tensors so backward can run through this graph again. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients. */
+  createGraph?: boolean;
+}
+
+/** Tensors reachable from root through nodes, in an order where every tensor precedes its inputs. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>([root]);
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const inputs = top[0].gradFn?.inputs ?? [];
+    if (top[1] < inputs.length) {
+      const next = inputs[top[1]++];
+      if (next.requiresGrad && !visited.has(next)) { visited.add(next); stack.push([next, 0]); }
+    } else {
+      stack.pop();
+      order.push(top[0]);
+    }
+  }
+  return order.reverse();
+}
+
+export function backward(root: Tensor, grad: Tensor | undefined, options: BackwardOptions, ops: GradOps): void {
+  if (!root.requiresGrad) {
+    throw new AutogradError("backward", `tensor of shape ${fmtShape(root.shape)} does not require grad and has no grad_fn`);
+  }
+  if (grad === undefined) {
+    if (root.numel !== 1) {
+      throw new AutogradError("backward", `grad can be implicitly created only for scalar outputs, got shape ${fmtShape(root.shape)}; pass the upstream gradient explicitly`);
+    }
+    grad = ops.onesLike(root);
+  } else if (grad.numel !== root.numel) {
+    throw new AutogradError("backward", `gradient of shape ${fmtShape(grad.shape)} does not match tensor of shape ${fmtShape(root.shape)}`);
+  }
+  const run = (): void => {
+    const grads = new Map<Tensor, Tensor>([[root, ops.reshape(ops.detach(grad!), root.shape)]]);
+    for (const t of topologicalOrder(root)) {
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      const node = t.gradFn;
+      if (node === null || t.retainsGrad) {
+        // A fresh buffer, so in-place edits of one .grad (clipping) never alias another tensor's.
+        t.grad = t.grad === null ? ops.clone(g) : ops.add(t.grad, g);
+      }
+      if (node === null) continue;
+      const needs = node.inputs.map((x) => x.requiresGrad);
+      const inputGrads = node.apply(g, needs);
+      if (!options.retainGraph) node.free();
+      node.inputs.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (!needs[i] || gi === null || gi === undefined) return;
+        if (gi.numel !== input.numel) {
+          throw new AutogradError(node.op, `backward produced a gradient of shape ${fmtShape(gi.shape)} for an input of shape ${fmtShape(input.shape)}`);
+        }
+        const prev = grads.get(input);
+        grads.set(input, prev === undefined ? gi : ops.add(prev, gi));
+      });
+    }
+  };
+  if (options.createGraph) enableGrad(run);
+  else noGrad(run);
+}
+
+/** The few ops backward itself needs, passed in to keep this file free of import cycles. */
+export interface GradOps {
+  onesLike(t: Tensor): Tensor;
+  add(a: Tensor, b: Tensor): Tensor;
+  clone(t: Tensor): Tensor;
+  detach(t: Tensor): Tensor;
+  reshape(t: Tensor, shape: readonly number[]): Tensor;
+}

@@ -1,0 +1,44 @@
+// The kernel contract every backend implements. The cpu table is complete; faster backends
+// provide a Partial table and fall back to cpu entries in one place (getKernels).
+import type { TypedArray, FloatArray } from "../dtype.ts";
+
+export type UnaryOp = "neg" | "exp" | "log" | "sqrt" | "rsqrt" | "abs" | "tanh" | "sigmoid" | "relu" | "erf" | "sign" | "step";
+export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
+
+export interface KernelTable {
+  /** out[i] = f(x[i]); `out` is preallocated with the result dtype. */
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
+  /** out[idx] = f(a[idx·sa], b[idx·sb]) over outShape; strides are 0 on broadcast dims. */
+  binary(op: BinaryOp, a: TypedArray, sa: readonly number[], b: TypedArray, sb: readonly number[], outShape: readonly number[], out: TypedArray): void;
+  /** Gathers src[offset + idx·strides] for every index of outShape into contiguous out (permute, expand, slice). */
+  stridedCopy(src: TypedArray, offset: number, strides: readonly number[], outShape: readonly number[], out: TypedArray): void;
+  /** Adds contiguous src into dst[offset + idx·strides] (the adjoint of stridedCopy; dst dims never alias). */
+  stridedAccumulate(src: TypedArray, dst: TypedArray, offset: number, strides: readonly number[], shape: readonly number[]): void;
+  /** out[i] = min(max(x[i], lo), hi). */
+  clamp(x: TypedArray, lo: number, hi: number, out: TypedArray): void;
+  /** out[i] = cond[i] != 0 ? a[i] : b[i] over same-length contiguous arrays. */
+  where(cond: TypedArray, a: TypedArray, b: TypedArray, out: TypedArray): void;
+  /** Reduces each contiguous row of `rowLength` elements of x to one value of out. */
+  reduceRows(op: ReduceOp, x: TypedArray, rowLength: number, out: TypedArray): void;
+  /**
+   * Batched matmul over contiguous operands: out[b] = op(a[b]) @ op(b[b]) where op transposes when asked.
+   * a is [batch, m, k] (or [batch, k, m] if transA), b is [batch, k, n] (or [batch, n, k] if transB).
+   */
+  matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
+  /** Row-wise softmax (or log-softmax) over contiguous rows of `cols`, numerically stable. */
+  softmax(x: FloatArray, cols: number, out: FloatArray, log: boolean): void;
+  /** For x viewed as [outer, size, inner]: out[o, j, i] = x[o, index[j], i] (torch.index_select). */
+  indexSelect(x: TypedArray, index: Int32Array, outer: number, size: number, inner: number, out: TypedArray): void;
+  /** Adjoint of indexSelect: dst[o, index[j], i] += src[o, j, i]. */
+  indexAdd(src: TypedArray, index: Int32Array, outer: number, size: number, inner: number, dst: TypedArray): void;
+  /** For x viewed as [outer, size, inner] and index [outer, idxSize, inner]: out = x[o, index[o,j,i], i]. */
+  gather(x: TypedArray, index: Int32Array, outer: number, size: number, idxSize: number, inner: number, out: TypedArray): void;
+  /** Adjoint of gather: dst[o, index[o,j,i], i] += src[o, j, i]. */
+  scatterAdd(src: TypedArray, index: Int32Array, outer: number, size: number, idxSize: number, inner: number, dst: TypedArray): void;
+}
+
+export interface Backend {
+  readonly name: string;
+  readonly kernels: Partial<KernelTable>;
+}

@@ -1,0 +1,11 @@
+// The complete reference kernel table: plain TypeScript, the fallback for every other backend.
+import type { Backend, KernelTable } from "../backend.ts";
+import { binary, clamp, unary, where } from "./elementwise.ts";
+import { matmul } from "./matmul.ts";
+import { gather, indexAdd, indexSelect, scatterAdd, stridedAccumulate, stridedCopy } from "./movement.ts";
+import { reduceRows } from "./reduce.ts";
+import { softmax } from "./softmax.ts";
+
+export const cpuKernels: KernelTable = { unary, binary, clamp, where, stridedCopy, stridedAccumulate, reduceRows, matmul, softmax, indexSelect, indexAdd, gather, scatterAdd };
+
+export const cpuBackend: Backend = { name: "cpu", kernels: cpuKernels };

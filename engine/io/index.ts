@@ -1,0 +1,2 @@
+// io: filled in by its issue work; see engine/index.ts.
+export {};

@@ -1,0 +1,197 @@
+// Elementwise ops with NumPy broadcasting, each followed by its backward written with ops.
+import { record } from "../autograd.ts";
+import type { BinaryOp, UnaryOp } from "../backends/backend.ts";
+import { kernels } from "../backends/registry.ts";
+import { allocate, floatOf, promote, type DType, type TypedArray } from "../dtype.ts";
+import { DTypeError, fmtShape } from "../errors.ts";
+import { broadcastShapes, broadcastStrides, numelOf, shapesEqual, stridesOf } from "../shape.ts";
+import { Tensor, asTensor, fromStorage, full, type TensorLike } from "../tensor.ts";
+import { sum } from "./reduce.ts";
+import { reshape } from "./movement.ts";
+
+// ---- plumbing ----
+
+function mapUnary(op: UnaryOp, x: Tensor, dtype: DType): Tensor {
+  const out = allocate(dtype, x.numel);
+  kernels().unary(op, dtype === x.dtype ? x.storage : Float64Array.from(x.storage), out);
+  return fromStorage(out, x.shape);
+}
+
+function mapBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const out = allocate(dtype, numelOf(shape));
+  const sa = shapesEqual(a.shape, shape) ? stridesOf(shape) : broadcastStrides(a.shape, shape);
+  const sb = shapesEqual(b.shape, shape) ? stridesOf(shape) : broadcastStrides(b.shape, shape);
+  kernels().binary(op, a.storage, sa, b.storage, sb, shape, out);
+  return fromStorage(out, shape);
+}
+
+/** Sums a broadcast gradient back down to the shape of the input it came from. */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  return reshape(sum(g, dims, true), shape);
+}
+
+const operands = (a: TensorLike, b: TensorLike): [Tensor, Tensor] => {
+  const ta = a instanceof Tensor ? a : asTensor(a, b instanceof Tensor ? b : undefined);
+  return [ta, asTensor(b, ta)];
+};
+
+// ---- binary arithmetic ----
+
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const out = mapBinary("add", x, y, promote(x.dtype, y.dtype));
+  return record("add", out, [x, y], (g) => [sumToShape(g, x.shape), sumToShape(g, y.shape)]);
+}
+
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const out = mapBinary("sub", x, y, promote(x.dtype, y.dtype));
+  return record("sub", out, [x, y], (g, needs) => [sumToShape(g, x.shape), needs[1] ? sumToShape(neg(g), y.shape) : null]);
+}
+
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const out = mapBinary("mul", x, y, promote(x.dtype, y.dtype));
+  return record("mul", out, [x, y], (g, needs) => [
+    needs[0] ? sumToShape(mul(g, y), x.shape) : null,
+    needs[1] ? sumToShape(mul(g, x), y.shape) : null,
+  ]);
+}
+
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const out = mapBinary("div", x, y, floatOf(promote(x.dtype, y.dtype)));
+  return record("div", out, [x, y], (g, needs) => [
+    needs[0] ? sumToShape(div(g, y), x.shape) : null,
+    needs[1] ? sumToShape(neg(div(mul(g, out), y)), y.shape) : null,
+  ]);
+}
+
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const out = mapBinary("pow", x, y, promote(x.dtype, y.dtype));
+  return record("pow", out, [x, y], (g, needs) => [
+    needs[0] ? sumToShape(mul(g, mul(y, pow(x, sub(y, 1)))), x.shape) : null,
+    needs[1] ? sumToShape(mul(g, mul(out, log(x))), y.shape) : null,
+  ]);
+}
+
+/** Gradient goes to the larger input; ties split it evenly, as PyTorch does. */
+export function maximum(a: TensorLike, b: TensorLike): Tensor { return extremum("maximum", a, b); }
+export function minimum(a: TensorLike, b: TensorLike): Tensor { return extremum("minimum", a, b); }
+
+function extremum(op: "maximum" | "minimum", a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const out = mapBinary(op, x, y, promote(x.dtype, y.dtype));
+  return record(op, out, [x, y], (g) => {
+    const wins = op === "maximum" ? gt(x, y) : lt(x, y);
+    const share = add(wins, mul(eq(x, y), 0.5)); // 1 where x wins, 0.5 on ties
+    return [sumToShape(mul(g, share), x.shape), sumToShape(mul(g, sub(1, share)), y.shape)];
+  });
+}
+
+// ---- comparisons (no gradient; int32 0/1 results serve as masks) ----
+
+const compare = (op: BinaryOp) => (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = operands(a, b);
+  return mapBinary(op, x, y, "int32");
+};
+export const eq = compare("eq");
+export const ne = compare("ne");
+export const lt = compare("lt");
+export const le = compare("le");
+export const gt = compare("gt");
+export const ge = compare("ge");
+
+// ---- unary ----
+
+export function neg(x: Tensor): Tensor {
+  return record("neg", mapUnary("neg", x, x.dtype), [x], (g) => [neg(g)]);
+}
+export function exp(x: Tensor): Tensor {
+  const out = mapUnary("exp", x, floatOf(x.dtype));
+  return record("exp", out, [x], (g) => [mul(g, out)]);
+}
+export function log(x: Tensor): Tensor {
+  return record("log", mapUnary("log", x, floatOf(x.dtype)), [x], (g) => [div(g, x)]);
+}
+export function sqrt(x: Tensor): Tensor {
+  const out = mapUnary("sqrt", x, floatOf(x.dtype));
+  return record("sqrt", out, [x], (g) => [div(mul(g, 0.5), out)]);
+}
+export function rsqrt(x: Tensor): Tensor {
+  const out = mapUnary("rsqrt", x, floatOf(x.dtype));
+  return record("rsqrt", out, [x], (g) => [mul(g, mul(pow(out, 3), -0.5))]);
+}
+export function abs(x: Tensor): Tensor {
+  return record("abs", mapUnary("abs", x, x.dtype), [x], (g) => [mul(g, mapUnary("sign", x, x.dtype))]);
+}
+export function sign(x: Tensor): Tensor { return mapUnary("sign", x, x.dtype); }
+export function tanh(x: Tensor): Tensor {
+  const out = mapUnary("tanh", x, floatOf(x.dtype));
+  return record("tanh", out, [x], (g) => [mul(g, sub(1, mul(out, out)))]);
+}
+export function sigmoid(x: Tensor): Tensor {
+  const out = mapUnary("sigmoid", x, floatOf(x.dtype));
+  return record("sigmoid", out, [x], (g) => [mul(g, mul(out, sub(1, out)))]);
+}
+export function relu(x: Tensor): Tensor {
+  return record("relu", mapUnary("relu", x, x.dtype), [x], (g) => [mul(g, mapUnary("step", x, g.dtype))]);
+}
+export function erf(x: Tensor): Tensor {
+  return record("erf", mapUnary("erf", x, floatOf(x.dtype)), [x], (g) => [mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))]);
+}
+
+/** GELU, exact (erf) or with PyTorch's tanh approximation; composed, so its gradient comes for free. */
+export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
+  if (approximate === "tanh") {
+    const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(mul(x, 0.5), add(tanh(inner), 1));
+  }
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** Clamps into [min, max]; the gradient passes where min ≤ x ≤ max, as PyTorch. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  const lo = min ?? -Infinity;
+  const hi = max ?? Infinity;
+  const out = allocate(x.dtype, x.numel);
+  kernels().clamp(x.storage, lo, hi, out);
+  return record("clamp", fromStorage(out, x.shape), [x], (g) => [mul(g, mul(ge(x, lo), le(x, hi)))]);
+}
+
+// ---- selection ----
+
+/** condition ? a : b with all three broadcast together; condition is any tensor, nonzero = true. */
+export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const shape = broadcastShapes("where", broadcastShapes("where", condition.shape, x.shape), y.shape);
+  const n = numelOf(shape);
+  const expandTo = (t: Tensor): TypedArray => {
+    if (shapesEqual(t.shape, shape)) return t.storage;
+    const buf = allocate(t.dtype, n);
+    kernels().stridedCopy(t.storage, 0, broadcastStrides(t.shape, shape), shape, buf);
+    return buf;
+  };
+  const [c, xs, ys] = [expandTo(condition), expandTo(x), expandTo(y)];
+  const out = allocate(promote(x.dtype, y.dtype), n);
+  kernels().where(c, xs, ys, out);
+  return record("where", fromStorage(out, shape), [x, y], (g, needs) => [
+    needs[0] ? sumToShape(where(condition, g, 0), x.shape) : null,
+    needs[1] ? sumToShape(where(condition, 0, g), y.shape) : null,
+  ]);
+}
+
+/** x with `value` wherever mask is nonzero; mask broadcasts to x's shape. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  const shape = broadcastShapes("maskedFill", x.shape, mask.shape);
+  if (!shapesEqual(shape, x.shape)) {
+    throw new DTypeError("maskedFill", `mask of shape ${fmtShape(mask.shape)} must broadcast to the tensor's shape ${fmtShape(x.shape)}`);
+  }
+  return where(mask, full([], value, x.dtype === "int32" && !Number.isInteger(value) ? "float32" : x.dtype), x);
+}

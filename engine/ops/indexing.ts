@@ -1,0 +1,67 @@
+// Integer indexing: indexSelect, gather and their adjoints (indexAdd, scatterAdd), with bounds checks.
+import { record } from "../autograd.ts";
+import { kernels } from "../backends/registry.ts";
+import { allocate } from "../dtype.ts";
+import { DTypeError, IndexError, ShapeError, fmtShape } from "../errors.ts";
+import { normalizeDim, numelOf } from "../shape.ts";
+import { Tensor, fromStorage } from "../tensor.ts";
+
+/** Checks an index tensor is int32 with every value in [0, size); names the offending value. */
+function checkIndex(op: string, index: Tensor, size: number, dim: number): Int32Array {
+  if (index.dtype !== "int32") throw new DTypeError(op, `index must be an int32 tensor, got ${index.dtype} of shape ${fmtShape(index.shape)}`);
+  const data = index.storage as Int32Array;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] < 0 || data[i] >= size) {
+      throw new IndexError(op, `index ${data[i]} (at flat position ${i}) is out of range for dim ${dim} of size ${size}`);
+    }
+  }
+  return data;
+}
+
+const split3 = (shape: readonly number[], d: number): [number, number, number] =>
+  [numelOf(shape.slice(0, d)), shape[d], numelOf(shape.slice(d + 1))];
+
+/** Rows (or any dim's slices) picked by a 1-D int32 index, as torch.index_select. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normalizeDim("indexSelect", dim, x.ndim);
+  if (index.ndim > 1) throw new ShapeError("indexSelect", `index must be 1-D, got shape ${fmtShape(index.shape)}`);
+  const idx = checkIndex("indexSelect", index, x.shape[d], d);
+  const [outer, size, inner] = split3(x.shape, d);
+  const shape = x.shape.map((s, i) => (i === d ? idx.length : s));
+  const out = allocate(x.dtype, numelOf(shape));
+  kernels().indexSelect(x.storage, idx, outer, size, inner, out);
+  return record("indexSelect", fromStorage(out, shape), [x], (g) => {
+    const dx = allocate(g.dtype, x.numel);
+    kernels().indexAdd(g.storage, idx, outer, size, inner, dx);
+    return [fromStorage(dx, x.shape)];
+  });
+}
+
+function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): void {
+  if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s !== x.shape[i])) {
+    throw new ShapeError(op, `index of shape ${fmtShape(index.shape)} must match input ${fmtShape(x.shape)} in every dim but ${d}`);
+  }
+}
+
+/** out[..., j, ...] = x[..., index[..., j, ...], ...] along dim, as torch.gather (index matches x off dim). */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normalizeDim("gather", dim, x.ndim);
+  checkGatherShapes("gather", x, d, index);
+  const idx = checkIndex("gather", index, x.shape[d], d);
+  const [outer, size, inner] = split3(x.shape, d);
+  const out = allocate(x.dtype, index.numel);
+  kernels().gather(x.storage, idx, outer, size, index.shape[d], inner, out);
+  return record("gather", fromStorage(out, index.shape), [x], (g) => [scatterAdd(fromStorage(allocate(g.dtype, x.numel), x.shape), d, index, g)]);
+}
+
+/** x with src added at the positions index names along dim (functional torch.scatter_add). */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const d = normalizeDim("scatterAdd", dim, x.ndim);
+  checkGatherShapes("scatterAdd", x, d, index);
+  if (src.numel !== index.numel) throw new ShapeError("scatterAdd", `src of shape ${fmtShape(src.shape)} must match index ${fmtShape(index.shape)}`);
+  const idx = checkIndex("scatterAdd", index, x.shape[d], d);
+  const [outer, size, inner] = split3(x.shape, d);
+  const out = x.storage.slice();
+  kernels().scatterAdd(src.storage, idx, outer, size, index.shape[d], inner, out);
+  return record("scatterAdd", fromStorage(out, x.shape), [x, src], (g) => [g, gather(g, d, index)]);
+}

@@ -1,0 +1,159 @@
+// Shape and movement ops: reshape shares storage; permute, expand, slice and cat copy.
+import { record } from "../autograd.ts";
+import { kernels } from "../backends/registry.ts";
+import { allocate, convert, isFloat, type DType } from "../dtype.ts";
+import { IndexError, ShapeError, fmtShape } from "../errors.ts";
+import { broadcastStrides, inferShape, normalizeDim, numelOf, stridesOf } from "../shape.ts";
+import { Tensor, fromStorage } from "../tensor.ts";
+import { sumToShape } from "./elementwise.ts";
+
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const target = inferShape("reshape", x.shape, shape);
+  return record("reshape", fromStorage(x.storage, target), [x], (g) => [reshape(g, x.shape)]);
+}
+
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeDim("flatten", startDim, x.ndim);
+  const e = normalizeDim("flatten", endDim, x.ndim);
+  return reshape(x, [...x.shape.slice(0, s), numelOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+}
+
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim("unsqueeze", dim, x.ndim + 1);
+  return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+}
+
+export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  const dims = dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === "number" ? [dim] : dim).map((d) => normalizeDim("squeeze", d, x.ndim));
+  return reshape(x, x.shape.filter((s, i) => !(s === 1 && dims.includes(i))));
+}
+
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  const perm = dims.map((d) => normalizeDim("permute", d, x.ndim));
+  if (perm.length !== x.ndim || new Set(perm).size !== x.ndim) {
+    throw new ShapeError("permute", `dims ${fmtShape(dims)} are not a permutation of the ${x.ndim} dims of tensor ${fmtShape(x.shape)}`);
+  }
+  if (perm.every((d, i) => d === i)) return x;
+  const strides = stridesOf(x.shape);
+  const shape = perm.map((d) => x.shape[d]);
+  const out = allocate(x.dtype, x.numel);
+  kernels().stridedCopy(x.storage, 0, perm.map((d) => strides[d]), shape, out);
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  return record("permute", fromStorage(out, shape), [x], (g) => [permute(g, inverse)]);
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const perm = x.shape.map((_, i) => i);
+  const a = normalizeDim("transpose", dim0, x.ndim);
+  const b = normalizeDim("transpose", dim1, x.ndim);
+  [perm[a], perm[b]] = [perm[b], perm[a]];
+  return permute(x, perm);
+}
+
+/** Broadcasts size-1 dims (and new leading dims) to `shape`; -1 keeps a dim. */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  if (lead < 0) throw new ShapeError("expand", `cannot expand tensor ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+  const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
+  x.shape.forEach((d, i) => {
+    if (d !== 1 && d !== target[i + lead]) {
+      throw new ShapeError("expand", `cannot expand tensor ${fmtShape(x.shape)} to ${fmtShape(shape)}: dim ${i + lead} has size ${d}, expected 1 or ${target[i + lead]}`);
+    }
+  });
+  if (lead === 0 && target.every((d, i) => d === x.shape[i])) return x;
+  const out = allocate(x.dtype, numelOf(target));
+  kernels().stridedCopy(x.storage, 0, broadcastStrides(x.shape, target), target, out);
+  return record("expand", fromStorage(out, target), [x], (g) => [sumToShape(g, x.shape)]);
+}
+
+/** Python-style slice along one dim: negative indices count from the end, bounds are clamped. */
+export function slice(x: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
+  const d = normalizeDim("slice", dim, x.ndim);
+  const size = x.shape[d];
+  if (!Number.isInteger(step) || step < 1) throw new IndexError("slice", `step must be a positive integer, got ${step}`);
+  const clampIndex = (i: number): number => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
+  const s = clampIndex(start ?? 0);
+  const e = clampIndex(end ?? size);
+  const len = Math.max(0, Math.ceil((e - s) / step));
+  const strides = stridesOf(x.shape);
+  const shape = x.shape.map((v, i) => (i === d ? len : v));
+  const sliceStrides = strides.map((v, i) => (i === d ? v * step : v));
+  const offset = s * strides[d];
+  const out = allocate(x.dtype, numelOf(shape));
+  kernels().stridedCopy(x.storage, offset, sliceStrides, shape, out);
+  return record("slice", fromStorage(out, shape), [x], (g) => {
+    const dx = allocate(g.dtype, x.numel);
+    kernels().stridedAccumulate(g.storage, dx, offset, sliceStrides, shape);
+    return [fromStorage(dx, x.shape)];
+  });
+}
+
+/** `length` elements from `start` along dim (negative start counts from the end). */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normalizeDim("narrow", dim, x.ndim);
+  const s = start < 0 ? start + x.shape[d] : start;
+  if (s < 0 || length < 0 || s + length > x.shape[d]) {
+    throw new IndexError("narrow", `start ${start} and length ${length} exceed dim ${d} of size ${x.shape[d]} in tensor ${fmtShape(x.shape)}`);
+  }
+  return slice(x, d, s, s + length);
+}
+
+export function split(x: Tensor, sizeOrSections: number | readonly number[], dim = 0): Tensor[] {
+  const d = normalizeDim("split", dim, x.ndim);
+  const size = x.shape[d];
+  let sizes: number[];
+  if (typeof sizeOrSections === "number") {
+    if (sizeOrSections <= 0) throw new ShapeError("split", `split size must be positive, got ${sizeOrSections}`);
+    sizes = [];
+    for (let s = 0; s < size; s += sizeOrSections) sizes.push(Math.min(sizeOrSections, size - s));
+  } else {
+    sizes = [...sizeOrSections];
+    if (sizes.reduce((a, b) => a + b, 0) !== size) throw new ShapeError("split", `sections ${fmtShape(sizes)} do not add up to dim ${d} of size ${size}`);
+  }
+  let at = 0;
+  return sizes.map((n) => { const part = slice(x, d, at, at + n); at += n; return part; });
+}
+
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  const d = normalizeDim("chunk", dim, x.ndim);
+  return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
+}
+
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new ShapeError("cat", "expected a non-empty list of tensors");
+  const first = tensors[0];
+  const d = normalizeDim("cat", dim, first.ndim);
+  tensors.forEach((t, k) => {
+    if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
+      throw new ShapeError("cat", `tensor ${k} has shape ${fmtShape(t.shape)}, expected ${fmtShape(first.shape)} except in dim ${d}`);
+    }
+  });
+  const shape = first.shape.map((s, i) => (i === d ? tensors.reduce((a, t) => a + t.shape[d], 0) : s));
+  const dtype = tensors.map((t) => t.dtype).reduce((a, b) => (a === "float64" || b === "float64" ? "float64" : a === "float32" || b === "float32" ? "float32" : "int32"));
+  const out = allocate(dtype, numelOf(shape));
+  const strides = stridesOf(shape);
+  let at = 0;
+  for (const t of tensors) {
+    kernels().stridedAccumulate(convert(t.storage, dtype), out, at * strides[d], strides, t.shape);
+    at += t.shape[d];
+  }
+  return record("cat", fromStorage(out, shape), tensors, (g) => split(g, tensors.map((t) => t.shape[d]), d));
+}
+
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new ShapeError("stack", "expected a non-empty list of tensors");
+  const d = normalizeDim("stack", dim, tensors[0].ndim + 1);
+  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+}
+
+export function clone(x: Tensor): Tensor {
+  return record("clone", fromStorage(x.storage.slice(), x.shape), [x], (g) => [g]);
+}
+
+export function toDType(x: Tensor, dtype: DType): Tensor {
+  if (dtype === x.dtype) return x;
+  const out = fromStorage(convert(x.storage, dtype), x.shape);
+  if (!isFloat(dtype)) return out;
+  return record("to", out, [x], (g) => [toDType(g, x.dtype)]);
+}

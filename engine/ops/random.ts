@@ -1,0 +1,44 @@
+// Random tensors drawn from the global seeded generator or a per-call one.
+import { allocate, type DType } from "../dtype.ts";
+import { ShapeError } from "../errors.ts";
+import { defaultGenerator, type Generator } from "../random.ts";
+import { checkShape, numelOf } from "../shape.ts";
+import { Tensor, fromStorage } from "../tensor.ts";
+
+export interface RandomOptions { generator?: Generator; dtype?: DType; requiresGrad?: boolean }
+
+function fill(shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, fallback: DType = "float32"): Tensor {
+  checkShape("random", shape);
+  const g = opts.generator ?? defaultGenerator;
+  const data = allocate(opts.dtype ?? fallback, numelOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = draw(g);
+  const t = fromStorage(data, shape);
+  return opts.requiresGrad ? t.requiresGrad_() : t;
+}
+
+/** Uniform in [0, 1). */
+export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor => fill(shape, opts, (g) => g.random());
+/** Standard normal. */
+export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor => fill(shape, opts, (g) => g.normal());
+
+/** Uniform integers in [low, high), int32. */
+export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  if (!(high > low)) throw new ShapeError("randint", `expected low < high, got ${low} and ${high}`);
+  return fill(shape, opts, (g) => g.int(low, high), "int32");
+}
+
+/** A random permutation of 0..n-1 (Fisher–Yates), int32. */
+export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  const g = opts.generator ?? defaultGenerator;
+  const data = new Int32Array(n);
+  for (let i = 0; i < n; i++) data[i] = i;
+  for (let i = n - 1; i > 0; i--) { const j = g.int(0, i + 1); [data[i], data[j]] = [data[j], data[i]]; }
+  return fromStorage(data, [n]);
+}
+
+export function normal(shape: readonly number[], mean: number, std: number, opts: RandomOptions = {}): Tensor {
+  return fill(shape, opts, (g) => mean + std * g.normal());
+}
+export function uniform(shape: readonly number[], low: number, high: number, opts: RandomOptions = {}): Tensor {
+  return fill(shape, opts, (g) => low + (high - low) * g.random());
+}

@@ -1,0 +1,92 @@
+// Reductions over any set of axes (keepdim or not), with gradients; argmax/argmin carry none.
+import { record } from "../autograd.ts";
+import type { ReduceOp } from "../backends/backend.ts";
+import { kernels } from "../backends/registry.ts";
+import { allocate, floatOf, type DType } from "../dtype.ts";
+import { IndexError, fmtShape } from "../errors.ts";
+import { normalizeDim, normalizeDims, numelOf, stridesOf } from "../shape.ts";
+import { Tensor, fromStorage } from "../tensor.ts";
+import { add, div, eq, exp, log, mul, sub } from "./elementwise.ts";
+import { expand, reshape } from "./movement.ts";
+
+type Dims = number | readonly number[] | undefined;
+
+/** The input's shape with reduced axes set to 1 (the keepdim shape). */
+const keptShape = (shape: readonly number[], axes: readonly number[]): number[] =>
+  shape.map((d, i) => (axes.includes(i) ? 1 : d));
+
+/** Runs a row reduction after moving the reduced axes last (a copy only when they are not already last). */
+function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DType): Tensor {
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const order = [...kept, ...axes];
+  const rowLength = numelOf(axes.map((a) => x.shape[a]));
+  if (rowLength === 0 && op !== "sum") {
+    throw new IndexError(op, `cannot reduce over an empty dimension of tensor ${fmtShape(x.shape)}`);
+  }
+  let data = x.storage;
+  if (order.some((d, i) => d !== i)) {
+    const strides = stridesOf(x.shape);
+    data = allocate(x.dtype, x.numel);
+    kernels().stridedCopy(x.storage, 0, order.map((d) => strides[d]), order.map((d) => x.shape[d]), data);
+  }
+  const out = allocate(dtype, numelOf(kept.map((d) => x.shape[d])));
+  kernels().reduceRows(op, data, rowLength, out);
+  return fromStorage(out, keptShape(x.shape, axes));
+}
+
+const finish = (keep: Tensor, x: Tensor, axes: readonly number[], keepdim: boolean): Tensor =>
+  keepdim ? keep : reshape(keep, x.shape.filter((_, i) => !axes.includes(i)));
+
+export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const axes = normalizeDims("sum", dim, x.ndim);
+  const out = reduceRaw("sum", x, axes, x.dtype);
+  const keep = record("sum", out, [x], (g) => [expand(g, x.shape)]);
+  return finish(keep, x, axes, keepdim);
+}
+
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const axes = normalizeDims("mean", dim, x.ndim);
+  const count = numelOf(axes.map((a) => x.shape[a]));
+  const xs = x.dtype === "int32" ? x.to("float32") : x;
+  return div(sum(xs, axes, keepdim), count);
+}
+
+function extreme(op: "max" | "min", x: Tensor, dim: Dims, keepdim: boolean): Tensor {
+  const name = op === "max" ? "amax" : "amin";
+  const axes = normalizeDims(name, dim, x.ndim);
+  const out = reduceRaw(op, x, axes, x.dtype);
+  // The gradient goes to the arg-extremum; ties share it evenly (PyTorch's amax rule).
+  const keep = record(name, out, [x], (g) => {
+    const hit = eq(x, out);
+    return [div(mul(expand(g, x.shape), hit), expand(sum(hit, axes, true), x.shape))];
+  });
+  return finish(keep, x, axes, keepdim);
+}
+export const amax = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme("max", x, dim, keepdim);
+export const amin = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme("min", x, dim, keepdim);
+
+/** Variance with Bessel's correction by default (correction = 1), as torch.var. */
+export function variance(x: Tensor, dim?: Dims, keepdim = false, correction = 1): Tensor {
+  const axes = normalizeDims("var", dim, x.ndim);
+  const count = numelOf(axes.map((a) => x.shape[a]));
+  const centred = sub(x, mean(x, axes, true));
+  return div(sum(mul(centred, centred), axes, keepdim), Math.max(0, count - correction));
+}
+
+/** log Σ exp, stabilised by the (constant) row max; its gradient is the softmax. */
+export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
+  const axes = normalizeDims("logsumexp", dim, x.ndim);
+  const m = reduceRaw("max", x.detach(), axes, floatOf(x.dtype));
+  for (let i = 0; i < m.numel; i++) if (!Number.isFinite(m.storage[i])) m.storage[i] = 0;
+  const lse = add(log(sum(exp(sub(x, m)), axes, true)), m);
+  return finish(lse, x, axes, keepdim);
+}
+
+function argExtreme(op: "argmax" | "argmin", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  if (dim === undefined) return argExtreme(op, reshape(x, [-1]), 0, false);
+  const axis = normalizeDim(op, dim, x.ndim);
+  const keep = reduceRaw(op, x, x.ndim === 0 ? [] : [axis], "int32");
+  return x.ndim === 0 || keepdim ? keep : reshape(keep, x.shape.filter((_, i) => i !== axis));
+}
+export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtreme("argmax", x, dim, keepdim);
+export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtreme("argmin", x, dim, keepdim);

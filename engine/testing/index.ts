@@ -1,0 +1,3 @@
+// Public testing utilities ("aetnet/engine/testing").
+export { gradcheck, GradcheckError, type GradcheckOptions } from "./gradcheck.ts";
+export { allclose, assertClose, mismatch } from "./allclose.ts";
