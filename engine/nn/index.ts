@@ -1,2 +1,3 @@
-// nn: filled in by its issue work; see engine/index.ts.
-export {};
+// nn: modules whose attribute paths are their checkpoint keys.
+export { Module, type StateDict } from "./module.ts";
+export { Linear, LayerNorm, Embedding, Dropout, GELU, Sequential, type Layer } from "./layers.ts";

@@ -1,0 +1,60 @@
+// The basic layers: Linear, LayerNorm, Embedding, Dropout, GELU, Sequential, ModuleList helpers.
+import * as F from "../functional.ts";
+import { Tensor, zeros, ones } from "../tensor.ts";
+import { uniform, normal } from "../ops/random.ts";
+import { Module } from "./module.ts";
+
+/** y = x Wᵀ + b; weight [out, in] initialised U(-1/√in, 1/√in) as PyTorch's default. */
+export class Linear extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean } = {}) {
+    super();
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.weight = uniform([outFeatures, inFeatures], -bound, bound).requiresGrad_();
+    this.bias = options.bias === false ? null : uniform([outFeatures], -bound, bound).requiresGrad_();
+  }
+  forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
+}
+
+export class LayerNorm extends Module {
+  weight: Tensor;
+  bias: Tensor;
+  constructor(readonly normalizedShape: number, readonly eps = 1e-5) {
+    super();
+    this.weight = ones([normalizedShape]).requiresGrad_();
+    this.bias = zeros([normalizedShape]).requiresGrad_();
+  }
+  forward(x: Tensor): Tensor { return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
+}
+
+/** Lookup table; weight ~ N(0, 1) as PyTorch, with the padding row zeroed. */
+export class Embedding extends Module {
+  weight: Tensor;
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, readonly paddingIdx: number | null = null) {
+    super();
+    this.weight = normal([numEmbeddings, embeddingDim], 0, 1);
+    if (paddingIdx !== null) this.weight.storage.fill(0, paddingIdx * embeddingDim, (paddingIdx + 1) * embeddingDim);
+    this.weight.requiresGrad_();
+  }
+  forward(indices: Tensor): Tensor { return F.embedding(indices, this.weight, this.paddingIdx); }
+}
+
+export class Dropout extends Module {
+  constructor(readonly p = 0.5) { super(); }
+  forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
+}
+
+export class GELU extends Module {
+  constructor(readonly approximate: "none" | "tanh" = "none") { super(); }
+  forward(x: Tensor): Tensor { return F.gelu(x, this.approximate); }
+}
+
+/** Anything with forward(x) → x can be chained. */
+export interface Layer { forward(x: Tensor): Tensor }
+
+export class Sequential extends Module {
+  readonly layers: (Module & Layer)[];
+  constructor(...layers: (Module & Layer)[]) { super(); this.layers = layers; }
+  forward(x: Tensor): Tensor { return this.layers.reduce((h, l) => l.forward(h), x); }
+}
