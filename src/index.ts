@@ -1,0 +1,2 @@
+// AETNet's public surface: configuration, model, losses.
+export * from "./config.ts";
