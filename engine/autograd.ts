@@ -1,6 +1,8 @@
 // Reverse-mode autograd: graph nodes recorded by ops, an iterative topological sort, backward(), noGrad().
 import type { Tensor } from "./tensor.ts";
+import type { DType } from "./dtype.ts";
 import { AutogradError, NonFiniteError, fmtShape } from "./errors.ts";
+import { shapesEqual } from "./shape.ts";
 
 /** Given the gradient of the output, returns one gradient per input (null where not needed). */
 export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => readonly (Tensor | null | undefined)[];
@@ -65,7 +67,7 @@ export function record(op: string, out: Tensor, inputs: readonly Tensor[], backw
 }
 
 export interface BackwardOptions {
-  /** Keep saved tensors so backward can run through this graph again. */
+  /** Keep saved tensors so backward can run through this graph again; defaults to createGraph, as in PyTorch. */
   retainGraph?: boolean;
   /** Record the backward pass itself, for higher-order gradients. */
   createGraph?: boolean;
@@ -102,8 +104,10 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
   } else if (grad.numel !== root.numel) {
     throw new AutogradError("backward", `gradient of shape ${fmtShape(grad.shape)} does not match tensor of shape ${fmtShape(root.shape)}`);
   }
+  // The graph of a createGraph backward refers to this graph's saved outputs, so it must outlive the pass.
+  const retain = options.retainGraph ?? options.createGraph ?? false;
   const run = (): void => {
-    const grads = new Map<Tensor, Tensor>([[root, ops.reshape(ops.detach(grad!), root.shape)]]);
+    const grads = new Map<Tensor, Tensor>([[root, ops.to(ops.reshape(ops.detach(grad!), root.shape), root.dtype)]]);
     for (const t of topologicalOrder(root)) {
       const g = grads.get(t);
       if (g === undefined) continue;
@@ -116,13 +120,16 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
       if (node === null) continue;
       const needs = node.inputs.map((x) => x.requiresGrad);
       const inputGrads = node.apply(g, needs);
-      if (!options.retainGraph) node.free();
+      if (!retain) node.free();
       node.inputs.forEach((input, i) => {
-        const gi = inputGrads[i];
-        if (!needs[i] || gi === null || gi === undefined) return;
-        if (gi.numel !== input.numel) {
-          throw new AutogradError(node.op, `backward produced a gradient of shape ${fmtShape(gi.shape)} for an input of shape ${fmtShape(input.shape)}`);
+        const raw = inputGrads[i];
+        if (!needs[i] || raw === null || raw === undefined) return;
+        if (raw.numel !== input.numel) {
+          throw new AutogradError(node.op, `backward produced a gradient of shape ${fmtShape(raw.shape)} for an input of shape ${fmtShape(input.shape)}`);
         }
+        // A gradient takes its input's shape and dtype (a float32 input of a float64 op gets a float32 grad).
+        const shaped = shapesEqual(raw.shape, input.shape) ? raw : ops.reshape(raw, input.shape);
+        const gi = shaped.dtype === input.dtype ? shaped : ops.to(shaped, input.dtype);
         const prev = grads.get(input);
         grads.set(input, prev === undefined ? gi : ops.add(prev, gi));
       });
@@ -139,4 +146,5 @@ export interface GradOps {
   clone(t: Tensor): Tensor;
   detach(t: Tensor): Tensor;
   reshape(t: Tensor, shape: readonly number[]): Tensor;
+  to(t: Tensor, dtype: DType): Tensor;
 }

@@ -68,7 +68,7 @@ export class Tensor {
 
   // ---- autograd ----
   backward(gradient?: Tensor, options: BackwardOptions = {}): void {
-    runBackward(this, gradient, options, { onesLike: (t) => full(t.shape, 1, t.dtype), add: ew.add, clone: mv.clone, detach: (t) => t.detach(), reshape: mv.reshape });
+    runBackward(this, gradient, options, { onesLike: (t) => full(t.shape, 1, t.dtype), add: ew.add, clone: mv.clone, detach: (t) => t.detach(), reshape: mv.reshape, to: mv.toDType });
   }
   /** Marks a leaf as trainable; only floating-point tensors can require grad. */
   requiresGrad_(on = true): this {
@@ -167,14 +167,24 @@ export interface TensorOptions { requiresGrad?: boolean; dtype?: DType }
 
 type Nested = number | readonly Nested[];
 
-function flattenNested(values: Nested, shape: number[], out: number[], depth = 0): void {
+/** The shape read off the first element at each depth; flattenNested then checks every element against it. */
+function nestedShape(values: Nested): number[] {
+  const shape: number[] = [];
+  for (let v = values; typeof v !== "number"; v = v[0]) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+  }
+  return shape;
+}
+
+function flattenNested(values: Nested, shape: readonly number[], out: number[], depth = 0): void {
   if (typeof values === "number") {
-    if (depth !== shape.length) throw new ShapeError("tensor", "ragged nested array: a number where a list was expected");
+    if (depth !== shape.length) throw new ShapeError("tensor", `ragged nested array: a number at depth ${depth}, expected a list of length ${shape[depth]}`);
     out.push(values);
     return;
   }
-  if (depth === shape.length) shape.push(values.length);
-  else if (shape[depth] !== values.length) throw new ShapeError("tensor", `ragged nested array: length ${values.length} at depth ${depth}, expected ${shape[depth]}`);
+  if (depth === shape.length) throw new ShapeError("tensor", `ragged nested array: a list at depth ${depth}, expected a number`);
+  if (shape[depth] !== values.length) throw new ShapeError("tensor", `ragged nested array: length ${values.length} at depth ${depth}, expected ${shape[depth]}`);
   for (const v of values) flattenNested(v, shape, out, depth + 1);
 }
 
@@ -190,7 +200,7 @@ export function tensor(values: Nested | TypedArray, shape?: readonly number[], o
     if (data === values) data = values.slice();
     inferred = [data.length];
   } else {
-    inferred = [];
+    inferred = nestedShape(values);
     const flat: number[] = [];
     flattenNested(values, inferred, flat);
     data = allocate(opts.dtype ?? "float32", flat.length);

@@ -33,3 +33,14 @@ export function checkGradProperty<T extends unknown[]>(arb: fc.Arbitrary<T>, bod
     return gradcheck(fn, inputs, options);
   }), { numRuns: runs });
 }
+
+/**
+ * A float64 tensor whose values are pairwise at least 0.05 apart (and apart from every tensor drawn with another
+ * `phase` in 0..3), so max/min-style ops stay away from ties where finite differences break down.
+ */
+export const distinctTensorArb = (shape: number[], phase = 0): fc.Arbitrary<Tensor> => {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const order = fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n });
+  const jitter = fc.array(fc.double({ min: 0, max: 0.04, noNaN: true }), { minLength: n, maxLength: n });
+  return fc.tuple(order, jitter).map(([perm, jit]) => tensor(Float64Array.from(perm, (p, i) => (p * 4 + phase) * 0.1 + jit[i] - 2), shape));
+};

@@ -1,2 +1,6 @@
-// io: filled in by its issue work; see engine/index.ts.
-export {};
+// io: safetensors files, atomic writes, training checkpoints and module save/load.
+export { serializeSafetensors, parseSafetensors, saveSafetensors, loadSafetensors, type Safetensors } from "./safetensors.ts";
+export type { SafeDType } from "./safetensors_dtypes.ts";
+export { writeFileAtomic, type AtomicFs, type AtomicWriteOptions } from "./atomic_write.ts";
+export { saveCheckpoint, loadCheckpoint, WEIGHTS_FILE, STATE_FILE, type Checkpoint } from "./checkpoint.ts";
+export { saveModule, loadModule } from "./module_io.ts";

@@ -1,4 +1,4 @@
-// The basic layers: Linear, LayerNorm, Embedding, Dropout, GELU, Sequential, ModuleList helpers.
+// The basic layers: Linear, LayerNorm, Embedding, Dropout, GELU, ReLU.
 import * as F from "../functional.ts";
 import { Tensor, zeros, ones } from "../tensor.ts";
 import { uniform, normal } from "../ops/random.ts";
@@ -50,11 +50,6 @@ export class GELU extends Module {
   forward(x: Tensor): Tensor { return F.gelu(x, this.approximate); }
 }
 
-/** Anything with forward(x) → x can be chained. */
-export interface Layer { forward(x: Tensor): Tensor }
-
-export class Sequential extends Module {
-  readonly layers: (Module & Layer)[];
-  constructor(...layers: (Module & Layer)[]) { super(); this.layers = layers; }
-  forward(x: Tensor): Tensor { return this.layers.reduce((h, l) => l.forward(h), x); }
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor { return F.relu(x); }
 }

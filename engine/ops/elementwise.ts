@@ -3,7 +3,7 @@ import { record } from "../autograd.ts";
 import type { BinaryOp, UnaryOp } from "../backends/backend.ts";
 import { kernels } from "../backends/registry.ts";
 import { allocate, floatOf, promote, type DType, type TypedArray } from "../dtype.ts";
-import { DTypeError, fmtShape } from "../errors.ts";
+import { ShapeError, fmtShape } from "../errors.ts";
 import { broadcastShapes, broadcastStrides, numelOf, shapesEqual, stridesOf } from "../shape.ts";
 import { Tensor, asTensor, fromStorage, full, type TensorLike } from "../tensor.ts";
 import { sum } from "./reduce.ts";
@@ -191,7 +191,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const shape = broadcastShapes("maskedFill", x.shape, mask.shape);
   if (!shapesEqual(shape, x.shape)) {
-    throw new DTypeError("maskedFill", `mask of shape ${fmtShape(mask.shape)} must broadcast to the tensor's shape ${fmtShape(x.shape)}`);
+    throw new ShapeError("maskedFill", `mask of shape ${fmtShape(mask.shape)} must broadcast to the tensor's shape ${fmtShape(x.shape)}`);
   }
   return where(mask, full([], value, x.dtype === "int32" && !Number.isInteger(value) ? "float32" : x.dtype), x);
 }

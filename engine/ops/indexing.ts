@@ -3,7 +3,7 @@ import { record } from "../autograd.ts";
 import { kernels } from "../backends/registry.ts";
 import { allocate } from "../dtype.ts";
 import { DTypeError, IndexError, ShapeError, fmtShape } from "../errors.ts";
-import { normalizeDim, numelOf } from "../shape.ts";
+import { normalizeDim, numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 
 /** Checks an index tensor is int32 with every value in [0, size); names the offending value. */
@@ -30,11 +30,15 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const shape = x.shape.map((s, i) => (i === d ? idx.length : s));
   const out = allocate(x.dtype, numelOf(shape));
   kernels().indexSelect(x.storage, idx, outer, size, inner, out);
-  return record("indexSelect", fromStorage(out, shape), [x], (g) => {
-    const dx = allocate(g.dtype, x.numel);
-    kernels().indexAdd(g.storage, idx, outer, size, inner, dx);
-    return [fromStorage(dx, x.shape)];
-  });
+  return record("indexSelect", fromStorage(out, shape), [x], (g) => [indexAdd(g, x.shape, d, index)]);
+}
+
+/** The adjoint of indexSelect: zeros of `shape` with g's slices added at the indexed positions; recorded for double backward. */
+function indexAdd(g: Tensor, shape: readonly number[], d: number, index: Tensor): Tensor {
+  const [outer, size, inner] = split3(shape, d);
+  const dx = allocate(g.dtype, numelOf(shape));
+  kernels().indexAdd(g.storage, index.storage as Int32Array, outer, size, inner, dx);
+  return record("indexAdd", fromStorage(dx, shape), [g], (gg) => [indexSelect(gg, d, index)]);
 }
 
 function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): void {
@@ -58,7 +62,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const d = normalizeDim("scatterAdd", dim, x.ndim);
   checkGatherShapes("scatterAdd", x, d, index);
-  if (src.numel !== index.numel) throw new ShapeError("scatterAdd", `src of shape ${fmtShape(src.shape)} must match index ${fmtShape(index.shape)}`);
+  if (!shapesEqual(src.shape, index.shape)) throw new ShapeError("scatterAdd", `src of shape ${fmtShape(src.shape)} must match index ${fmtShape(index.shape)}`);
   const idx = checkIndex("scatterAdd", index, x.shape[d], d);
   const [outer, size, inner] = split3(x.shape, d);
   const out = x.storage.slice();

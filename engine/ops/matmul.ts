@@ -11,6 +11,7 @@ import { reshape, squeeze, unsqueeze } from "./movement.ts";
 /** a [..., m, k] @ b [..., k, n] → [..., m, n]; 1-D operands are promoted and squeezed as in torch.matmul. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError("matmul", `both operands need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim === 1 && b.ndim === 1) return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, -1)), []); // dot product
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, -1)), -1);
   // A batch of rows times one matrix is one big matmul (the Linear layer case).

@@ -3,7 +3,7 @@ import { record } from "../autograd.ts";
 import { kernels } from "../backends/registry.ts";
 import { allocate, convert, isFloat, type DType } from "../dtype.ts";
 import { IndexError, ShapeError, fmtShape } from "../errors.ts";
-import { broadcastStrides, inferShape, normalizeDim, numelOf, stridesOf } from "../shape.ts";
+import { broadcastStrides, checkShape, inferShape, normalizeDim, numelOf, stridesOf } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { sumToShape } from "./elementwise.ts";
 
@@ -47,6 +47,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const perm = x.shape.map((_, i) => i);
   const a = normalizeDim("transpose", dim0, x.ndim);
   const b = normalizeDim("transpose", dim1, x.ndim);
+  if (a === b) return x; // also the only transpose a 0-d tensor has
   [perm[a], perm[b]] = [perm[b], perm[a]];
   return permute(x, perm);
 }
@@ -56,6 +57,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.ndim;
   if (lead < 0) throw new ShapeError("expand", `cannot expand tensor ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
+  checkShape("expand", target);
   x.shape.forEach((d, i) => {
     if (d !== 1 && d !== target[i + lead]) {
       throw new ShapeError("expand", `cannot expand tensor ${fmtShape(x.shape)} to ${fmtShape(shape)}: dim ${i + lead} has size ${d}, expected 1 or ${target[i + lead]}`);
@@ -82,11 +84,15 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
   const offset = s * strides[d];
   const out = allocate(x.dtype, numelOf(shape));
   kernels().stridedCopy(x.storage, offset, sliceStrides, shape, out);
-  return record("slice", fromStorage(out, shape), [x], (g) => {
-    const dx = allocate(g.dtype, x.numel);
-    kernels().stridedAccumulate(g.storage, dx, offset, sliceStrides, shape);
-    return [fromStorage(dx, x.shape)];
-  });
+  return record("slice", fromStorage(out, shape), [x], (g) => [sliceBackward(g, x.shape, d, s, step)]);
+}
+
+/** The adjoint of slice: g placed into zeros of `shape` at the sliced positions; recorded, so double backward works. */
+function sliceBackward(g: Tensor, shape: readonly number[], d: number, start: number, step: number): Tensor {
+  const strides = stridesOf(shape);
+  const dx = allocate(g.dtype, numelOf(shape));
+  kernels().stridedAccumulate(g.storage, dx, start * strides[d], strides.map((v, i) => (i === d ? v * step : v)), g.shape);
+  return record("sliceBackward", fromStorage(dx, shape), [g], (gg) => [slice(gg, d, start, start + g.shape[d] * step, step)]);
 }
 
 /** `length` elements from `start` along dim (negative start counts from the end). */
@@ -123,6 +129,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError("cat", "expected a non-empty list of tensors");
   const first = tensors[0];
+  if (first.ndim === 0) throw new ShapeError("cat", "zero-dimensional tensors cannot be concatenated; use stack");
   const d = normalizeDim("cat", dim, first.ndim);
   tensors.forEach((t, k) => {
     if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {

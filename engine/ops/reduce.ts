@@ -16,12 +16,12 @@ const keptShape = (shape: readonly number[], axes: readonly number[]): number[] 
   shape.map((d, i) => (axes.includes(i) ? 1 : d));
 
 /** Runs a row reduction after moving the reduced axes last (a copy only when they are not already last). */
-function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DType): Tensor {
+function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DType, name: string = op): Tensor {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const order = [...kept, ...axes];
   const rowLength = numelOf(axes.map((a) => x.shape[a]));
   if (rowLength === 0 && op !== "sum") {
-    throw new IndexError(op, `cannot reduce over an empty dimension of tensor ${fmtShape(x.shape)}`);
+    throw new IndexError(name, `cannot reduce over an empty dimension of tensor ${fmtShape(x.shape)}`);
   }
   let data = x.storage;
   if (order.some((d, i) => d !== i)) {
@@ -37,11 +37,14 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DTyp
 const finish = (keep: Tensor, x: Tensor, axes: readonly number[], keepdim: boolean): Tensor =>
   keepdim ? keep : reshape(keep, x.shape.filter((_, i) => !axes.includes(i)));
 
+/** An unrecorded keepdim result, its reduced axes dropped unless keepdim (so one node is recorded, as torch's SumBackward0). */
+const squeezeAxes = (keep: Tensor, axes: readonly number[], keepdim: boolean): Tensor =>
+  keepdim ? keep : fromStorage(keep.storage, keep.shape.filter((_, i) => !axes.includes(i)));
+
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const axes = normalizeDims("sum", dim, x.ndim);
-  const out = reduceRaw("sum", x, axes, x.dtype);
-  const keep = record("sum", out, [x], (g) => [expand(g, x.shape)]);
-  return finish(keep, x, axes, keepdim);
+  const keep = reduceRaw("sum", x, axes, x.dtype);
+  return record("sum", squeezeAxes(keep, axes, keepdim), [x], (g) => [expand(reshape(g, keep.shape), x.shape)]);
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -54,13 +57,12 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 function extreme(op: "max" | "min", x: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const name = op === "max" ? "amax" : "amin";
   const axes = normalizeDims(name, dim, x.ndim);
-  const out = reduceRaw(op, x, axes, x.dtype);
+  const keep = reduceRaw(op, x, axes, x.dtype, name);
   // The gradient goes to the arg-extremum; ties share it evenly (PyTorch's amax rule).
-  const keep = record(name, out, [x], (g) => {
-    const hit = eq(x, out);
-    return [div(mul(expand(g, x.shape), hit), expand(sum(hit, axes, true), x.shape))];
+  return record(name, squeezeAxes(keep, axes, keepdim), [x], (g) => {
+    const hit = eq(x, keep);
+    return [div(mul(expand(reshape(g, keep.shape), x.shape), hit), expand(sum(hit, axes, true), x.shape))];
   });
-  return finish(keep, x, axes, keepdim);
 }
 export const amax = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme("max", x, dim, keepdim);
 export const amin = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme("min", x, dim, keepdim);
@@ -76,7 +78,7 @@ export function variance(x: Tensor, dim?: Dims, keepdim = false, correction = 1)
 /** log Σ exp, stabilised by the (constant) row max; its gradient is the softmax. */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   const axes = normalizeDims("logsumexp", dim, x.ndim);
-  const m = reduceRaw("max", x.detach(), axes, floatOf(x.dtype));
+  const m = reduceRaw("max", x.detach(), axes, floatOf(x.dtype), "logsumexp");
   for (let i = 0; i < m.numel; i++) if (!Number.isFinite(m.storage[i])) m.storage[i] = 0;
   const lse = add(log(sum(exp(sub(x, m)), axes, true)), m);
   return finish(lse, x, axes, keepdim);

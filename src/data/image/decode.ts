@@ -1,0 +1,33 @@
+// Decodes PNG and JPEG files (pngjs, jpeg-js) into an RgbImage; a missing or broken file is a DataError naming it.
+import { existsSync, readFileSync } from "node:fs";
+import jpeg from "jpeg-js";
+import { PNG } from "pngjs";
+import { DataError } from "../errors.ts";
+import { fromInterleaved, type RgbImage } from "./rgb_image.ts";
+
+const isPng = (b: Uint8Array): boolean => b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+const isJpeg = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0xff && b[1] === 0xd8;
+
+/** Decodes bytes; `name` is only used in error messages. */
+export function decodeImageBytes(bytes: Uint8Array, name: string): RgbImage {
+  try {
+    if (isPng(bytes)) {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)); // always RGBA, 8-bit
+      return fromInterleaved(png.data, png.width, png.height, 4);
+    }
+    if (isJpeg(bytes)) {
+      // jpeg-js does not reject a file cut short (it decodes what is there), so the EOI marker is checked first.
+      if (bytes[bytes.length - 2] !== 0xff || bytes[bytes.length - 1] !== 0xd9) throw new Error("truncated JPEG: no EOI marker at the end");
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 }); // RGB; gray expanded
+      return fromInterleaved(img.data, img.width, img.height, 3);
+    }
+  } catch (err) {
+    throw new DataError("decodeImage", name, `cannot decode image (${err instanceof Error ? err.message : String(err)})`);
+  }
+  throw new DataError("decodeImage", name, "not a PNG or JPEG file (unknown signature)");
+}
+
+export function decodeImage(path: string): RgbImage {
+  if (!existsSync(path)) throw new DataError("decodeImage", path, "image file is missing");
+  return decodeImageBytes(readFileSync(path), path);
+}
