@@ -3,7 +3,7 @@ export { Tensor, tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arang
 export type { DType } from "./dtype.ts";
 export { noGrad, enableGrad, isGradEnabled, setDebugNaN, type BackwardOptions } from "./autograd.ts";
 export { Generator, manualSeed, defaultGenerator, type GeneratorState } from "./random.ts";
-export { rand, randn, randint, randperm, normal, uniform, type RandomOptions } from "./ops/random.ts";
+export { rand, randn, randint, randperm, normal, uniform, skipInit, type RandomOptions } from "./ops/random.ts";
 export {
   add, sub, mul, div, pow, neg, exp, log, sqrt, rsqrt, abs, sign, tanh, sigmoid, relu, erf, gelu, clamp,
   maximum, minimum, eq, ne, lt, le, gt, ge, where, maskedFill,

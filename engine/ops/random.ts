@@ -7,11 +7,24 @@ import { Tensor, fromStorage } from "../tensor.ts";
 
 export interface RandomOptions { generator?: Generator; dtype?: DType; requiresGrad?: boolean }
 
+let skipping = false;
+
+/**
+ * Builds modules without drawing their initial weights: inside fn every random tensor is zeros and the
+ * generator does not advance (torch.nn.utils.skip_init's role). For models whose weights are loaded
+ * right after, or only counted — a base-size AETNet otherwise spends most of its construction in the RNG.
+ */
+export function skipInit<T>(fn: () => T): T {
+  const prev = skipping;
+  skipping = true;
+  try { return fn(); } finally { skipping = prev; }
+}
+
 function fill(shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, fallback: DType = "float32"): Tensor {
   checkShape("random", shape);
   const g = opts.generator ?? defaultGenerator;
   const data = allocate(opts.dtype ?? fallback, numelOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = draw(g);
+  if (!skipping) for (let i = 0; i < data.length; i++) data[i] = draw(g);
   const t = fromStorage(data, shape);
   return opts.requiresGrad ? t.requiresGrad_() : t;
 }

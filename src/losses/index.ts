@@ -4,11 +4,12 @@
 import { EngineError, type Tensor } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 
-export * from "./ditc.ts";
-export * from "./imc.ts";
-export * from "./glitc.ts";
-export * from "./patch.ts";
-export * from "./pita.ts";
+// The contract names only; ditc.ts's shared helpers (queueContrastive, checkTemp, ...) stay internal.
+export { ditcLoss, type Temperature } from "./ditc.ts";
+export { imcLoss } from "./imc.ts";
+export { glitcLoss } from "./glitc.ts";
+export { patchPool, patchIndex, COORD_MAX, SPANNING, type PoolOptions } from "./patch.ts";
+export { pitaLoss, type PitaOptions } from "./pita.ts";
 
 /** Which alignment losses are on (config.losses). */
 export type LossSwitches = AETNetConfig["losses"];

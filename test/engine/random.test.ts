@@ -59,4 +59,13 @@ t("ranges, dtypes and rough moments", () => {
   assert.throws(() => E.randint(3, 3, [1]), /\[randint\]/);
 });
 
+t("skipInit gives zeros and leaves the generator where it was", () => {
+  E.manualSeed(5);
+  const skipped = E.skipInit(() => E.randn([3, 4]));
+  assert.ok(Array.from(skipped.storage).every((v) => v === 0));
+  const after = E.randn([2]);
+  E.manualSeed(5);
+  assert.equal(Array.from(E.randn([2]).storage), Array.from(after.storage));
+});
+
 t.run();
