@@ -1,4 +1,4 @@
-// The basic layers: Linear, LayerNorm, Embedding, Dropout, GELU, ReLU.
+// The basic layers: Linear, Conv2d, LayerNorm, Embedding, Dropout, GELU, ReLU.
 import * as F from "../functional.ts";
 import { Tensor, zeros, ones } from "../tensor.ts";
 import { uniform, normal } from "../ops/random.ts";
@@ -15,6 +15,23 @@ export class Linear extends Module {
     this.bias = options.bias === false ? null : uniform([outFeatures], -bound, bound).requiresGrad_();
   }
   forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
+}
+
+/**
+ * Conv2d with stride = kernel and no padding — the ViT patch embedding, which is all F.conv2d supports.
+ * Weight [out, in, k, k] and bias initialised U(-1/√(in·k²), 1/√(in·k²)) as PyTorch's default.
+ */
+export class Conv2d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: { bias?: boolean } = {}) {
+    super();
+    const bound = 1 / Math.sqrt(inChannels * kernelSize * kernelSize);
+    this.weight = uniform([outChannels, inChannels, kernelSize, kernelSize], -bound, bound).requiresGrad_();
+    this.bias = options.bias === false ? null : uniform([outChannels], -bound, bound).requiresGrad_();
+  }
+  /** x [B, in, H, W] → [B, out, H/k, W/k]. */
+  forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, { stride: this.kernelSize }); }
 }
 
 export class LayerNorm extends Module {

@@ -3,7 +3,8 @@ import { ShapeError, Tensor, arange, cat, noGrad, normal, ones, zeros, nn } from
 import type { AETNetConfig } from "../config.ts";
 import { patchGrid } from "../config.ts";
 import { BertLayer, type AttentionInputs } from "./bert_layer.ts";
-import { LayoutLMv3PatchEmbeddings, LayoutLMv3TextEmbeddings, PatchConv, visualBoxes } from "./layoutlmv3_embeddings.ts";
+import { LayoutLMv3TextEmbeddings, visualBoxes } from "./layoutlmv3_embeddings.ts";
+import { PatchEmbed } from "./patch_embed.ts";
 import { bucketBias, relativeMatrix, relativePositionBucket } from "./relative_position.ts";
 
 // Shapes: B batch, T text tokens, P = g² patches, V = 1 + P visual tokens (CLS first), N = T + V joint tokens,
@@ -72,7 +73,7 @@ export class LayoutLMv3Model extends nn.Module {
   cls_token: Tensor; // (1, 1, H)
   pos_embed: Tensor; // (1, V, H)
   embeddings: LayoutLMv3TextEmbeddings;
-  patch_embed: LayoutLMv3PatchEmbeddings;
+  patch_embed: PatchEmbed;
   LayerNorm: nn.LayerNorm;
   dropout: nn.Dropout;
   norm: nn.LayerNorm;
@@ -89,7 +90,7 @@ export class LayoutLMv3Model extends nn.Module {
     this.cls_token = zeros([1, 1, h]).requiresGrad_();
     this.pos_embed = zeros([1, grid * grid + 1, h]).requiresGrad_();
     this.embeddings = new LayoutLMv3TextEmbeddings(config);
-    this.patch_embed = new LayoutLMv3PatchEmbeddings(config);
+    this.patch_embed = new PatchEmbed(config.channels, config.fusion.hidden, config.patchSize);
     this.LayerNorm = new nn.LayerNorm(h, config.fusion.layerNormEps);
     this.dropout = new nn.Dropout(config.hiddenDropout);
     this.norm = new nn.LayerNorm(h, VISUAL_NORM_EPS);
@@ -160,7 +161,7 @@ export function initLayoutLMv3Weights(module: nn.Module, std = INITIALIZER_RANGE
   const fillNormal = (p: Tensor): void => { p.storage.set(normal(p.shape, 0, std, { dtype: p.dtype }).storage); };
   noGrad(() => {
     for (const m of module.modules()) {
-      if (m instanceof nn.Linear || m instanceof PatchConv) {
+      if (m instanceof nn.Linear || m instanceof nn.Conv2d) {
         fillNormal(m.weight);
         m.bias?.storage.fill(0);
       } else if (m instanceof nn.Embedding) {

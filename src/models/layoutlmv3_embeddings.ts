@@ -1,5 +1,5 @@
 // LayoutLMv3's input embeddings: text (word + 1-D position + 2-D layout) and image patches (HF key names).
-import { DTypeError, IndexError, ShapeError, Tensor, cat, tensor, uniform, zeros, nn, F } from "../../engine/index.ts";
+import { DTypeError, IndexError, ShapeError, Tensor, cat, tensor, zeros, nn } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 
 // Shapes: B batch, T text tokens, H hidden, C channels, S image side, g = S / patch, P = g² patches.
@@ -102,30 +102,6 @@ export class LayoutLMv3TextEmbeddings extends nn.Module {
       .add(this.position_embeddings.forward(positionIds(inputIds, this.padTokenId)))
       .add(spatial);
     return this.dropout.forward(this.LayerNorm.forward(sum)); // (B, T, H)
-  }
-}
-
-/** Conv2d(C → H, kernel = stride = patch), key `patch_embed.proj`. */
-export class PatchConv extends nn.Module {
-  weight: Tensor; // (H, C, p, p)
-  bias: Tensor; // (H)
-  constructor(channels: number, hidden: number, readonly patch: number) {
-    super();
-    const bound = 1 / Math.sqrt(channels * patch * patch); // PyTorch Conv2d default
-    this.weight = uniform([hidden, channels, patch, patch], -bound, bound).requiresGrad_();
-    this.bias = uniform([hidden], -bound, bound).requiresGrad_();
-  }
-  forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, { stride: this.patch }); } // (B, H, g, g)
-}
-
-/** `patch_embed`: image (B, C, S, S) → row-major patch tokens (B, P, H). */
-export class LayoutLMv3PatchEmbeddings extends nn.Module {
-  proj: PatchConv;
-  constructor(c: AETNetConfig) { super(); this.proj = new PatchConv(c.channels, c.fusion.hidden, c.patchSize); }
-  forward(pixelValues: Tensor): Tensor {
-    const y = this.proj.forward(pixelValues); // (B, H, g, g)
-    const [b, h] = y.shape;
-    return y.reshape(b, h, -1).transpose(1, 2); // (B, P, H)
   }
 }
 

@@ -1,6 +1,7 @@
 // DeiT-style Vision Transformer: AET's image alignment encoder (AET/model/vit.py, timm key names).
-import { Tensor, cat, matmul, normal, zeros, uniform, nn, F } from "../../engine/index.ts";
+import { Tensor, cat, matmul, normal, zeros, nn } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
+import { PatchEmbed } from "./patch_embed.ts";
 
 // Shapes: B batch, C channels, S image side, P = (S / patch)² patches (196 in the paper),
 // N = 1 + P tokens (CLS first), H hidden, h heads, d = H / h head width, I MLP width.
@@ -13,30 +14,6 @@ function timmLinear(inF: number, outF: number): nn.Linear {
   return l;
 }
 
-/** Conv2d(C → H, kernel = stride = patch) as the flattened-patch matmul; key `patch_embed.proj`. */
-class PatchProj extends nn.Module {
-  weight: Tensor; // (H, C, p, p)
-  bias: Tensor; // (H)
-  constructor(channels: number, hidden: number, readonly patch: number) {
-    super();
-    const bound = 1 / Math.sqrt(channels * patch * patch); // PyTorch Conv2d default
-    this.weight = uniform([hidden, channels, patch, patch], -bound, bound).requiresGrad_();
-    this.bias = uniform([hidden], -bound, bound).requiresGrad_();
-  }
-  forward(x: Tensor): Tensor {
-    return F.conv2d(x, this.weight, this.bias, { stride: this.patch }); // (B, H, S/p, S/p)
-  }
-}
-
-class PatchEmbed extends nn.Module {
-  proj: PatchProj;
-  constructor(channels: number, hidden: number, patch: number) { super(); this.proj = new PatchProj(channels, hidden, patch); }
-  forward(x: Tensor): Tensor {
-    const y = this.proj.forward(x); // (B, H, g, g)
-    const [b, h] = y.shape;
-    return y.reshape(b, h, -1).transpose(1, 2); // (B, P, H), patches row-major
-  }
-}
 
 /** Multi-head self-attention with one fused qkv Linear whose output columns are [q | k | v]. */
 class Attention extends nn.Module {
