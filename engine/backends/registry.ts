@@ -1,8 +1,11 @@
 // Which backend runs kernels now; missing kernels fall back to the cpu reference here, in one place.
+// The default is wasm where WebAssembly SIMD validates (AETNET_BACKEND=cpu forces the reference),
+// chosen on the first kernels() call so importing the engine has no side effects.
 import type { Backend, KernelTable } from "./backend.ts";
 import { cpuBackend, cpuKernels } from "./cpu/index.ts";
+import { wasmBackend } from "./wasm/index.ts";
 
-let current: Backend = cpuBackend;
+let current: Backend | undefined;
 let table: KernelTable = cpuKernels;
 
 export function useBackend(backend: Backend): void {
@@ -10,7 +13,18 @@ export function useBackend(backend: Backend): void {
   table = { ...cpuKernels, ...backend.kernels };
 }
 
-export const currentBackend = (): Backend => current;
+/** wasm unless AETNET_BACKEND=cpu or the runtime lacks WebAssembly SIMD. */
+export function defaultBackend(): Backend {
+  return (process.env.AETNET_BACKEND !== "cpu" && wasmBackend()) || cpuBackend;
+}
+
+export const currentBackend = (): Backend => {
+  if (!current) useBackend(defaultBackend());
+  return current!;
+};
 
 /** The kernels ops dispatch to: the current backend's, completed by cpu's. */
-export const kernels = (): KernelTable => table;
+export const kernels = (): KernelTable => {
+  if (!current) useBackend(defaultBackend());
+  return table;
+};

@@ -1,0 +1,74 @@
+// This engine on every workload (W1–W4). The encoder layer is written from primitive ops, as for the peers.
+import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tensor, type Tensor } from "../../engine/index.ts";
+import { small } from "../../src/config.ts";
+import { AETNet, type AETNetInputs } from "../../src/models/aetnet.ts";
+import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
+
+manualSeed(0);
+const param = (shape: number[], scale = 0.02): Tensor => randn(shape).mul(scale).requiresGrad_();
+
+function matmulWork(s: number): () => void {
+  const a = randn([s, s]), b = randn([s, s]);
+  return () => { matmul(a, b); };
+}
+
+/** Pre-LN encoder layer: x + MHA(LN(x)), then h + MLP(GELU)(LN(h)). */
+function encoderLayer(): { x: Tensor; params: Tensor[]; forward: (x: Tensor) => Tensor } {
+  const { batch: B, seq: T, hidden: H, heads: NH, mlp: M } = ENCODER;
+  const D = H / NH;
+  const [ln1w, ln1b, ln2w, ln2b] = [param([H], 1), param([H]), param([H], 1), param([H])];
+  const [wq, wk, wv, wo, w1, w2] = [param([H, H]), param([H, H]), param([H, H]), param([H, H]), param([M, H]), param([H, M])];
+  const [bq, bk, bv, bo, b1, b2] = [param([H]), param([H]), param([H]), param([H]), param([M]), param([H])];
+  const heads = (t: Tensor): Tensor => t.reshape([B, T, NH, D]).permute([0, 2, 1, 3]); // (B, NH, T, D)
+  const forward = (x: Tensor): Tensor => {
+    const h1 = F.layerNorm(x, H, ln1w, ln1b);
+    const [q, k, v] = [heads(F.linear(h1, wq, bq)), heads(F.linear(h1, wk, bk)), heads(F.linear(h1, wv, bv))];
+    const att = softmax(matmul(q, k.transpose(-2, -1)).mul(1 / Math.sqrt(D)), -1); // (B, NH, T, T)
+    const ctx = matmul(att, v).permute([0, 2, 1, 3]).reshape([B, T, H]);
+    const h = x.add(F.linear(ctx, wo, bo));
+    const m = F.linear(F.gelu(F.linear(F.layerNorm(h, H, ln2w, ln2b), w1, b1)), w2, b2);
+    return h.add(m);
+  };
+  return { x: randn([B, T, H]), params: [ln1w, ln1b, ln2w, ln2b, wq, wk, wv, wo, w1, w2, bq, bk, bv, bo, b1, b2], forward };
+}
+
+function aetnetStep(): () => void {
+  const [b, t] = [2, 64];
+  const model = new AETNet(small, { task: "token", numLabels: 7 });
+  const ids = randint(4, small.vocabSize, [b, t]).int();
+  const boxes = randint(0, 500, [b, t, 4]).int();
+  const batch: AETNetInputs = {
+    inputIds: ids,
+    bbox: tensor(Int32Array.from(boxes.storage, (v, i) => (i % 4 >= 2 ? v + 400 : v)), [b, t, 4]),
+    attentionMask: tensor(Int32Array.from({ length: b * t }, () => 1), [b, t]),
+    pixelValues: randn([b, 3, small.imageSize, small.imageSize]),
+    labels: randint(0, 7, [b, t]).int(),
+  };
+  const opt = new optim.AdamW(model.trainableParameters(), { lr: 1e-4 });
+  return () => {
+    const out = model.forward(batch);
+    opt.zeroGrad();
+    out.loss.backward();
+    opt.step();
+    model.afterStep();
+  };
+}
+
+runEngine({
+  w1_512: () => matmulWork(512),
+  w1_1024: () => matmulWork(1024),
+  w1_2048: () => matmulWork(2048),
+  w2_fwd: () => { const l = encoderLayer(); return () => noGrad(() => l.forward(l.x)); },
+  w2_fwdbwd: () => { const l = encoderLayer(); return () => { for (const p of l.params) p.zeroGrad(); l.forward(l.x).mean().backward(); }; },
+  w3_softmax_fwd: () => { const x = randn([...SOFTMAX_SHAPE]); return () => noGrad(() => softmax(x, -1)); },
+  w3_softmax_fwdbwd: () => {
+    const x = randn([...SOFTMAX_SHAPE]).requiresGrad_(), w = randn([...SOFTMAX_SHAPE]);
+    return () => { x.zeroGrad(); softmax(x, -1).mul(w).sum().backward(); };
+  },
+  w3_ce_fwd: () => { const x = randn([...CE_SHAPE]), y = randint(0, CE_SHAPE[1], [CE_SHAPE[0]]).int(); return () => noGrad(() => F.crossEntropy(x, y)); },
+  w3_ce_fwdbwd: () => {
+    const x = randn([...CE_SHAPE]).requiresGrad_(), y = randint(0, CE_SHAPE[1], [CE_SHAPE[0]]).int();
+    return () => { x.zeroGrad(); F.crossEntropy(x, y).backward(); };
+  },
+  w4_step: aetnetStep,
+});

@@ -1,0 +1,82 @@
+# PyTorch peer (Debian python3-torch), 2 threads, same workloads and shapes as bench/harness.ts.
+# Prints one RESULT line of JSON for bench/run.ts. W4 is not implemented for PyTorch (no AETNet port here).
+import json, math, statistics, sys, time
+import torch
+
+torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2)
+torch.manual_seed(0)
+quick = "--quick" in sys.argv
+only = next((a[7:].split(",") for a in sys.argv if a.startswith("--only=")), None)
+B, T, H, NH, M = 8, 256, 256, 4, 1024
+QUICK = {"w1_512", "w1_1024", "w2_fwdbwd", "w3_softmax_fwdbwd", "w3_ce_fwdbwd", "w4_step"}
+
+def measure(fn):
+    fn()
+    times, start = [], time.perf_counter()
+    while len(times) < (2 if quick else 5) or (time.perf_counter() - start < (0.5 if quick else 4) and len(times) < 50):
+        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+    s = sorted(times)
+    rme = 100 * statistics.stdev(s) / math.sqrt(len(s)) / statistics.mean(s) * 1.96 if len(s) > 1 else 0
+    return {"median": statistics.median(s), "min": s[0], "max": s[-1], "rme": rme, "samples": len(s)}
+
+def p(*shape, scale=0.02):
+    return (torch.randn(*shape) * scale).requires_grad_()
+
+def encoder():
+    D = H // NH
+    ln1w, ln1b, ln2w, ln2b = p(H, scale=1), p(H), p(H, scale=1), p(H)
+    wq, wk, wv, wo, w1, w2 = p(H, H), p(H, H), p(H, H), p(H, H), p(M, H), p(H, M)
+    bq, bk, bv, bo, b1, b2 = p(H), p(H), p(H), p(H), p(M), p(H)
+    F = torch.nn.functional
+    heads = lambda t: t.reshape(B, T, NH, D).permute(0, 2, 1, 3)
+    def forward(x):
+        h1 = F.layer_norm(x, (H,), ln1w, ln1b)
+        q, k, v = heads(F.linear(h1, wq, bq)), heads(F.linear(h1, wk, bk)), heads(F.linear(h1, wv, bv))
+        att = torch.softmax(torch.matmul(q, k.transpose(-2, -1)) * (1 / math.sqrt(D)), -1)
+        ctx = torch.matmul(att, v).permute(0, 2, 1, 3).reshape(B, T, H)
+        h = x + F.linear(ctx, wo, bo)
+        return h + F.linear(F.gelu(F.linear(F.layer_norm(h, (H,), ln2w, ln2b), w1, b1)), w2, b2)
+    return torch.randn(B, T, H), forward
+
+def mm(s):
+    a, b = torch.randn(s, s), torch.randn(s, s)
+    return lambda: torch.matmul(a, b)
+
+def w2_fwd():
+    x, f = encoder()
+    def run():
+        with torch.no_grad(): f(x)
+    return run
+
+def w2_fwdbwd():
+    x, f = encoder()
+    return lambda: f(x).mean().backward()
+
+def softmax_fwd():
+    x = torch.randn(64, 256, 256)
+    def run():
+        with torch.no_grad(): torch.softmax(x, -1)
+    return run
+
+def softmax_fwdbwd():
+    x, w = torch.randn(64, 256, 256, requires_grad=True), torch.randn(64, 256, 256)
+    return lambda: (torch.softmax(x, -1) * w).sum().backward()
+
+def ce_fwd():
+    x, y = torch.randn(4096, 1000), torch.randint(0, 1000, (4096,))
+    def run():
+        with torch.no_grad(): torch.nn.functional.cross_entropy(x, y)
+    return run
+
+def ce_fwdbwd():
+    x, y = torch.randn(4096, 1000, requires_grad=True), torch.randint(0, 1000, (4096,))
+    return lambda: torch.nn.functional.cross_entropy(x, y).backward()
+
+impl = {"w1_512": lambda: mm(512), "w1_1024": lambda: mm(1024), "w1_2048": lambda: mm(2048), "w2_fwd": w2_fwd, "w2_fwdbwd": w2_fwdbwd,
+        "w3_softmax_fwd": softmax_fwd, "w3_softmax_fwdbwd": softmax_fwdbwd, "w3_ce_fwd": ce_fwd, "w3_ce_fwdbwd": ce_fwdbwd}
+ids = ["w1_512", "w1_1024", "w1_2048", "w2_fwd", "w2_fwdbwd", "w3_softmax_fwd", "w3_softmax_fwdbwd", "w3_ce_fwd", "w3_ce_fwdbwd", "w4_step"]
+out = {}
+for w in ids:
+    if (quick and w not in QUICK) or (only and w not in only): continue
+    out[w] = measure(impl[w]()) if w in impl else {"skipped": "not implemented for this engine"}
+print("RESULT " + json.dumps(out))

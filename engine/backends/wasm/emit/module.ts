@@ -1,0 +1,96 @@
+// A small WebAssembly module builder: function bodies as byte lists with structured-control helpers,
+// and a module of functions over one imported memory (shared when worker threads use it).
+import { f32Bytes, section, sleb, uleb, utf8, vec } from "./encoding.ts";
+import { Op, Simd, ValType } from "./opcodes.ts";
+
+/** One function body. Locals are numbered after the parameters, as in the binary format. */
+export class Code {
+  readonly params: ValType[];
+  readonly results: ValType[];
+  readonly bytes: number[] = [];
+  readonly #locals: ValType[] = [];
+
+  constructor(params: ValType[], results: ValType[] = []) {
+    this.params = params;
+    this.results = results;
+  }
+
+  /** Declares a new local of `type` and returns its index. */
+  local(type: ValType): number {
+    this.#locals.push(type);
+    return this.params.length + this.#locals.length - 1;
+  }
+
+  op(...bytes: number[]): this { this.bytes.push(...bytes); return this; }
+  get(i: number): this { return this.op(Op.localGet, ...uleb(i)); }
+  set(i: number): this { return this.op(Op.localSet, ...uleb(i)); }
+  tee(i: number): this { return this.op(Op.localTee, ...uleb(i)); }
+  i32(v: number): this { return this.op(Op.i32Const, ...sleb(v)); }
+  f32(v: number): this { return this.op(Op.f32Const, ...f32Bytes(v)); }
+  /** A 0xFD-prefixed SIMD instruction with its immediates. */
+  simd(op: number, ...imm: number[]): this { return this.op(0xfd, ...uleb(op), ...imm); }
+  /** A memory instruction: opcode, alignment exponent, constant byte offset. */
+  mem(op: number, align: number, offset = 0): this { return this.op(op, align, ...uleb(offset)); }
+  simdMem(op: number, align: number, offset = 0): this { return this.simd(op, align, ...uleb(offset)); }
+  v128Load(offset = 0): this { return this.simdMem(Simd.load, 4, offset); }
+  v128Store(offset = 0): this { return this.simdMem(Simd.store, 4, offset); }
+  v128Splat32(offset = 0): this { return this.simdMem(Simd.load32Splat, 2, offset); }
+  f32Load(offset = 0): this { return this.mem(Op.f32Load, 2, offset); }
+  f32Store(offset = 0): this { return this.mem(Op.f32Store, 2, offset); }
+  v128Zero(): this { return this.simd(Simd.const, ...new Array<number>(16).fill(0)); }
+  f32x4Const(v: number): this { const b = f32Bytes(v); return this.simd(Simd.const, ...b, ...b, ...b, ...b); }
+
+  /** local[i] += delta (i32). */
+  inc(i: number, delta: number | (() => void)): this {
+    this.get(i);
+    if (typeof delta === "number") this.i32(delta); else delta();
+    return this.op(Op.i32Add).set(i);
+  }
+
+  /** if (cond) then [else otherwise]; cond pushes one i32. */
+  if(cond: () => void, then: () => void, otherwise?: () => void): this {
+    cond();
+    this.op(Op.if, 0x40);
+    then();
+    if (otherwise) { this.op(Op.else); otherwise(); }
+    return this.op(Op.end);
+  }
+
+  /** for (local[i] = from; local[i] < to; local[i] += step) body — signed compare; from/to push one i32. */
+  for(i: number, from: () => void, to: () => void, step: number, body: () => void): this {
+    from(); this.set(i);
+    this.op(Op.block, 0x40, Op.loop, 0x40);
+    this.get(i); to(); this.op(Op.i32GeS, Op.brIf, 1);
+    body();
+    this.inc(i, step);
+    return this.op(Op.br, 0, Op.end, Op.end);
+  }
+
+  /** The encoded body: locals run-length grouped by type, instructions, end. */
+  encode(): number[] {
+    const groups: number[][] = [];
+    for (const t of this.#locals) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0]++; else groups.push([1, t]);
+    }
+    const body = [...vec(groups.map(([n, t]) => [...uleb(n), t])), ...this.bytes, Op.end];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+/** Encodes a module of exported functions that import memory "env.memory" (shared: limits flag 3). */
+export function encodeModule(funcs: Record<string, Code>, shared: boolean): Uint8Array {
+  const names = Object.keys(funcs);
+  const codes = names.map((n) => funcs[n]);
+  const types = codes.map((c) => [0x60, ...vec(c.params.map((p) => [p])), ...vec(c.results.map((r) => [r]))]);
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, vec([[...utf8("env"), ...utf8("memory"), 0x02, ...limits]])),
+    ...section(3, vec(codes.map((_, i) => uleb(i)))),
+    ...section(7, vec(names.map((n, i) => [...utf8(n), 0x00, ...uleb(i)]))),
+    ...section(10, vec(codes.map((c) => c.encode()))),
+  ];
+  return new Uint8Array(bytes);
+}

@@ -1,0 +1,31 @@
+// Opcode numbers used by the kernels (WebAssembly core spec 5.4; SIMD and relaxed-SIMD proposals, 0xFD prefix).
+
+export const ValType = { i32: 0x7f, f32: 0x7d, v128: 0x7b } as const;
+export type ValType = (typeof ValType)[keyof typeof ValType];
+
+export const Op = {
+  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f,
+  call: 0x10, drop: 0x1a, select: 0x1b,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  i32Load: 0x28, f32Load: 0x2a, i32Store: 0x36, f32Store: 0x38,
+  i32Const: 0x41, f32Const: 0x43,
+  i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtS: 0x4a, i32LeS: 0x4c, i32GeS: 0x4e,
+  f32Eq: 0x5b, f32Lt: 0x5d, f32Gt: 0x5e,
+  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32RemU: 0x70, i32And: 0x71, i32Shl: 0x74,
+  f32Abs: 0x8b, f32Neg: 0x8c, f32Sqrt: 0x91, f32Add: 0x92, f32Sub: 0x93, f32Mul: 0x94, f32Div: 0x95, f32Min: 0x96, f32Max: 0x97,
+} as const;
+
+/** SIMD opcodes: emitted as 0xFD followed by the LEB128 of the number. */
+export const Simd = {
+  load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c,
+  i32x4Splat: 0x11, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f,
+  f32x4Eq: 0x41, f32x4Ne: 0x42, f32x4Lt: 0x43, f32x4Gt: 0x44, f32x4Le: 0x45, f32x4Ge: 0x46,
+  v128And: 0x4e, v128Or: 0x50, v128Bitselect: 0x52,
+  f32x4Ceil: 0x67, f32x4Floor: 0x68, f32x4Nearest: 0x6a,
+  i32x4Shl: 0xab, i32x4ShrS: 0xac, i32x4Add: 0xae, i32x4Sub: 0xb1,
+  f32x4Abs: 0xe0, f32x4Neg: 0xe1, f32x4Sqrt: 0xe3,
+  f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9, f32x4Pmin: 0xea, f32x4Pmax: 0xeb,
+  i32x4TruncSatF32x4S: 0xf8, f32x4ConvertI32x4S: 0xfa,
+  // relaxed-SIMD: a·b + c, fused where the hardware has FMA.
+  f32x4RelaxedMadd: 0x105,
+} as const;

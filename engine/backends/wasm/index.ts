@@ -1,0 +1,49 @@
+// The wasm backend: SIMD kernels emitted from TypeScript at run time, for float32 work large enough to
+// repay copying into linear memory. Everything else (float64, int32, small calls) stays on cpu.
+import type { FloatArray } from "../../dtype.ts";
+import type { Backend, KernelTable, UnaryOp } from "../backend.ts";
+import type { TypedArray } from "../../dtype.ts";
+import { cpuKernels } from "../cpu/index.ts";
+import { hasWasmSimd } from "./emit/detect.ts";
+import { binary, unaryWith } from "./elementwise.ts";
+import { matmulF32 } from "./matmul.ts";
+import { softmaxWith } from "./softmax.ts";
+import { WasmRuntime, defaultThreads } from "./runtime.ts";
+
+/** Multiply-adds below which the copy in and out costs more than the reference kernel's loop. */
+const MATMUL_MIN_WORK = 4096;
+
+let runtime: WasmRuntime | undefined;
+let wantThreads: number | undefined;
+
+/** The runtime, built on first use (compiling the module and starting the worker pool). */
+export function wasmRuntime(): WasmRuntime {
+  runtime ??= new WasmRuntime(wantThreads ?? defaultThreads());
+  return runtime;
+}
+
+/** Sets how many threads wasm kernels split across (tests run 1 and 2); the pool only ever grows. */
+export function setWasmThreads(n: number): void {
+  wantThreads = n;
+  if (runtime) {
+    if (n > 1 && !runtime.shared) runtime = new WasmRuntime(n);
+    else runtime.setThreads(n);
+  }
+}
+
+const isF32 = (x: FloatArray): x is Float32Array => x instanceof Float32Array;
+
+function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  if (isF32(a) && isF32(b) && isF32(out) && m * n * k >= MATMUL_MIN_WORK) matmulF32(wasmRuntime(), a, b, out, batch, m, k, n, transA, transB);
+  else cpuKernels.matmul(a, b, out, batch, m, k, n, transA, transB);
+}
+
+const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
+const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
+
+export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax };
+
+/** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
+export function wasmBackend(): Backend | null {
+  return hasWasmSimd() ? { name: "wasm", kernels: wasmKernels } : null;
+}

@@ -1,0 +1,151 @@
+// Emits the float32 GEMM: a register-tiled MR×NR micro-kernel over packed panels, a cache-blocked
+// driver loop (GotoBLAS order: kc slices of k, then NR column panels, then MR row panels) and the
+// panel packer that also absorbs every transpose form.
+import { Code } from "../emit/module.ts";
+import { Op, Simd, ValType } from "../emit/opcodes.ts";
+
+const { i32, v128 } = ValType;
+
+export interface GemmShape {
+  /** Rows of a micro-tile: each A value is splatted once and multiplies NR/4 vectors. */
+  readonly mr: number;
+  /** Columns of a micro-tile, a multiple of 4 (one v128 holds 4 floats). */
+  readonly nr: number;
+  /** Depth of one k slice: an MR×KC A panel and a KC×NR B panel stay in L1. */
+  readonly kc: number;
+  /** Row panels per L2 block of A. */
+  readonly mcPanels: number;
+  /** Depth steps per trip of the micro-kernel's loop. */
+  readonly unroll: number;
+}
+
+/**
+ * MR·NR/4 accumulators + NR/4 B vectors + 1 splat must fit the 15 xmm registers V8 allocates on x64:
+ * 3×12 (9 + 3 + 1) measured fastest on an AVX-512 Xeon (4×8 and 6×8 ran 20–30% slower; unrolling
+ * the depth loop made TurboFan hoist loads and spill). AETNET_GEMM="mr,nr,kc,mcPanels,unroll" overrides it for tuning.
+ */
+const tune = (process.env.AETNET_GEMM ?? "").split(",").map(Number);
+export const GEMM: GemmShape = { mr: tune[0] || 3, nr: tune[1] || 12, kc: tune[2] || 256, mcPanels: tune[3] || 16, unroll: tune[4] || 1 };
+
+/** micro(a, b, c, kc, ldcBytes, accumulate): C[MR×NR] (+)= Apanel[kc×MR]ᵀ · Bpanel[kc×NR]. */
+function micro(s: GemmShape, fma: boolean): Code {
+  const c = new Code([i32, i32, i32, i32, i32, i32]);
+  const [A, B, C, K, LDC, ACC] = [0, 1, 2, 3, 4, 5];
+  const V = s.nr / 4;
+  const acc = Array.from({ length: s.mr * V }, () => c.local(v128));
+  const bv = Array.from({ length: V }, () => c.local(v128));
+  const av = c.local(v128);
+  const row = c.local(i32);
+  const p = c.local(i32);
+  const eachRow = (body: (r: number) => void): void => {
+    c.get(C).set(row);
+    for (let r = 0; r < s.mr; r++) { body(r); if (r < s.mr - 1) c.inc(row, () => c.get(LDC)); }
+  };
+  c.if(() => c.get(ACC),
+    () => eachRow((r) => { for (let v = 0; v < V; v++) c.get(row).v128Load(v * 16).set(acc[r * V + v]); }),
+    () => { for (const x of acc) c.v128Zero().set(x); });
+  /** One rank-1 update from depth step u of the current A and B pointers. */
+  const step = (u: number): void => {
+    for (let v = 0; v < V; v++) c.get(B).v128Load(u * s.nr * 4 + v * 16).set(bv[v]);
+    for (let r = 0; r < s.mr; r++) {
+      c.get(A).v128Splat32(u * s.mr * 4 + r * 4).set(av);
+      for (let v = 0; v < V; v++) {
+        const x = acc[r * V + v];
+        if (fma) c.get(av).get(bv[v]).get(x).simd(Simd.f32x4RelaxedMadd);
+        else c.get(av).get(bv[v]).simd(Simd.f32x4Mul).get(x).simd(Simd.f32x4Add);
+        c.set(x);
+      }
+    }
+  };
+  // Unrolled by UNROLL (fewer pointer bumps and branches), then the remainder one step at a time.
+  const U = s.unroll;
+  c.for(p, () => c.i32(U - 1), () => c.get(K), U, () => {
+    for (let u = 0; u < U; u++) step(u);
+    c.inc(A, U * s.mr * 4).inc(B, U * s.nr * 4);
+  });
+  c.for(p, () => c.get(K).get(K).i32(U).op(Op.i32RemU).op(Op.i32Sub), () => c.get(K), 1, () => {
+    step(0);
+    c.inc(A, s.mr * 4).inc(B, s.nr * 4);
+  });
+  eachRow((r) => { for (let v = 0; v < V; v++) c.get(row).get(acc[r * V + v]).v128Store(v * 16); });
+  return c;
+}
+
+/** Pushes min(x, y) for two i32 pushers. */
+const min = (c: Code, x: () => void, y: () => void): void => { x(); y(); x(); y(); c.op(Op.i32LtS, Op.select); };
+
+/**
+ * Packed layout (both operands): k is cut into slices of KC; slice pc holds every panel back to back,
+ * panel q (rows q·R..q·R+R) as [kcCur][R]. So element (row i, depth p) of a matrix padded to `total`
+ * rows sits at pc·total + ⌊i/R⌋·R·kcCur + (p − pc)·R + i mod R, and one L2 block is contiguous memory
+ * (panels a power-of-two apart alias in the L1 sets and halve the speed).
+ */
+const sliceBase = (c: Code, pc: number, total: number, q: number, r: number, kc: number): void => {
+  // (pc·total + q·R·kc)·4 with q a panel index
+  c.get(pc).get(total).op(Op.i32Mul).get(q).i32(r).op(Op.i32Mul).get(kc).op(Op.i32Mul, Op.i32Add).i32(4).op(Op.i32Mul);
+};
+
+/**
+ * gemm(a, b, c, mFrom, mTo, nFrom, nTo, k, mTotal, nTotal, count, aStride, bStride, cStride): for each of
+ * `count` problems, the output tiles of row panels [mFrom, mTo) and column panels [nFrom, nTo) of
+ * C (mTotal × nTotal, row-major) = Apack · Bpack.
+ */
+function gemm(s: GemmShape, microIndex: number): Code {
+  const c = new Code(new Array<ValType>(14).fill(i32));
+  const [A, B, C, MF, MT, NF, NT, K, MTOT, NTOT, COUNT, AS, BS, CS] = c.params.map((_, i) => i);
+  const [t, pc, kc, ic, iEnd, jr, ir] = [c.local(i32), c.local(i32), c.local(i32), c.local(i32), c.local(i32), c.local(i32), c.local(i32)];
+  c.for(t, () => c.i32(0), () => c.get(COUNT), 1, () => {
+    c.for(pc, () => c.i32(0), () => c.get(K), s.kc, () => {
+      min(c, () => c.i32(s.kc), () => c.get(K).get(pc).op(Op.i32Sub)); c.set(kc);
+      c.for(ic, () => c.get(MF), () => c.get(MT), s.mcPanels, () => {
+        min(c, () => c.get(ic).i32(s.mcPanels).op(Op.i32Add), () => c.get(MT)); c.set(iEnd);
+        c.for(jr, () => c.get(NF), () => c.get(NT), 1, () => {
+          c.for(ir, () => c.get(ic), () => c.get(iEnd), 1, () => {
+            c.get(A); sliceBase(c, pc, MTOT, ir, s.mr, kc); c.op(Op.i32Add);
+            c.get(B); sliceBase(c, pc, NTOT, jr, s.nr, kc); c.op(Op.i32Add);
+            // c + (ir·MR·nTotal + jr·NR)·4
+            c.get(C).get(ir).i32(s.mr).op(Op.i32Mul).get(NTOT).op(Op.i32Mul).get(jr).i32(s.nr).op(Op.i32Mul, Op.i32Add).i32(4).op(Op.i32Mul, Op.i32Add);
+            c.get(kc).get(NTOT).i32(4).op(Op.i32Mul).get(pc).op(Op.call, microIndex);
+          });
+        });
+      });
+    });
+    c.inc(A, () => c.get(AS)).inc(B, () => c.get(BS)).inc(C, () => c.get(CS));
+  });
+  return c;
+}
+
+/**
+ * pack(src, dst, rowFrom, rowTo, depth, rsBytes, csBytes, total, count, srcStride, dstStride): element
+ * (row i, depth p) at src + i·rs + p·cs goes to its packed place (above); rowFrom is a multiple of R.
+ * The caller zeroes the padding of a last partial panel; the strides make every transpose form one loop.
+ */
+function pack(R: number, KC: number): Code {
+  const c = new Code(new Array<ValType>(11).fill(i32));
+  const [SRC, DST, RF, RT, DEPTH, RS, CS, TOTAL, COUNT, SS, DS] = c.params.map((_, i) => i);
+  const [t, pc, kc, q, rEnd, p, r, s, d] = Array.from({ length: 9 }, () => c.local(i32));
+  c.for(t, () => c.i32(0), () => c.get(COUNT), 1, () => {
+    c.for(pc, () => c.i32(0), () => c.get(DEPTH), KC, () => {
+      min(c, () => c.i32(KC), () => c.get(DEPTH).get(pc).op(Op.i32Sub)); c.set(kc);
+      c.for(q, () => c.get(RF), () => c.get(RT), R, () => {
+        min(c, () => c.i32(R), () => c.get(RT).get(q).op(Op.i32Sub)); c.set(rEnd);
+        c.for(p, () => c.i32(0), () => c.get(kc), 1, () => {
+          // s = src + q·rs + (pc + p)·cs; d = dst + (pc·total + q·kc + p·R)·4
+          c.get(SRC).get(q).get(RS).op(Op.i32Mul, Op.i32Add).get(pc).get(p).op(Op.i32Add).get(CS).op(Op.i32Mul, Op.i32Add).set(s);
+          c.get(DST).get(pc).get(TOTAL).op(Op.i32Mul).get(q).get(kc).op(Op.i32Mul, Op.i32Add).get(p).i32(R).op(Op.i32Mul, Op.i32Add).i32(4).op(Op.i32Mul, Op.i32Add).set(d);
+          c.for(r, () => c.i32(0), () => c.get(rEnd), 1, () => {
+            c.get(d).get(s).f32Load().f32Store();
+            c.inc(s, () => c.get(RS)).inc(d, 4);
+          });
+        });
+      });
+    });
+    c.inc(SRC, () => c.get(SS)).inc(DST, () => c.get(DS));
+  });
+  return c;
+}
+
+/** The GEMM functions, in module order (micro must stay first: gemm calls it by index 0). */
+export function gemmFunctions(s: GemmShape, fma: boolean): Record<string, Code> {
+  return { micro: micro(s, fma), gemm: gemm(s, 0), packA: pack(s.mr, s.kc), packB: pack(s.nr, s.kc) };
+}

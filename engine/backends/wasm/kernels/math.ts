@@ -1,0 +1,152 @@
+// Emits the float32 row and map kernels: softmax in two passes, and exp/erf/sigmoid maps, all on
+// f32x4 lanes with a polynomial exp (Cephes expf: range reduction by ln 2, degree-6 polynomial).
+import { Code } from "../emit/module.ts";
+import { Op, Simd, ValType } from "../emit/opcodes.ts";
+
+const { i32, v128 } = ValType;
+const EXP_HI = 88.72283935546875; // ln(FLT_MAX): above, the result is +inf
+const EXP_LO = -103.97207708; // ln(smallest denormal): below, the result is 0
+
+/** Pushes f32x4 exp(local x). NaN stays NaN, -inf gives 0, +inf gives +inf. */
+export function emitExp(c: Code, x: number, tmp: { n: number; r: number; y: number }): void {
+  const { n, r, y } = tmp;
+  const madd = (k: number): void => { c.get(y).get(r).simd(Simd.f32x4Mul).f32x4Const(k).simd(Simd.f32x4Add).set(y); };
+  // n = round(clamp(x)·log2 e); r = x − n·ln2 (ln 2 split in two for precision)
+  c.get(x).f32x4Const(EXP_LO).simd(Simd.f32x4Max).f32x4Const(EXP_HI).simd(Simd.f32x4Min).set(r);
+  c.get(r).f32x4Const(Math.LOG2E).simd(Simd.f32x4Mul).simd(Simd.f32x4Nearest).set(n);
+  c.get(r).get(n).f32x4Const(0.693359375).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub)
+    .get(n).f32x4Const(-2.12194440e-4).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).set(r);
+  c.f32x4Const(1.9875691500e-4).set(y);
+  for (const k of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) madd(k);
+  // y·r² + r + 1, times 2ⁿ as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋) from exponent bits: each factor stays a normal
+  // float for n in [−150, 128], so results near FLT_MAX and in the denormal range come out right.
+  c.get(y).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Add).f32x4Const(1).simd(Simd.f32x4Add);
+  c.get(n).simd(Simd.i32x4TruncSatF32x4S).set(n);
+  c.get(n).i32(1).simd(Simd.i32x4ShrS).set(r);
+  c.get(r).i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl).simd(Simd.f32x4Mul);
+  c.get(n).get(r).simd(Simd.i32x4Sub).i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl).simd(Simd.f32x4Mul);
+  c.set(y);
+  // Out of range: +inf above, exactly 0 below (the clamp alone would give finite values).
+  c.f32x4Const(Infinity).get(y).get(x).f32x4Const(EXP_HI).simd(Simd.f32x4Gt).simd(Simd.v128Bitselect);
+  c.get(x).f32x4Const(EXP_LO).simd(Simd.f32x4Ge).get(x).get(x).simd(Simd.f32x4Ne).simd(Simd.v128Or).simd(Simd.v128And);
+}
+
+/** map(src, dst, n): dst[i] = f(src[i]) four lanes at a time; n is rounded up to 4 (the caller pads). */
+function map(body: (c: Code, x: number, out: number) => void): Code {
+  const c = new Code([i32, i32, i32]);
+  const [SRC, DST, N] = [0, 1, 2];
+  const [i, x, out] = [c.local(i32), c.local(v128), c.local(v128)];
+  c.for(i, () => c.i32(0), () => c.get(N), 4, () => {
+    c.get(SRC).v128Load().set(x);
+    body(c, x, out);
+    c.get(DST).get(out).v128Store();
+    c.inc(SRC, 16).inc(DST, 16);
+  });
+  return c;
+}
+
+const expMap = (): Code => map((c, x, out) => {
+  const tmp = { n: c.local(v128), r: c.local(v128), y: c.local(v128) };
+  emitExp(c, x, tmp);
+  c.set(out);
+});
+
+/** sigmoid = 1 / (1 + exp(−x)). */
+const sigmoidMap = (): Code => map((c, x, out) => {
+  const nx = c.local(v128);
+  const tmp = { n: c.local(v128), r: c.local(v128), y: c.local(v128) };
+  c.get(x).simd(Simd.f32x4Neg).set(nx);
+  c.f32x4Const(1);
+  emitExp(c, nx, tmp);
+  c.f32x4Const(1).simd(Simd.f32x4Add).simd(Simd.f32x4Div).set(out);
+});
+
+/**
+ * erf: the odd Taylor series to x¹¹ for |x| < 0.5 (relative error < 2e-8) and Abramowitz–Stegun
+ * 7.1.26 above (absolute error < 1.5e-7), with the sign restored.
+ */
+const erfMap = (): Code => map((c, x, out) => {
+  const [ax, x2, t, s, nx2] = [c.local(v128), c.local(v128), c.local(v128), c.local(v128), c.local(v128)];
+  const tmp = { n: c.local(v128), r: c.local(v128), y: c.local(v128) };
+  c.get(x).simd(Simd.f32x4Abs).set(ax);
+  c.get(x).get(x).simd(Simd.f32x4Mul).set(x2);
+  // Taylor: 2/√π · x · Σ (−x²)ⁿ / (n! (2n+1)), Horner from the x¹¹ term.
+  const taylor = [1, -1 / 3, 1 / 10, -1 / 42, 1 / 216, -1 / 1320];
+  c.f32x4Const(taylor[5]).set(s);
+  for (let q = 4; q >= 0; q--) c.get(s).get(x2).simd(Simd.f32x4Mul).f32x4Const(taylor[q]).simd(Simd.f32x4Add).set(s);
+  c.get(s).get(ax).simd(Simd.f32x4Mul).f32x4Const(2 / Math.sqrt(Math.PI)).simd(Simd.f32x4Mul).set(s);
+  // A–S: 1 − t·(a1 + t(a2 + t(a3 + t(a4 + t a5))))·exp(−x²), t = 1/(1 + p|x|)
+  c.f32x4Const(1).get(ax).f32x4Const(0.3275911).simd(Simd.f32x4Mul).f32x4Const(1).simd(Simd.f32x4Add).simd(Simd.f32x4Div).set(t);
+  c.get(x2).simd(Simd.f32x4Neg).set(nx2);
+  c.f32x4Const(1.061405429).set(out);
+  for (const k of [-1.453152027, 1.421413741, -0.284496736, 0.254829592]) c.get(out).get(t).simd(Simd.f32x4Mul).f32x4Const(k).simd(Simd.f32x4Add).set(out);
+  c.get(out).get(t).simd(Simd.f32x4Mul).set(out);
+  emitExp(c, nx2, tmp);
+  c.get(out).simd(Simd.f32x4Mul).set(out);
+  c.f32x4Const(1).get(out).simd(Simd.f32x4Sub).set(out);
+  // pick the series near 0, then copy the sign of x
+  c.get(s).get(out).get(ax).f32x4Const(0.5).simd(Simd.f32x4Lt).simd(Simd.v128Bitselect).set(out);
+  c.get(out).simd(Simd.f32x4Neg).get(out).get(x).v128Zero().simd(Simd.f32x4Lt).simd(Simd.v128Bitselect).set(out);
+});
+
+/**
+ * softmaxExp(x, out, rows, cols, stats): per row (cols a multiple of 4) out = exp(x − max) and
+ * stats[row] = (max, Σ). A row that is all −inf uses max 0, as the reference does.
+ */
+function softmaxExp(): Code {
+  const c = new Code([i32, i32, i32, i32, i32]);
+  const [X, OUT, ROWS, COLS, STATS] = [0, 1, 2, 3, 4];
+  const [row, j, mx, sum, v, e] = [c.local(i32), c.local(i32), c.local(v128), c.local(v128), c.local(v128), c.local(v128)];
+  const m = c.local(ValType.f32);
+  const tmp = { n: c.local(v128), r: c.local(v128), y: c.local(v128) };
+  const lanes = (local: number, op: number): void => {
+    c.get(local).simd(Simd.f32x4ExtractLane, 0);
+    for (let l = 1; l < 4; l++) c.get(local).simd(Simd.f32x4ExtractLane, l).op(op);
+  };
+  c.for(row, () => c.i32(0), () => c.get(ROWS), 1, () => {
+    c.f32x4Const(-Infinity).set(mx);
+    c.for(j, () => c.i32(0), () => c.get(COLS), 4, () => {
+      c.get(mx).get(X).get(j).i32(4).op(Op.i32Mul, Op.i32Add).v128Load().simd(Simd.f32x4Max).set(mx);
+    });
+    lanes(mx, Op.f32Max); c.set(m);
+    c.if(() => c.get(m).f32(-Infinity).op(Op.f32Eq), () => { c.f32(0).set(m); });
+    c.get(m).simd(Simd.f32x4Splat).set(mx);
+    c.v128Zero().set(sum);
+    c.for(j, () => c.i32(0), () => c.get(COLS), 4, () => {
+      c.get(X).get(j).i32(4).op(Op.i32Mul, Op.i32Add).v128Load().get(mx).simd(Simd.f32x4Sub).set(v);
+      emitExp(c, v, tmp);
+      c.set(e);
+      c.get(OUT).get(j).i32(4).op(Op.i32Mul, Op.i32Add).get(e).v128Store();
+      c.get(sum).get(e).simd(Simd.f32x4Add).set(sum);
+    });
+    c.get(STATS).get(m).f32Store();
+    c.get(STATS); lanes(sum, Op.f32Add); c.f32Store(4);
+    c.inc(STATS, 8);
+    c.inc(X, () => c.get(COLS).i32(4).op(Op.i32Mul)).inc(OUT, () => c.get(COLS).i32(4).op(Op.i32Mul));
+  });
+  return c;
+}
+
+/** softmaxFinish(x, out, rows, cols, consts, log): out = log ? x − c[row] : out · c[row]. */
+function softmaxFinish(): Code {
+  const c = new Code([i32, i32, i32, i32, i32, i32]);
+  const [X, OUT, ROWS, COLS, CONSTS, LOG] = [0, 1, 2, 3, 4, 5];
+  const [row, j, k, at] = [c.local(i32), c.local(i32), c.local(v128), c.local(i32)];
+  c.for(row, () => c.i32(0), () => c.get(ROWS), 1, () => {
+    c.get(CONSTS).v128Splat32().set(k);
+    c.for(j, () => c.i32(0), () => c.get(COLS), 4, () => {
+      c.get(j).i32(4).op(Op.i32Mul).set(at);
+      c.if(() => c.get(LOG),
+        () => { c.get(OUT).get(at).op(Op.i32Add).get(X).get(at).op(Op.i32Add).v128Load().get(k).simd(Simd.f32x4Sub).v128Store(); },
+        () => { c.get(OUT).get(at).op(Op.i32Add).get(OUT).get(at).op(Op.i32Add).v128Load().get(k).simd(Simd.f32x4Mul).v128Store(); });
+    });
+    c.inc(CONSTS, 4);
+    c.get(COLS).i32(4).op(Op.i32Mul).set(at);
+    c.inc(X, () => c.get(at)).inc(OUT, () => c.get(at));
+  });
+  return c;
+}
+
+export function mathFunctions(): Record<string, Code> {
+  return { exp: expMap(), erf: erfMap(), sigmoid: sigmoidMap(), softmaxExp: softmaxExp(), softmaxFinish: softmaxFinish() };
+}
