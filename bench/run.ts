@@ -12,24 +12,30 @@ const peers = join(here, "peers", "node_modules");
 const tsx = (script: string, ...args: string[]): string[] => ["node", "--import", "tsx", join(here, "engines", script), ...args];
 const hasTorch = spawnSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" }).status === 0;
 
-interface Engine { name: string; cmd: string[] | null; env?: Record<string, string>; missing?: string; only?: string }
+/** `full`: run only without --quick (the slow references, to keep --quick well under a minute). */
+interface Engine { name: string; cmd: string[] | null; env?: Record<string, string>; missing?: string; only?: string; full?: boolean }
 const quickPeers = "--only=w1_512,w1_1024,w3_ce_fwdbwd";
-const ENGINES: Engine[] = [
+const ALL: Engine[] = [
   { name: "aetnet (2 threads)", cmd: tsx("aetnet.ts"), env: { AETNET_THREADS: "2" } },
-  { name: "aetnet (1 thread)", cmd: tsx("aetnet.ts"), env: { AETNET_THREADS: "1" }, only: "--only=w1_512,w1_1024,w1_2048,w2_fwdbwd" },
-  { name: "aetnet (cpu reference)", cmd: tsx("aetnet.ts"), env: { AETNET_BACKEND: "cpu" }, only: "--only=w1_512,w3_softmax_fwd,w3_ce_fwd" },
+  { name: "aetnet (1 thread)", cmd: tsx("aetnet.ts"), env: { AETNET_THREADS: "1" }, only: quick ? "--only=w1_512,w1_1024" : "--only=w1_512,w1_1024,w1_2048,w2_fwdbwd" },
+  { name: "aetnet (cpu reference)", cmd: tsx("aetnet.ts"), env: { AETNET_BACKEND: "cpu" }, only: "--only=w1_512,w3_softmax_fwd,w3_ce_fwd", full: true },
   hasTorch
     ? { name: "PyTorch (OpenBLAS SkylakeX, 2 threads)", cmd: ["/usr/bin/python3", join(here, "engines", "torch_bench.py"), "--threads", "2"], env: { OPENBLAS_CORETYPE: "SkylakeX" } }
     : { name: "PyTorch", cmd: null, missing: "missing (/usr/bin/python3 -c 'import torch' fails; run bench/peers/setup.sh)" },
   existsSync(join(peers, "@tensorflow/tfjs-backend-wasm"))
-    ? { name: "tfjs-wasm (1 thread)", cmd: tsx("tfjs.ts", "--backend=wasm"), only: quick ? quickPeers : undefined }
+    ? { name: "tfjs-wasm (SIMD, 1 thread)", cmd: tsx("tfjs.ts", "--backend=wasm"), only: quick ? quickPeers : undefined }
     : { name: "tfjs-wasm", cmd: null, missing: "missing (run bench/peers/setup.sh)" },
   existsSync(join(peers, "@tensorflow/tfjs"))
-    ? { name: "tfjs-cpu", cmd: tsx("tfjs.ts", "--backend=cpu"), only: quick ? "--only=w1_512" : undefined }
+    ? { name: "tfjs-cpu", cmd: tsx("tfjs.ts", "--backend=cpu"), full: true }
     : { name: "tfjs-cpu", cmd: null, missing: "missing (run bench/peers/setup.sh)" },
-  { name: "js-pytorch", cmd: null, missing: existsSync(join(peers, "js-pytorch")) ? "installed, not yet wired into the suite" : "missing (run bench/peers/setup.sh)" },
-  { name: "ONNX Runtime", cmd: null, missing: existsSync(join(peers, "onnxruntime-node")) ? "installed, not yet wired into the suite (needs an exported model)" : "missing (run bench/peers/setup.sh)" },
+  existsSync(join(peers, "js-pytorch"))
+    ? { name: "js-pytorch (float64)", cmd: tsx("js_pytorch.ts"), only: quick ? "--only=w1_512" : undefined }
+    : { name: "js-pytorch", cmd: null, missing: "missing (run bench/peers/setup.sh)" },
+  existsSync(join(peers, "onnxruntime-node"))
+    ? { name: "ONNX Runtime (2 threads, fwd only)", cmd: tsx("onnxruntime.ts") }
+    : { name: "ONNX Runtime", cmd: null, missing: "missing (run bench/peers/setup.sh)" },
 ];
+const ENGINES = ALL.filter((e) => !(quick && e.full));
 
 const results: Record<string, EngineResult | { missing: string }> = {};
 for (const e of ENGINES) {

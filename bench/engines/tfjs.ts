@@ -1,5 +1,7 @@
-// TensorFlow.js peer from bench/peers/node_modules: `--backend=cpu|wasm`. The wasm backend runs one thread
-// in Node (its threaded build starts workers from blob: URLs, which Node refuses), so only 1 thread is measured.
+// TensorFlow.js peer from bench/peers/node_modules: `--backend=cpu|wasm`. The wasm backend runs its SIMD
+// (XNNPACK) build, one thread: Node reports no multithread support (its threaded build starts workers from
+// blob: URLs, which Node refuses), so only 1 thread is measured. Results are read *outside* tf.tidy:
+// dataSync() inside a tidy scope ran 10–20× slower here (0.9 GFLOP/s on W1, the earlier invalid numbers).
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
@@ -19,7 +21,9 @@ if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) {
 }
 await tf.ready();
 
-const mm = (s: number) => () => { const a = tf.randomNormal([s, s]), b = tf.randomNormal([s, s]); return () => tf.tidy(() => tf.matMul(a, b).dataSync()); };
+/** Runs f in a tidy scope, then reads every result back (forcing the work) and frees it. */
+const run = (f: () => any): void => { const out = tf.tidy(f); for (const t of Array.isArray(out) ? out : [out]) { t.dataSync(); t.dispose(); } };
+const mm = (s: number) => () => { const a = tf.randomNormal([s, s]), b = tf.randomNormal([s, s]); return () => run(() => tf.matMul(a, b)); };
 
 function encoder() {
   const { batch: B, seq: T, hidden: H, heads: NH, mlp: M } = ENCODER;
@@ -42,21 +46,20 @@ function encoder() {
   return forward;
 }
 
-const sync = (t: any) => t.dataSync();
 runEngine({
   w1_512: mm(512), w1_1024: mm(1024), w1_2048: mm(2048),
-  w2_fwd: () => { const f = encoder(); return () => tf.tidy(() => sync(f())); },
-  w2_fwdbwd: () => { const f = encoder(); return () => tf.tidy(() => { const { value, grads } = tf.variableGrads(() => f().mean()); sync(value); for (const g of Object.values(grads)) sync(g); }); },
-  w3_softmax_fwd: () => { const x = tf.randomNormal([...SOFTMAX_SHAPE]); return () => tf.tidy(() => sync(tf.softmax(x))); },
+  w2_fwd: () => { const f = encoder(); return () => run(f); },
+  w2_fwdbwd: () => { const f = encoder(); return () => run(() => { const { value, grads } = tf.variableGrads(() => f().mean()); return [value, ...Object.values(grads)]; }); },
+  w3_softmax_fwd: () => { const x = tf.randomNormal([...SOFTMAX_SHAPE]); return () => run(() => tf.softmax(x)); },
   w3_softmax_fwdbwd: () => {
     const x = tf.randomNormal([...SOFTMAX_SHAPE]), w = tf.randomNormal([...SOFTMAX_SHAPE]);
     const g = tf.grad((t: any) => tf.softmax(t).mul(w).sum());
-    return () => tf.tidy(() => sync(g(x)));
+    return () => run(() => g(x));
   },
-  w3_ce_fwd: () => { const x = tf.randomNormal([...CE_SHAPE]), y = tf.oneHot(tf.randomUniform([CE_SHAPE[0]], 0, CE_SHAPE[1], "int32"), CE_SHAPE[1]); return () => tf.tidy(() => sync(tf.losses.softmaxCrossEntropy(y, x))); },
+  w3_ce_fwd: () => { const x = tf.randomNormal([...CE_SHAPE]), y = tf.oneHot(tf.randomUniform([CE_SHAPE[0]], 0, CE_SHAPE[1], "int32"), CE_SHAPE[1]); return () => run(() => tf.losses.softmaxCrossEntropy(y, x)); },
   w3_ce_fwdbwd: () => {
     const x = tf.randomNormal([...CE_SHAPE]), y = tf.oneHot(tf.randomUniform([CE_SHAPE[0]], 0, CE_SHAPE[1], "int32"), CE_SHAPE[1]);
     const g = tf.grad((t: any) => tf.losses.softmaxCrossEntropy(y, t));
-    return () => tf.tidy(() => sync(g(x)));
+    return () => run(() => g(x));
   },
 }, backend === "cpu" ? { w2_fwd: "too slow for the suite (~25 s per run, see the issue)", w2_fwdbwd: "too slow for the suite (~25 s per run)" } : {});

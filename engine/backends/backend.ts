@@ -21,6 +21,8 @@ export interface KernelTable {
   where(cond: TypedArray, a: TypedArray, b: TypedArray, out: TypedArray): void;
   /** Reduces each contiguous row of `rowLength` elements of x to one value of out. */
   reduceRows(op: ReduceOp, x: TypedArray, rowLength: number, out: TypedArray): void;
+  /** For x viewed as [outer, size, inner]: out[o, i] = Σ_j x[o, j, i] (a sum over middle or leading dims, e.g. a bias gradient). */
+  sumAxis(x: TypedArray, outer: number, size: number, inner: number, out: TypedArray): void;
   /**
    * Batched matmul over contiguous operands: out[b] = op(a[b]) @ op(b[b]) where op transposes when asked.
    * a is [batch, m, k] (or [batch, k, m] if transA), b is [batch, k, n] (or [batch, n, k] if transB).
@@ -28,6 +30,22 @@ export interface KernelTable {
   matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
   /** Row-wise softmax (or log-softmax) over contiguous rows of `cols`, numerically stable. */
   softmax(x: FloatArray, cols: number, out: FloatArray, log: boolean): void;
+  /** Fused softmax backward per row of `cols` given the output y: y·(g − Σ g·y), or for log-softmax g − exp(y)·Σ g. */
+  softmaxBackward(y: FloatArray, g: FloatArray, cols: number, out: FloatArray, log: boolean): void;
+  /**
+   * Fused layer norm over contiguous rows of `cols`: out = (x − mean)·rstd·w + b (w, b optional, length cols),
+   * saving each row's mean and rstd = 1/√(var + eps) (biased variance) for the backward.
+   */
+  layerNorm(x: FloatArray, cols: number, weight: FloatArray | null, bias: FloatArray | null, eps: number, out: FloatArray, mean: FloatArray, rstd: FloatArray): void;
+  /**
+   * One-pass layer-norm backward from the saved mean/rstd: dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·w;
+   * dw += Σ_rows g·x̂ and db += Σ_rows g where given (they must start zeroed).
+   */
+  layerNormBackward(x: FloatArray, g: FloatArray, cols: number, weight: FloatArray | null, mean: FloatArray, rstd: FloatArray, dx: FloatArray, dw: FloatArray | null, db: FloatArray | null): void;
+  /** Exact GELU, x·Φ(x) = x/2·(1 + erf(x/√2)). */
+  gelu(x: FloatArray, out: FloatArray): void;
+  /** out = g·GELU'(x) = g·(Φ(x) + x·φ(x)). */
+  geluBackward(x: FloatArray, g: FloatArray, out: FloatArray): void;
   /** For x viewed as [outer, size, inner]: out[o, j, i] = x[o, index[j], i] (torch.index_select). */
   indexSelect(x: TypedArray, index: Int32Array, outer: number, size: number, inner: number, out: TypedArray): void;
   /** Adjoint of indexSelect: dst[o, index[j], i] += src[o, j, i]. */

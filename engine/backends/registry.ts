@@ -28,3 +28,12 @@ export const kernels = (): KernelTable => {
   if (!current) useBackend(defaultBackend());
   return table;
 };
+
+let fused = process.env.AETNET_FUSED !== "0";
+
+/**
+ * Whether ops take their fused kernels (layerNorm, gelu, softmax backward, …). Off, every op runs its
+ * composed form: the reference the fused paths are tested against (AETNET_FUSED=0 starts it off).
+ */
+export const fusedOps = (): boolean => fused;
+export function setFusedOps(on: boolean): void { fused = on; }

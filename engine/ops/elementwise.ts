@@ -1,8 +1,8 @@
 // Elementwise ops with NumPy broadcasting, each followed by its backward written with ops.
-import { record } from "../autograd.ts";
+import { isGradEnabled, record } from "../autograd.ts";
 import type { BinaryOp, UnaryOp } from "../backends/backend.ts";
-import { kernels } from "../backends/registry.ts";
-import { allocate, floatOf, promote, type DType, type TypedArray } from "../dtype.ts";
+import { fusedOps, kernels } from "../backends/registry.ts";
+import { allocate, floatOf, promote, type DType, type FloatArray, type TypedArray } from "../dtype.ts";
 import { ShapeError, fmtShape } from "../errors.ts";
 import { broadcastShapes, broadcastStrides, numelOf, shapesEqual, stridesOf } from "../shape.ts";
 import { Tensor, asTensor, fromStorage, full, type TensorLike } from "../tensor.ts";
@@ -147,8 +147,22 @@ export function erf(x: Tensor): Tensor {
   return record("erf", mapUnary("erf", x, floatOf(x.dtype)), [x], (g) => [mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))]);
 }
 
-/** GELU, exact (erf) or with PyTorch's tanh approximation; composed, so its gradient comes for free. */
+/**
+ * GELU, exact (erf) or with PyTorch's tanh approximation. The exact form runs as a fused kernel pair
+ * (forward, backward) when fused ops are on; the composition below is its reference.
+ */
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
+  if (approximate === "none" && fusedOps() && x.isFloatingPoint()) {
+    const out = allocate(x.dtype, x.numel) as FloatArray;
+    kernels().gelu(x.storage as FloatArray, out);
+    return record("gelu", fromStorage(out, x.shape), [x], (g) => {
+      // Recorded (double) backward: Φ(x) + x·φ(x) in ops.
+      if (isGradEnabled() || g.dtype !== x.dtype) return [mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))))];
+      const dx = allocate(x.dtype, x.numel) as FloatArray;
+      kernels().geluBackward(x.storage as FloatArray, g.storage as FloatArray, dx);
+      return [fromStorage(dx, x.shape)];
+    });
+  }
   if (approximate === "tanh") {
     const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5), add(tanh(inner), 1));

@@ -1,11 +1,12 @@
 // The neural-network functions every layer needs: linear, layerNorm, embedding, dropout.
-import { noGrad } from "../autograd.ts";
-import { allocate } from "../dtype.ts";
+import { isGradEnabled, noGrad, record } from "../autograd.ts";
+import { fusedOps, kernels } from "../backends/registry.ts";
+import { allocate, type FloatArray } from "../dtype.ts";
 import { DTypeError, EngineError, IndexError, ShapeError, fmtShape } from "../errors.ts";
 import { defaultGenerator, type Generator } from "../random.ts";
-import { shapesEqual } from "../shape.ts";
+import { numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
-import { add, mul, ne, rsqrt, sub, where } from "./elementwise.ts";
+import { add, mul, ne, rsqrt, sub, sumToShape, where } from "./elementwise.ts";
 import { mean } from "./reduce.ts";
 import { mm } from "./matmul.ts";
 import { indexSelect } from "./indexing.ts";
@@ -39,11 +40,49 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     }
   }
   const dims = shape.map((_, i) => x.ndim - shape.length + i);
-  const centred = sub(x, mean(x, dims, true));
-  let y = mul(centred, rsqrt(add(mean(mul(centred, centred), dims, true), eps)));
+  const sameDType = (p?: Tensor | null): boolean => !p || p.dtype === x.dtype;
+  if (fusedOps() && x.isFloatingPoint() && sameDType(weight) && sameDType(bias)) return fusedLayerNorm(x, dims, weight ?? null, bias ?? null, eps);
+  const { xhat } = normalizedRows(x, dims, eps);
+  let y = xhat;
   if (weight) y = mul(y, weight);
   if (bias) y = add(y, bias);
   return y;
+}
+
+/** x̂ = (x − mean)·rstd over dims, composed from ops: the reference layer norm (and its recorded backward). */
+function normalizedRows(x: Tensor, dims: number[], eps: number): { xhat: Tensor; rstd: Tensor } {
+  const centred = sub(x, mean(x, dims, true));
+  const rstd = rsqrt(add(mean(mul(centred, centred), dims, true), eps));
+  return { xhat: mul(centred, rstd), rstd };
+}
+
+/** One kernel forward (saving mean and rstd per row), one kernel backward; differs from the composed form only in rounding. */
+function fusedLayerNorm(x: Tensor, dims: number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const cols = numelOf(dims.map((d) => x.shape[d]));
+  const rows = cols === 0 ? 0 : x.numel / cols;
+  const storage = (t: Tensor | null): FloatArray | null => (t ? (t.storage as FloatArray) : null);
+  const out = allocate(x.dtype, x.numel) as FloatArray;
+  const mu = allocate(x.dtype, rows) as FloatArray;
+  const rs = allocate(x.dtype, rows) as FloatArray;
+  kernels().layerNorm(x.storage as FloatArray, cols, storage(weight), storage(bias), eps, out, mu, rs);
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return record("layerNorm", fromStorage(out, x.shape), inputs, (g, needs) => {
+    const wAt = weight ? 1 : -1;
+    const bAt = bias ? inputs.length - 1 : -1;
+    if (isGradEnabled() || g.dtype !== x.dtype) {
+      // Recorded backward (higher-order gradients): the same formula written in ops.
+      const { xhat, rstd } = normalizedRows(x, dims, eps);
+      const gw = weight ? mul(g, weight) : g;
+      const dx = mul(rstd, sub(sub(gw, mean(gw, dims, true)), mul(xhat, mean(mul(gw, xhat), dims, true))));
+      return [dx, ...(weight ? [needs[wAt] ? sumToShape(mul(g, xhat), weight.shape) : null] : []), ...(bias ? [needs[bAt] ? sumToShape(g, bias.shape) : null] : [])];
+    }
+    const dx = allocate(x.dtype, x.numel) as FloatArray;
+    const dw = weight && needs[wAt] ? (allocate(x.dtype, cols) as FloatArray) : null;
+    const db = bias && needs[bAt] ? (allocate(x.dtype, cols) as FloatArray) : null;
+    kernels().layerNormBackward(x.storage as FloatArray, g.storage as FloatArray, cols, storage(weight), mu, rs, dx, dw, db);
+    const grad = (d: FloatArray | null, t: Tensor | null): Tensor[] | (Tensor | null)[] => (t ? [d ? fromStorage(d, t.shape) : null] : []);
+    return [fromStorage(dx, x.shape), ...grad(dw, weight), ...grad(db, bias)];
+  });
 }
 
 /** Rows of weight picked by int32 indices of any shape; the padding row gets no gradient (negative paddingIdx counts from the end). */

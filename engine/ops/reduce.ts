@@ -23,6 +23,12 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DTyp
   if (rowLength === 0 && op !== "sum") {
     throw new IndexError(name, `cannot reduce over an empty dimension of tensor ${fmtShape(x.shape)}`);
   }
+  const block = op === "sum" ? middleBlock(x.shape, axes) : null;
+  if (block) {
+    const out = allocate(dtype, block.outer * block.inner);
+    kernels().sumAxis(x.storage, block.outer, block.size, block.inner, out);
+    return fromStorage(out, keptShape(x.shape, axes));
+  }
   let data = x.storage;
   if (order.some((d, i) => d !== i)) {
     const strides = stridesOf(x.shape);
@@ -32,6 +38,20 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DTyp
   const out = allocate(dtype, numelOf(kept.map((d) => x.shape[d])));
   kernels().reduceRows(op, data, rowLength, out);
   return fromStorage(out, keptShape(x.shape, axes));
+}
+
+/**
+ * x as [outer, size, inner] with the reduced axes (size-1 dims ignored) forming the middle block, when they
+ * are adjacent but not trailing; trailing axes need no copy and take reduceRows.
+ */
+function middleBlock(shape: readonly number[], axes: readonly number[]): { outer: number; size: number; inner: number } | null {
+  const big = axes.filter((a) => shape[a] !== 1);
+  if (big.length === 0) return null;
+  const [first, last] = [Math.min(...big), Math.max(...big)];
+  for (let d = first; d <= last; d++) if (shape[d] !== 1 && !axes.includes(d)) return null;
+  const inner = numelOf(shape.slice(last + 1));
+  if (inner === 1) return null;
+  return { outer: numelOf(shape.slice(0, first)), size: numelOf(big.map((a) => shape[a])), inner };
 }
 
 const finish = (keep: Tensor, x: Tensor, axes: readonly number[], keepdim: boolean): Tensor =>

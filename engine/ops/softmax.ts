@@ -1,6 +1,7 @@
-// softmax and logSoftmax along any dim: a fused, stable row kernel with a backward written in ops.
-import { record } from "../autograd.ts";
-import { kernels } from "../backends/registry.ts";
+// softmax and logSoftmax along any dim: a fused, stable row kernel; the backward is a fused row kernel
+// too, with the composed form (written in ops) as its reference and for double backward.
+import { isGradEnabled, record } from "../autograd.ts";
+import { fusedOps, kernels } from "../backends/registry.ts";
 import { allocate, floatOf, type FloatArray } from "../dtype.ts";
 import { normalizeDim } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
@@ -18,10 +19,18 @@ function rowwise(op: "softmax" | "logSoftmax", x: Tensor, dim: number): Tensor {
   kernels().softmax(xs.storage as FloatArray, x.ndim === 0 ? 1 : x.shape[last], out, op === "logSoftmax");
   const y = fromStorage(out, x.shape);
   return record(op, y, [xs], (g) => [
-    op === "softmax"
-      ? mul(y, sub(g, sum(mul(g, y), -1, true)))
-      : sub(g, mul(exp(y), sum(g, -1, true))),
+    // The fused kernel when this backward is not itself recorded; the composed form is its reference.
+    fusedOps() && !isGradEnabled() && g.dtype === y.dtype ? fusedBackward(op, y, g)
+      : op === "softmax"
+        ? mul(y, sub(g, sum(mul(g, y), -1, true)))
+        : sub(g, mul(exp(y), sum(g, -1, true))),
   ]);
+}
+
+function fusedBackward(op: "softmax" | "logSoftmax", y: Tensor, g: Tensor): Tensor {
+  const out = allocate(y.dtype, y.numel) as FloatArray;
+  kernels().softmaxBackward(y.storage as FloatArray, g.storage as FloatArray, y.ndim === 0 ? 1 : y.shape[y.ndim - 1], out, op === "logSoftmax");
+  return fromStorage(out, y.shape);
 }
 
 export const softmax = (x: Tensor, dim: number): Tensor => rowwise("softmax", x, dim);

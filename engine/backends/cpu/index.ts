@@ -3,9 +3,10 @@ import type { Backend, KernelTable } from "../backend.ts";
 import { binary, clamp, unary, where } from "./elementwise.ts";
 import { matmul } from "./matmul.ts";
 import { gather, indexAdd, indexSelect, scatterAdd, stridedAccumulate, stridedCopy } from "./movement.ts";
-import { reduceRows } from "./reduce.ts";
+import { reduceRows, sumAxis } from "./reduce.ts";
+import { gelu, geluBackward, layerNorm, layerNormBackward, softmaxBackward } from "./fused.ts";
 import { softmax } from "./softmax.ts";
 
-export const cpuKernels: KernelTable = { unary, binary, clamp, where, stridedCopy, stridedAccumulate, reduceRows, matmul, softmax, indexSelect, indexAdd, gather, scatterAdd };
+export const cpuKernels: KernelTable = { unary, binary, clamp, where, stridedCopy, stridedAccumulate, reduceRows, sumAxis, matmul, softmax, softmaxBackward, layerNorm, layerNormBackward, gelu, geluBackward, indexSelect, indexAdd, gather, scatterAdd };
 
 export const cpuBackend: Backend = { name: "cpu", kernels: cpuKernels };

@@ -30,3 +30,16 @@ export function reduceRows(op: ReduceOp, x: TypedArray, rowLength: number, out: 
     }
   }
 }
+
+/** Rows of each outer block are added in order into a float64 accumulator: the sums (and their rounding) of the transpose-then-reduceRows path, read contiguously. */
+export function sumAxis(x: TypedArray, outer: number, size: number, inner: number, out: TypedArray): void {
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0);
+    for (let j = 0; j < size; j++) {
+      const row = (o * size + j) * inner;
+      for (let i = 0; i < inner; i++) acc[i] += x[row + i];
+    }
+    for (let i = 0; i < inner; i++) out[o * inner + i] = acc[i];
+  }
+}

@@ -52,9 +52,24 @@ function period(strides: readonly number[], shape: readonly number[]): number {
 type Arith = "add" | "sub" | "mul" | "div";
 const ARITH = new Set<BinaryOp>(["add", "sub", "mul", "div"]);
 
+/** out[i] = a[i] ∘ s or s ∘ b[i] (a scalar operand): one pass, no per-element index arithmetic. */
+function arithScalar(op: Arith, x: TypedArray, s: number, scalarFirst: boolean, out: TypedArray): void {
+  const n = out.length;
+  switch (op) {
+    case "add": for (let i = 0; i < n; i++) out[i] = x[i] + s; break;
+    case "mul": for (let i = 0; i < n; i++) out[i] = x[i] * s; break;
+    case "sub": if (scalarFirst) for (let i = 0; i < n; i++) out[i] = s - x[i]; else for (let i = 0; i < n; i++) out[i] = x[i] - s; break;
+    case "div": if (scalarFirst) for (let i = 0; i < n; i++) out[i] = s / x[i]; else for (let i = 0; i < n; i++) out[i] = x[i] / s; break;
+    default: op satisfies never;
+  }
+}
+
 /** out[i] = a[i mod pa] ∘ b[i mod pb] where one period is the full length; one loop per op keeps V8 monomorphic. */
 function arith(op: Arith, a: TypedArray, pa: number, b: TypedArray, pb: number, out: TypedArray): void {
   const n = out.length;
+  // A scalar has period 1: the chunked loop below would run n chunks of one element.
+  if (pb === 1 && pa === n) return arithScalar(op, a, b[0], false, out);
+  if (pa === 1 && pb === n) return arithScalar(op, b, a[0], true, out);
   const p = Math.min(pa, pb);
   for (let o = 0; o < n; o += p) {
     const ao = pa === p ? 0 : o;

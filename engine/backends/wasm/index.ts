@@ -7,6 +7,8 @@ import { cpuKernels } from "../cpu/index.ts";
 import { hasWasmSimd } from "./emit/detect.ts";
 import { binary, unaryWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
+import { stridedCopy } from "./movement.ts";
+import { gelu, geluBackward } from "./fused.ts";
 import { softmaxWith } from "./softmax.ts";
 import { WasmRuntime, defaultThreads } from "./runtime.ts";
 
@@ -41,7 +43,7 @@ function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m:
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
 const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax };
+export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, stridedCopy, gelu, geluBackward };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {
