@@ -88,6 +88,23 @@ export const small: AETNetConfig = {
   align: true, losses: allLosses,
 };
 
+/**
+ * For measured CPU fine-tuning runs (docs/TRAINING.md): half the width and depth of `small` and the 56 px / 4 px
+ * patch image of `tiny` (still the 14×14 grid PITA and patch pooling assume), so an epoch of FUNSD takes minutes
+ * on two cores. Windows of 256 tokens are set by the trainer, not here.
+ */
+export const cpu: AETNetConfig = {
+  name: "cpu",
+  fusion: { hidden: 96, layers: 2, heads: 4, intermediate: 384, coordinateSize: 16, shapeSize: 16, ...layoutDefaults },
+  text: { hidden: 96, layers: 1, heads: 4, intermediate: 384, layerNormEps: 1e-5 },
+  vision: { hidden: 96, layers: 1, heads: 4, intermediate: 384, layerNormEps: 1e-6 },
+  vocabSize: 4000, padTokenId: 1, maxPositions: 514, typeVocabSize: 1,
+  imageSize: 56, patchSize: 4, channels: 3,
+  hiddenDropout: 0.1, attentionDropout: 0.1,
+  embedDim: 64, queueSize: 256, temperature: 0.07, momentum: 0.995, alpha: 0, pitaCell: 72,
+  align: true, losses: allLosses,
+};
+
 /** The paper's sizes: LayoutLMv3-base fusion, RoBERTa-base text encoder, DeiT-base image encoder. */
 export const base: AETNetConfig = {
   name: "base",
@@ -101,7 +118,7 @@ export const base: AETNetConfig = {
   align: true, losses: allLosses,
 };
 
-export const presets = { tiny, small, base } as const;
+export const presets = { tiny, cpu, small, base } as const;
 export type PresetName = keyof typeof presets;
 
 /** A preset with overrides, e.g. withOverrides(small, { align: false }). */

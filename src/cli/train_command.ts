@@ -1,0 +1,79 @@
+// `aetnet train`: fine-tune AETNet (or the --no-align fusion baseline) on FUNSD, SROIE or synthetic forms.
+import { join } from "node:path";
+import { presets, withOverrides, type AETNetConfig, type PresetName } from "../config.ts";
+import { labelMaps } from "../data/document.ts";
+import { trainBpe } from "../data/tokenizer/train_bpe.ts";
+import { prepareDocs } from "../train/batches.ts";
+import { Trainer, defaultSettings, BEST_DIR } from "../train/trainer.ts";
+import { choice, num, parse, str } from "./args.ts";
+import { loadTask, TASKS, type TaskName } from "./tasks.ts";
+
+export const TRAIN_HELP = `aetnet train — fine-tune AETNet on a token-labelling task and evaluate it every epoch
+
+Usage: aetnet train [--task funsd|sroie|synthetic] [--config cpu|tiny|small|base] [options]
+
+Options:
+  --task NAME        funsd (default), sroie, or synthetic (generated forms, no download)
+  --config NAME      model preset: cpu (default; sized for CPU runs), tiny, small, base
+  --data DIR         dataset folder (default: $AETNET_DATA/<task> or ../shared/data/<task>)
+  --epochs N         epochs over the training windows (default 5)
+  --batch-size N     windows per step; must divide the config's queue size (default 4)
+  --lr X             peak learning rate of the linear warmup + decay (default 5e-4)
+  --max-length N     tokens per window including <s> and </s> (default 256)
+  --seed N           weights, dropout, shuffling and augmentation seed (default 42)
+  --no-align         the fusion-only baseline: no alignment encoders and no alignment losses
+  --out DIR          run folder (default runs/<task>-<config>[-noalign]-s<seed>)
+  --resume           continue from <out>/checkpoints/last (same options required)
+  --save-every N     also checkpoint every N steps (default: epoch ends only)
+  --train-docs N     use only the first N training documents
+  --eval-docs N      use only the first N held-out documents
+  --cache DIR        shrunk-page cache folder (default runs/.page-cache)
+  -h, --help         this text
+
+Writes <out>/log.jsonl, <out>/plot.svg, <out>/checkpoints/{last,best}/{model.safetensors,state.json}.`;
+
+const OPTIONS = {
+  task: { type: "string" }, config: { type: "string" }, data: { type: "string" }, epochs: { type: "string" },
+  "batch-size": { type: "string" }, lr: { type: "string" }, "max-length": { type: "string" }, seed: { type: "string" },
+  "no-align": { type: "boolean" }, out: { type: "string" }, resume: { type: "boolean" }, "save-every": { type: "string" },
+  "train-docs": { type: "string" }, "eval-docs": { type: "string" }, cache: { type: "string" }, quiet: { type: "boolean" },
+} as const;
+
+export interface TrainRun { f1: number | null; outDir: string; seconds: number }
+
+export function trainCommand(argv: readonly string[]): TrainRun | null {
+  const p = parse(argv, OPTIONS, TRAIN_HELP);
+  if (p.help) { console.log(TRAIN_HELP); return null; }
+  const task = choice<TaskName>(p, "task", TRAIN_HELP, TASKS, "funsd");
+  const preset = choice<PresetName>(p, "config", TRAIN_HELP, ["cpu", "tiny", "small", "base"], "cpu");
+  const align = p.values["no-align"] !== true;
+  const config: AETNetConfig = withOverrides(presets[preset], { align });
+  const maxLength = num(p, "max-length", TRAIN_HELP, 256, { min: 8, max: config.maxPositions - config.padTokenId - 1, integer: true });
+  const settingsOverrides = {
+    epochs: num(p, "epochs", TRAIN_HELP, 5, { min: 1, integer: true }),
+    batchSize: num(p, "batch-size", TRAIN_HELP, 4, { min: 1, integer: true }),
+    lr: num(p, "lr", TRAIN_HELP, 5e-4, { min: 0 }),
+    seed: num(p, "seed", TRAIN_HELP, 42, { min: 0, integer: true }),
+    maxLength, stride: Math.min(32, Math.floor(maxLength / 4)),
+  };
+  const trainDocs = p.values["train-docs"] === undefined ? undefined : num(p, "train-docs", TRAIN_HELP, 0, { min: 1, integer: true });
+  const evalDocs = p.values["eval-docs"] === undefined ? undefined : num(p, "eval-docs", TRAIN_HELP, 0, { min: 0, integer: true });
+  const saveEvery = num(p, "save-every", TRAIN_HELP, 0, { min: 0, integer: true });
+  const outDir = str(p, "out", TRAIN_HELP) ?? join("runs", `${task}-${preset}${align ? "" : "-noalign"}-s${settingsOverrides.seed}`);
+  const t0 = performance.now();
+  const data = loadTask(task, { dataDir: str(p, "data", TRAIN_HELP), trainDocs, evalDocs });
+  const settings = defaultSettings(task, data.labels, settingsOverrides);
+  if (config.align && config.queueSize % settings.batchSize !== 0) throw new Error(`[train] --batch-size ${settings.batchSize} must divide the ${preset} queue size ${config.queueSize}`);
+  console.log(`task ${task}: ${data.train.length} training and ${data.eval.length} held-out documents from ${data.source}`);
+  console.log(`model ${preset}${align ? " (full AETNet)" : " (fusion only, --no-align)"}; ${settings.epochs} epochs, batch ${settings.batchSize}, windows of ${maxLength} tokens, seed ${settings.seed}`);
+  const tokenizer = trainBpe(data.train.flatMap((d) => d.words), { vocabSize: config.vocabSize });
+  const prep = { tokenizer, labelToId: labelMaps(data.labels).labelToId, imageSize: config.imageSize, maxLength, stride: settings.stride, pageOf: data.pageOf, cacheDir: str(p, "cache", TRAIN_HELP) ?? join("runs", ".page-cache") };
+  const train = prepareDocs(data.train, prep), held = prepareDocs(data.eval, prep);
+  console.log(`prepared ${train.reduce((n, d) => n + d.windows.length, 0)} training windows (tokenizer: ${tokenizer.vocabSize} BPE tokens trained on the training words) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const trainer = new Trainer({ config, settings, tokenizer, train, eval: held, outDir, resume: p.values.resume === true, saveEvery, progress: p.values.quiet ? null : process.stderr });
+  const result = trainer.fit();
+  const seconds = (performance.now() - t0) / 1000;
+  const f1 = result.lastEval?.report.f1 ?? null;
+  if (f1 !== null) console.log(`final entity F1 on ${held.length} held-out ${task} documents: ${f1.toFixed(4)} (best ${result.best?.f1.toFixed(4)} at epoch ${result.best?.epoch}); ${seconds.toFixed(0)} s wall; best checkpoint in ${join(outDir, BEST_DIR)}`);
+  return { f1, outDir, seconds };
+}

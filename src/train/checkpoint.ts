@@ -1,0 +1,114 @@
+// Training checkpoints: model + optimizer tensors in model.safetensors, everything else (config, optimizer numbers,
+// scheduler, step, RNG streams, tokenizer, history) in state.json; both written atomically by engine io.
+import { FormatError, io, type GeneratorState, type Tensor, type optim } from "../../engine/index.ts";
+import type { AETNetConfig } from "../config.ts";
+import { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
+
+export const CHECKPOINT_FORMAT = "aetnet-train-v1";
+const MODEL_PREFIX = "model.";
+const OPTIM_PREFIX = "optimizer.";
+
+/** One optimizer step as logged. */
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  loss: number;
+  /** Every loss term the model reported (task, pita, i2t, ...), by name. */
+  terms: Record<string, number>;
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+}
+
+/** One end-of-epoch evaluation. */
+export interface EvalRecord { step: number; epoch: number; f1: number; precision: number; recall: number; accuracy: number; seconds: number }
+
+/** What the trainer was asked to do: enough to rebuild the run (and to check a resume matches it). */
+export interface RunSettings {
+  task: string;
+  labels: string[];
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+  warmupRatio: number;
+  maxGradNorm: number;
+  maxLength: number;
+  stride: number;
+  seed: number;
+  lossWeights: { task: number; ita: number; pita: number };
+}
+
+export interface TrainingState {
+  format: typeof CHECKPOINT_FORMAT;
+  config: AETNetConfig;
+  settings: RunSettings;
+  tokenizer: { tokens: string[]; merges: [string, string][] };
+  /** Optimizer steps taken; the next batch is batch `batchInEpoch` of epoch `epoch`. */
+  step: number;
+  epoch: number;
+  batchInEpoch: number;
+  optimizer: { paramGroups: optim.OptimizerStateDict["paramGroups"]; numbers: Record<string, Record<string, number>> };
+  scheduler: optim.LRSchedulerState;
+  rng: { global: GeneratorState; augment: GeneratorState };
+  history: { steps: StepRecord[]; evals: EvalRecord[] };
+  best: { f1: number; epoch: number } | null;
+}
+
+export interface LoadedCheckpoint { state: TrainingState; model: Record<string, Tensor>; optimizer: optim.OptimizerStateDict }
+
+export function tokenizerState(tok: ByteLevelBPE): TrainingState["tokenizer"] {
+  const tokens: string[] = [];
+  for (const [token, id] of tok.vocab) tokens[id] = token;
+  if (tokens.some((t) => t === undefined) || tokens.length !== tok.vocab.size) throw new FormatError("saveTrainingCheckpoint", "tokenizer ids are not 0..n-1 without gaps");
+  return { tokens, merges: tok.merges.map(([a, b]): [string, string] => [a, b]) };
+}
+
+export function tokenizerFromState(t: TrainingState["tokenizer"]): ByteLevelBPE {
+  return new ByteLevelBPE(new Map(t.tokens.map((token, id) => [token, id] as const)), t.merges);
+}
+
+/**
+ * Writes dir/state.json then dir/model.safetensors, each by temp file + rename (engine io.saveCheckpoint), so a
+ * failure at any point leaves the previous checkpoint in dir readable.
+ */
+export function saveTrainingCheckpoint(dir: string, state: TrainingState, model: Record<string, Tensor>, optimizer: optim.OptimizerStateDict): void {
+  const weights: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(model)) weights[MODEL_PREFIX + k] = v;
+  const numbers: Record<string, Record<string, number>> = {};
+  for (const [index, s] of Object.entries(optimizer.state)) {
+    for (const [key, value] of Object.entries(s)) {
+      if (typeof value === "number") (numbers[index] ??= {})[key] = value;
+      else weights[`${OPTIM_PREFIX}${index}.${key}`] = value;
+    }
+  }
+  io.saveCheckpoint(dir, { weights, state: { ...state, optimizer: { paramGroups: optimizer.paramGroups, numbers } }, metadata: { format: CHECKPOINT_FORMAT } });
+}
+
+export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
+  const { weights, state } = io.loadCheckpoint(dir);
+  if (!isTrainingState(state)) throw new FormatError("loadTrainingCheckpoint", `${dir}: state.json is not an ${CHECKPOINT_FORMAT} training checkpoint`);
+  const model: Record<string, Tensor> = {};
+  const tensors: Record<string, Record<string, Tensor | number>> = {};
+  for (const [k, v] of Object.entries(weights)) {
+    if (k.startsWith(MODEL_PREFIX)) model[k.slice(MODEL_PREFIX.length)] = v;
+    else if (k.startsWith(OPTIM_PREFIX)) {
+      const [index, key] = k.slice(OPTIM_PREFIX.length).split(".");
+      (tensors[index] ??= {})[key] = v;
+    }
+  }
+  for (const [index, nums] of Object.entries(state.optimizer.numbers)) Object.assign((tensors[index] ??= {}), nums);
+  const optimizerState: optim.OptimizerStateDict["state"] = {};
+  for (const [index, s] of Object.entries(tensors)) optimizerState[Number(index)] = s;
+  return { state, model, optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups } };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Shallow structural check of the fields the trainer reads; the writer is this file, so deep checks add little. */
+function isTrainingState(v: unknown): v is TrainingState {
+  if (!isRecord(v) || v.format !== CHECKPOINT_FORMAT) return false;
+  const records = ["config", "settings", "tokenizer", "optimizer", "scheduler", "rng", "history"].every((k) => isRecord(v[k]));
+  const numbers = ["step", "epoch", "batchInEpoch"].every((k) => Number.isInteger(v[k]));
+  return records && numbers;
+}

@@ -1,0 +1,36 @@
+// Training progress: a redrawn bar with loss and throughput on a terminal, plain periodic lines otherwise (CI, logs).
+
+export interface ProgressStream { isTTY?: boolean; write(text: string): unknown }
+
+export interface ProgressInfo { loss: number; tokensPerSecond: number; lr: number }
+
+const fmtTime = (s: number): string => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, "0")}s` : `${s.toFixed(0)}s`);
+
+export class Progress {
+  #start = performance.now();
+  #done = 0;
+  #lastLine = -1;
+
+  /** total: steps this bar covers; `every`: a plain line every this many steps when not a TTY. */
+  constructor(readonly label: string, readonly total: number, readonly stream: ProgressStream = process.stderr, readonly every = Math.max(1, Math.round(total / 20))) {}
+
+  update(done: number, info: ProgressInfo): void {
+    this.#done = done;
+    const elapsed = (performance.now() - this.#start) / 1000;
+    const rate = done / Math.max(elapsed, 1e-9);
+    const eta = rate > 0 ? (this.total - done) / rate : 0;
+    const stats = `loss ${info.loss.toFixed(4)}  ${info.tokensPerSecond.toFixed(0)} tok/s  ${rate.toFixed(2)} it/s  lr ${info.lr.toExponential(2)}  ${fmtTime(elapsed)}<${fmtTime(eta)}`;
+    if (this.stream.isTTY) {
+      const width = 24, filled = Math.round((width * done) / Math.max(1, this.total));
+      this.stream.write(`\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${this.total}  ${stats}\x1b[K`);
+    } else if (done === this.total || done - this.#lastLine >= this.every || this.#lastLine < 0) {
+      this.#lastLine = done;
+      this.stream.write(`${this.label} ${done}/${this.total}  ${stats}\n`);
+    }
+  }
+
+  /** Ends the bar's line on a terminal. */
+  finish(): void {
+    if (this.stream.isTTY && this.#done > 0) this.stream.write("\n");
+  }
+}

@@ -1,0 +1,217 @@
+// The fine-tuning loop: AdamW with decay / no-decay groups, linear warmup + decay, clipping, momentum update and
+// enqueue per step, evaluation every epoch, best and last checkpoints, exact resume, JSONL log and SVG plot.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Generator, defaultGenerator, manualSeed, optim } from "../../engine/index.ts";
+import type { AETNetConfig } from "../config.ts";
+import { AETNet } from "../models/aetnet.ts";
+import { FUNSD_WEIGHTS } from "../losses/index.ts";
+import type { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
+import { epochBatches, makeBatch, tokenCount, windowRefs, type PreparedDoc } from "./batches.ts";
+import { loadTrainingCheckpoint, saveTrainingCheckpoint, tokenizerState, CHECKPOINT_FORMAT, type EvalRecord, type RunSettings, type StepRecord, type TrainingState } from "./checkpoint.ts";
+import { evaluate, type EvalResult } from "./evaluate.ts";
+import { JsonlLog, type LogRecord } from "./logging.ts";
+import { trainingPlotSvg } from "./plot_svg.ts";
+import { Progress, type ProgressStream } from "./progress.ts";
+
+export interface TrainerOptions {
+  config: AETNetConfig;
+  settings: RunSettings;
+  tokenizer: ByteLevelBPE;
+  train: PreparedDoc[];
+  eval: PreparedDoc[];
+  /** Run folder: checkpoints/last, checkpoints/best, log.jsonl, plot.svg. None: nothing is written. */
+  outDir?: string;
+  /** Continue from outDir/checkpoints/last when it exists. */
+  resume?: boolean;
+  /** Also save checkpoints/last every this many steps (0: only at epoch ends). */
+  saveEvery?: number;
+  /** Stop after this many optimizer steps in total (saving first): simulates an interrupted run in tests. */
+  stopAfter?: number;
+  /** Where the progress bar goes; null = silent. */
+  progress?: ProgressStream | null;
+  /** Plain status lines (epoch summaries); default console.log. */
+  print?: (line: string) => void;
+}
+
+export interface TrainResult {
+  model: AETNet;
+  steps: StepRecord[];
+  evals: EvalRecord[];
+  best: TrainingState["best"];
+  lastEval: EvalResult | null;
+  /** True when training stopped early at stopAfter. */
+  stopped: boolean;
+  seconds: number;
+}
+
+export const LAST_DIR = "checkpoints/last";
+export const BEST_DIR = "checkpoints/best";
+
+/** Defaults for CPU fine-tuning from scratch (docs/TRAINING.md explains the departures from the official 1e-4 cosine). */
+export function defaultSettings(task: string, labels: readonly string[], overrides: Partial<RunSettings> = {}): RunSettings {
+  return {
+    task, labels: [...labels], epochs: 5, batchSize: 4, lr: 5e-4, weightDecay: 0.02, warmupRatio: 0.1, maxGradNorm: 1,
+    maxLength: 256, stride: 32, seed: 42, lossWeights: { ...FUNSD_WEIGHTS }, ...overrides,
+  };
+}
+
+export class Trainer {
+  readonly model: AETNet;
+  readonly optimizer: optim.AdamW;
+  readonly scheduler: optim.LRScheduler;
+  /** Draws the momentum branch's augmentations (dropout uses the engine's global generator). */
+  readonly augment: Generator;
+  readonly stepsPerEpoch: number;
+  step = 0;
+  epoch = 0;
+  batchInEpoch = 0;
+  steps: StepRecord[] = [];
+  evals: EvalRecord[] = [];
+  best: TrainingState["best"] = null;
+  readonly #log: JsonlLog | null;
+  readonly #print: (line: string) => void;
+
+  constructor(readonly options: TrainerOptions) {
+    const s = options.settings;
+    if (options.train.length === 0) throw new Error("[Trainer] no training documents");
+    const refs = windowRefs(options.train).length;
+    if (refs < s.batchSize) throw new Error(`[Trainer] ${refs} training windows is fewer than one batch of ${s.batchSize}`);
+    manualSeed(s.seed); // weight init and dropout draw from the global generator
+    this.model = new AETNet(options.config, { task: "token", numLabels: s.labels.length, lossWeights: s.lossWeights });
+    // temp is 0-d, so it lands in the no-decay group; differs from ref, where it is decayed (notes §6.8).
+    this.optimizer = new optim.AdamW(optim.paramGroupsNoDecay(this.model, s.weightDecay), { lr: s.lr });
+    this.stepsPerEpoch = Math.floor(refs / s.batchSize);
+    const totalSteps = s.epochs * this.stepsPerEpoch;
+    const warmupSteps = Math.round(s.warmupRatio * totalSteps);
+    this.scheduler = new optim.LRScheduler(this.optimizer, (step) => optim.linearWarmupDecay(step, { warmupSteps, totalSteps }));
+    this.augment = new Generator(s.seed + 1);
+    this.#log = options.outDir === undefined ? null : new JsonlLog(join(options.outDir, "log.jsonl"));
+    this.#print = options.print ?? ((line) => console.log(line));
+    const last = options.outDir === undefined ? undefined : join(options.outDir, LAST_DIR);
+    if (options.resume && last !== undefined && existsSync(join(last, "state.json"))) this.#restore(last);
+    else this.#log?.reset([{ type: "start", settings: s, config: options.config.name, align: options.config.align, stepsPerEpoch: this.stepsPerEpoch }]);
+  }
+
+  fit(): TrainResult {
+    const { settings: s, train } = this.options;
+    const start = performance.now();
+    const refs = windowRefs(train);
+    let lastEval: EvalResult | null = null;
+    const hasMomentum = this.model.queue !== null;
+    for (; this.epoch < s.epochs; this.epoch++, this.batchInEpoch = 0) {
+      const batches = epochBatches(refs, s.batchSize, s.seed, this.epoch);
+      const bar = this.options.progress === null ? null : new Progress(`epoch ${this.epoch + 1}/${s.epochs}`, batches.length, this.options.progress);
+      this.model.train();
+      for (; this.batchInEpoch < batches.length; this.batchInEpoch++) {
+        const t0 = performance.now();
+        const inputs = makeBatch(batches[this.batchInEpoch], train, this.options.config, hasMomentum ? this.augment : null);
+        const lr = this.optimizer.paramGroups[0].lr;
+        const out = this.model.forward(inputs);
+        this.optimizer.zeroGrad();
+        out.loss.backward();
+        const gradNorm = optim.clipGradNorm(this.model.trainableParameters(), s.maxGradNorm);
+        this.optimizer.step();
+        this.scheduler.step();
+        this.model.afterStep(); // clamp τ, EMA of the momentum encoders, enqueue this batch's momentum features
+        this.step++;
+        const terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.item()]));
+        const record: StepRecord = { step: this.step, epoch: this.epoch, loss: out.loss.item(), terms, lr, gradNorm, tokensPerSecond: tokenCount(inputs) / ((performance.now() - t0) / 1000) };
+        this.steps.push(record);
+        this.#log?.write({ type: "step", ...record });
+        bar?.update(this.batchInEpoch + 1, record);
+        if (this.options.stopAfter !== undefined && this.step >= this.options.stopAfter) {
+          this.batchInEpoch++;
+          bar?.finish();
+          this.#save(LAST_DIR);
+          return this.#result(lastEval, true, start);
+        }
+        if (this.options.saveEvery && this.step % this.options.saveEvery === 0 && this.batchInEpoch + 1 < batches.length) {
+          this.batchInEpoch++;
+          this.#save(LAST_DIR);
+          this.batchInEpoch--;
+        }
+      }
+      bar?.finish();
+      lastEval = this.#evaluateEpoch();
+    }
+    this.#log?.write({ type: "end", step: this.step, best: this.best, seconds: (performance.now() - start) / 1000 });
+    return this.#result(lastEval, false, start);
+  }
+
+  #evaluateEpoch(): EvalResult | null {
+    const { settings: s } = this.options;
+    const result = this.options.eval.length > 0 ? evaluate(this.model, this.options.eval, s.labels, s.batchSize) : null;
+    if (result !== null) {
+      const r = result.report;
+      const record: EvalRecord = { step: this.step, epoch: this.epoch + 1, f1: r.f1, precision: r.precision, recall: r.recall, accuracy: r.accuracy, seconds: result.seconds };
+      this.evals.push(record);
+      this.#log?.write({ type: "eval", ...record });
+      const improved = this.best === null || r.f1 > this.best.f1;
+      if (improved) this.best = { f1: r.f1, epoch: this.epoch + 1 };
+      this.#print(`epoch ${this.epoch + 1}/${s.epochs}: entity F1 ${r.f1.toFixed(4)} (P ${r.precision.toFixed(4)}, R ${r.recall.toFixed(4)}), word accuracy ${r.accuracy.toFixed(4)} on ${this.options.eval.length} held-out documents${improved ? " (best)" : ""}`);
+      // the state saved under best/ says "next: epoch + 1", like last/: resuming from it continues training
+      if (improved) this.#afterEpoch(BEST_DIR);
+    }
+    this.#afterEpoch(LAST_DIR);
+    if (this.options.outDir !== undefined) writeFileSync(join(this.options.outDir, "plot.svg"), trainingPlotSvg(this.steps, this.evals, `${s.task} · ${this.options.config.name}${this.options.config.align ? "" : " · no-align"} · seed ${s.seed}`));
+    return result;
+  }
+
+  /** Saves as the start of the next epoch. */
+  #afterEpoch(dir: string): void {
+    const [epoch, batch] = [this.epoch, this.batchInEpoch];
+    [this.epoch, this.batchInEpoch] = [epoch + 1, 0];
+    this.#save(dir);
+    [this.epoch, this.batchInEpoch] = [epoch, batch];
+  }
+
+  #result(lastEval: EvalResult | null, stopped: boolean, start: number): TrainResult {
+    return { model: this.model, steps: this.steps, evals: this.evals, best: this.best, lastEval, stopped, seconds: (performance.now() - start) / 1000 };
+  }
+
+  state(): TrainingState {
+    const o = this.options;
+    return {
+      format: CHECKPOINT_FORMAT, config: o.config, settings: o.settings, tokenizer: tokenizerState(o.tokenizer),
+      step: this.step, epoch: this.epoch, batchInEpoch: this.batchInEpoch,
+      optimizer: { paramGroups: [], numbers: {} }, // filled from the optimizer by saveTrainingCheckpoint
+      scheduler: this.scheduler.stateDict(),
+      rng: { global: defaultGenerator.getState(), augment: this.augment.getState() },
+      history: { steps: this.steps, evals: this.evals }, best: this.best,
+    };
+  }
+
+  #save(sub: string): void {
+    if (this.options.outDir === undefined) return;
+    const dir = join(this.options.outDir, sub);
+    mkdirSync(dir, { recursive: true });
+    saveTrainingCheckpoint(dir, this.state(), this.model.stateDict(), this.optimizer.stateDict());
+  }
+
+  #restore(dir: string): void {
+    const { state, model, optimizer } = loadTrainingCheckpoint(dir);
+    const s = this.options.settings;
+    const mismatch: string[] = (["task", "epochs", "batchSize", "lr", "seed", "maxLength", "stride"] as const).filter((k) => state.settings[k] !== s[k]);
+    if (state.config.align !== this.options.config.align || state.config.name !== this.options.config.name) mismatch.push("config");
+    if (mismatch.length > 0) throw new Error(`[Trainer] ${dir} was written by a different run (${mismatch.join(", ")} differ): resume with the same options or use a new --out`);
+    this.model.loadStateDict(model);
+    this.optimizer.loadStateDict(optimizer);
+    this.scheduler.loadStateDict(state.scheduler);
+    defaultGenerator.setState(state.rng.global);
+    this.augment.setState(state.rng.augment);
+    [this.step, this.epoch, this.batchInEpoch] = [state.step, state.epoch, state.batchInEpoch];
+    this.steps = [...state.history.steps];
+    this.evals = [...state.history.evals];
+    this.best = state.best;
+    // the log is rewritten from the checkpoint's history, so it reads as one uninterrupted run
+    const records: LogRecord[] = [
+      { type: "start", settings: s, config: this.options.config.name, align: this.options.config.align, stepsPerEpoch: this.stepsPerEpoch },
+      ...this.steps.map((r): LogRecord => ({ type: "step", ...r })),
+      ...this.evals.map((r): LogRecord => ({ type: "eval", ...r })),
+      { type: "resume", step: this.step, from: dir },
+    ];
+    this.#log?.reset(records);
+    this.#print(`resumed from ${dir} at step ${this.step} (epoch ${this.epoch + 1}, batch ${this.batchInEpoch})`);
+  }
+}
