@@ -6,6 +6,15 @@ export type UnaryOp = "neg" | "exp" | "log" | "sqrt" | "rsqrt" | "abs" | "tanh" 
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "eq" | "ne" | "lt" | "le" | "gt" | "ge";
 export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
 
+/** Sizes of one fused attention call: q [batch, lq, d], k [batch, lk, d], v [batch, lk, dv], scores [batch, lq, lk]. */
+export interface AttentionDims { batch: number; lq: number; lk: number; d: number; dv: number; scale: number }
+
+/** An operand read as [batch, lq, lk] through broadcasting: element (b, i, j) is data[offsets[b] + i·rowStride + j·colStride]. */
+export interface ScoreView<T extends TypedArray = FloatArray> { data: T; offsets: Int32Array; rowStride: number; colStride: number }
+
+/** Dropout on the attention weights: keep[b, i, j] nonzero keeps a weight, scaled by `scale` = 1/(1 − p). */
+export interface AttentionDropout { keep: Uint8Array; scale: number }
+
 export interface KernelTable {
   /** out[i] = f(x[i]); `out` is preallocated with the result dtype. */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
@@ -46,6 +55,17 @@ export interface KernelTable {
   gelu(x: FloatArray, out: FloatArray): void;
   /** out = g·GELU'(x) = g·(Φ(x) + x·φ(x)). */
   geluBackward(x: FloatArray, g: FloatArray, out: FloatArray): void;
+  /**
+   * Fused attention forward: probs = softmax(scale·q kᵀ + bias, keys with keyMask 0 at the lowest finite value)
+   * (saved for the backward), out = (probs ⊙ dropout) @ v.
+   */
+  attention(q: FloatArray, k: FloatArray, v: FloatArray, dims: AttentionDims, bias: ScoreView | null, keyMask: ScoreView<TypedArray> | null, drop: AttentionDropout | null, probs: FloatArray, out: FloatArray): void;
+  /**
+   * Its backward from the saved probs P and upstream g: dv = (P⊙M)ᵀg, dS = P ⊙ (dP − Σ_row dP⊙P) with dP = (g vᵀ)⊙M
+   * and zero at masked keys (written to dScores, the bias gradient before broadcasting), dq = scale·dS k,
+   * dk = scale·dSᵀ q. A null dq/dk/dv is skipped.
+   */
+  attentionBackward(q: FloatArray, k: FloatArray, v: FloatArray, probs: FloatArray, g: FloatArray, dims: AttentionDims, keyMask: ScoreView<TypedArray> | null, drop: AttentionDropout | null, dScores: FloatArray, dq: FloatArray | null, dk: FloatArray | null, dv: FloatArray | null): void;
   /** For x viewed as [outer, size, inner]: out[o, j, i] = x[o, index[j], i] (torch.index_select). */
   indexSelect(x: TypedArray, index: Int32Array, outer: number, size: number, inner: number, out: TypedArray): void;
   /** Adjoint of indexSelect: dst[o, index[j], i] += src[o, j, i]. */

@@ -6,7 +6,10 @@ import { gather, indexAdd, indexSelect, scatterAdd, stridedAccumulate, stridedCo
 import { reduceRows, sumAxis } from "./reduce.ts";
 import { gelu, geluBackward, layerNorm, layerNormBackward, softmaxBackward } from "./fused.ts";
 import { softmax } from "./softmax.ts";
+import { attentionWith } from "./attention.ts";
 
-export const cpuKernels: KernelTable = { unary, binary, clamp, where, stridedCopy, stridedAccumulate, reduceRows, sumAxis, matmul, softmax, softmaxBackward, layerNorm, layerNormBackward, gelu, geluBackward, indexSelect, indexAdd, gather, scatterAdd };
+const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
+
+export const cpuKernels: KernelTable = { unary, binary, clamp, where, stridedCopy, stridedAccumulate, reduceRows, sumAxis, matmul, softmax, softmaxBackward, layerNorm, layerNormBackward, gelu, geluBackward, attention, attentionBackward, indexSelect, indexAdd, gather, scatterAdd };
 
 export const cpuBackend: Backend = { name: "cpu", kernels: cpuKernels };

@@ -4,6 +4,7 @@ import type { FloatArray } from "../../dtype.ts";
 import type { Backend, KernelTable, UnaryOp } from "../backend.ts";
 import type { TypedArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
+import { attentionWith } from "../cpu/attention.ts";
 import { hasWasmSimd } from "./emit/detect.ts";
 import { binary, unaryWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
@@ -43,7 +44,10 @@ function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m:
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
 const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, stridedCopy, gelu, geluBackward };
+// Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
+const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward: cpuKernels.softmaxBackward });
+
+export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, stridedCopy, gelu, geluBackward, attention, attentionBackward };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {
