@@ -1,6 +1,7 @@
 // Fused vs composed attention on the W2 encoder layer (here through F.scaledDotProductAttention, which the
 // fused kernels serve) and an AETNet `cpu`-preset training step, with the other fused ops on; all fused ops
-// off for comparison (src/models spell attention out, so the AETNet step does not reach this kernel yet). Runs alternate between the modes so load changes hit all alike; prints medians. `npx tsx bench/attention_fused.ts [reps]`.
+// off for comparison (the AETNet step reaches the kernel through its ViT and RoBERTa layers; the LayoutLMv3
+// fusion layers keep their CogView softmax). Runs alternate between the modes so load changes hit all alike; prints medians. `npx tsx bench/attention_fused.ts [reps]`.
 import { setFusedOps } from "../engine/backends/registry.ts";
 import { F, manualSeed, optim, randint, randn, tensor, type Tensor } from "../engine/index.ts";
 import { attentionTuning } from "../engine/ops/attention.ts";

@@ -1,5 +1,5 @@
 // The post-LN BERT/RoBERTa encoder layer (HF key names), shared by the RoBERTa text encoder and LayoutLMv3.
-import { ShapeError, Tensor, matmul, nn, type DType } from "../../engine/index.ts";
+import { F, ShapeError, Tensor, matmul, nn, type DType } from "../../engine/index.ts";
 
 // Shapes: B batch, T tokens, H hidden, h heads, d = H / h head width, I intermediate (MLP) width.
 
@@ -69,11 +69,17 @@ export class BertSelfAttention extends nn.Module {
     const q = split(this.query.forward(x));
     const k = split(this.key.forward(x));
     const v = split(this.value.forward(x));
-    // Q is scaled before the product, as HF LayoutLMv3 (QᵀK/√d overflows less in fp16).
+    if (!this.cogview) {
+      // RoBERTa: plain softmax attention, so the engine's fused kernel serves it (masked keys get finfo.min).
+      const keyMask = inputs.keyMask?.reshape(b, 1, t); // (B, 1, T) lines up with (B, h)
+      const ctx = F.scaledDotProductAttention(q, k, v, { bias: inputs.attentionBias, keyMask, dropoutP: this.dropout.p, training: this.training });
+      return ctx.permute(0, 2, 1, 3).reshape(b, t, hidden); // (B, T, H)
+    }
+    // LayoutLMv3: Q is scaled before the product (QᵀK/√d overflows less in fp16), then the CogView softmax.
     let scores = matmul(q.div(Math.sqrt(d)), k.mT); // (B, h, T, T)
     if (inputs.attentionBias) scores = scores.add(inputs.attentionBias);
     if (inputs.keyMask) scores = scores.add(extendedKeyMask(inputs.keyMask, scores.dtype));
-    const probs = this.dropout.forward(this.cogview ? cogviewSoftmax(scores) : scores.softmax(-1));
+    const probs = this.dropout.forward(cogviewSoftmax(scores));
     return matmul(probs, v).permute(0, 2, 1, 3).reshape(b, t, hidden); // (B, T, H)
   }
 }

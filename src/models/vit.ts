@@ -1,5 +1,5 @@
 // DeiT-style Vision Transformer: AET's image alignment encoder (AET/model/vit.py, timm key names).
-import { Tensor, cat, matmul, normal, zeros, nn } from "../../engine/index.ts";
+import { F, Tensor, cat, normal, zeros, nn } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { PatchEmbed } from "./patch_embed.ts";
 
@@ -29,8 +29,7 @@ class Attention extends nn.Module {
     const d = hidden / this.heads;
     const qkv = this.qkv.forward(x).reshape(b, n, 3, this.heads, d).permute(2, 0, 3, 1, 4); // (3, B, h, N, d)
     const [q, k, v] = qkv.split(1, 0).map((t) => t.squeeze(0)); // (B, h, N, d) each
-    const attn = matmul(q.mul(d ** -0.5), k.mT).softmax(-1); // (B, h, N, N)
-    const ctx = matmul(attn, v).transpose(1, 2).reshape(b, n, hidden); // (B, N, H)
+    const ctx = F.scaledDotProductAttention(q, k, v).transpose(1, 2).reshape(b, n, hidden); // softmax(q·kᵀ/√d)·v → (B, N, H)
     return this.proj.forward(ctx);
   }
 }
