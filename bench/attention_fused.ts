@@ -3,10 +3,10 @@
 // off for comparison (the AETNet step reaches the kernel through its ViT and RoBERTa layers; the LayoutLMv3
 // fusion layers keep their CogView softmax). Runs alternate between the modes so load changes hit all alike; prints medians. `npx tsx bench/attention_fused.ts [reps]`.
 import { setFusedOps } from "../engine/backends/registry.ts";
-import { F, manualSeed, optim, randint, randn, tensor, type Tensor } from "../engine/index.ts";
+import { F, manualSeed, randn, type Tensor } from "../engine/index.ts";
 import { attentionTuning } from "../engine/ops/attention.ts";
 import { cpu } from "../src/config.ts";
-import { AETNet, type AETNetInputs } from "../src/models/aetnet.ts";
+import { aetnetStep } from "./aetnet_step.ts";
 import { ENCODER } from "./harness.ts";
 
 const reps = Number(process.argv[2] ?? 5);
@@ -32,31 +32,12 @@ function encoderLayer(): () => void {
   };
 }
 
-/** One AdamW training step of the `cpu` preset (token task, 2 documents of 64 tokens, dropout on). */
-function aetnetStep(): () => void {
-  const [b, t] = [2, 64];
-  const model = new AETNet(cpu, { task: "token", numLabels: 7 });
-  const boxes = randint(0, 500, [b, t, 4]).int();
-  const batch: AETNetInputs = {
-    inputIds: randint(4, cpu.vocabSize, [b, t]).int(),
-    bbox: tensor(Int32Array.from(boxes.storage, (v, i) => (i % 4 >= 2 ? v + 400 : v)), [b, t, 4]),
-    attentionMask: tensor(Int32Array.from({ length: b * t }, (_, i) => (i % t < t - 8 ? 1 : 0)), [b, t]),
-    pixelValues: randn([b, 3, cpu.imageSize, cpu.imageSize]),
-    labels: randint(0, 7, [b, t]).int(),
-  };
-  const opt = new optim.AdamW(model.trainableParameters(), { lr: 1e-4 });
-  return () => {
-    const out = model.forward(batch);
-    opt.zeroGrad();
-    out.loss.backward();
-    opt.step();
-    model.afterStep();
-  };
-}
+/** One AdamW training step of the `cpu` preset (token task, 2 documents of 64 tokens, 8 padded, dropout on). */
+const cpuStep = (): (() => void) => aetnetStep(cpu, 2, 64, 8);
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-for (const [name, make] of [["W2 encoder layer fwd+bwd (F.scaledDotProductAttention)", encoderLayer], ["AETNet cpu-preset training step", aetnetStep]] as const) {
+for (const [name, make] of [["W2 encoder layer fwd+bwd (F.scaledDotProductAttention)", encoderLayer], ["AETNet cpu-preset training step", cpuStep]] as const) {
   const work = make();
   const modes = { fused: [true, true], "composed attention": [true, false], "all composed": [false, false] } as const;
   const times = new Map<string, number[]>(Object.keys(modes).map((m) => [m, []]));

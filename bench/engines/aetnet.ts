@@ -1,7 +1,7 @@
 // This engine on every workload (W1–W4). The encoder layer is written from primitive ops, as for the peers.
-import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tensor, type Tensor } from "../../engine/index.ts";
+import { F, manualSeed, matmul, noGrad, randint, randn, softmax, type Tensor } from "../../engine/index.ts";
 import { small } from "../../src/config.ts";
-import { AETNet, type AETNetInputs } from "../../src/models/aetnet.ts";
+import { aetnetStep } from "../aetnet_step.ts";
 import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
 
 manualSeed(0);
@@ -32,27 +32,6 @@ function encoderLayer(): { x: Tensor; params: Tensor[]; forward: (x: Tensor) => 
   return { x: randn([B, T, H]), params: [ln1w, ln1b, ln2w, ln2b, wq, wk, wv, wo, w1, w2, bq, bk, bv, bo, b1, b2], forward };
 }
 
-function aetnetStep(): () => void {
-  const [b, t] = [2, 64];
-  const model = new AETNet(small, { task: "token", numLabels: 7 });
-  const ids = randint(4, small.vocabSize, [b, t]).int();
-  const boxes = randint(0, 500, [b, t, 4]).int();
-  const batch: AETNetInputs = {
-    inputIds: ids,
-    bbox: tensor(Int32Array.from(boxes.storage, (v, i) => (i % 4 >= 2 ? v + 400 : v)), [b, t, 4]),
-    attentionMask: tensor(Int32Array.from({ length: b * t }, () => 1), [b, t]),
-    pixelValues: randn([b, 3, small.imageSize, small.imageSize]),
-    labels: randint(0, 7, [b, t]).int(),
-  };
-  const opt = new optim.AdamW(model.trainableParameters(), { lr: 1e-4 });
-  return () => {
-    const out = model.forward(batch);
-    opt.zeroGrad();
-    out.loss.backward();
-    opt.step();
-    model.afterStep();
-  };
-}
 
 runEngine({
   w1_512: () => matmulWork(512),
@@ -70,5 +49,5 @@ runEngine({
     const x = randn([...CE_SHAPE]).requiresGrad_(), y = randint(0, CE_SHAPE[1], [CE_SHAPE[0]]).int();
     return () => { x.zeroGrad(); F.crossEntropy(x, y).backward(); };
   },
-  w4_step: aetnetStep,
+  w4_step: () => aetnetStep(small),
 });

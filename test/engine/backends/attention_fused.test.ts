@@ -8,33 +8,17 @@
 import fc from "fast-check";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { setFusedOps } from "../../../engine/backends/registry.ts";
 import { setWasmThreads } from "../../../engine/backends/wasm/index.ts";
 import { matmulTuning } from "../../../engine/backends/wasm/matmul.ts";
 import { F, Generator, manualSeed, nn, randint, randn, tensor, type Tensor } from "../../../engine/index.ts";
 import { tiny, withOverrides } from "../../../src/config.ts";
 import { AETNet, type AETNetInputs } from "../../../src/models/aetnet.ts";
 import { RUNS, checkGradProperty, tensorArb } from "../../helpers.ts";
+import { bothWays, maxDiff, values } from "./fused_helpers.ts";
 
 const t = suite("fused attention vs composed");
 
-function values(n: number, seed: number, scale: number): Float32Array {
-  let s = seed | 0;
-  return Float32Array.from({ length: n }, () => { s = (Math.imul(s, 1664525) + 1013904223) | 0; return (s / 2 ** 31) * scale; });
-}
-
 const maxAbs = (a: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i])); return m; };
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
-
-/** Runs fn with fused ops off, then on. */
-function bothWays<T>(fn: () => T): { fused: T; composed: T } {
-  setFusedOps(false);
-  try { return { composed: fn(), fused: (setFusedOps(true), fn()) }; } finally { setFusedOps(true); }
-}
 
 type BiasKind = "none" | "full" | "heads" | "keys";
 const biasShape = (kind: BiasKind, [b, h, lq, lk]: number[]): number[] | null =>

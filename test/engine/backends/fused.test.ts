@@ -6,33 +6,17 @@ import fc from "fast-check";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { cpuKernels } from "../../../engine/backends/cpu/index.ts";
-import { setFusedOps } from "../../../engine/backends/registry.ts";
 import { setWasmThreads, wasmKernels } from "../../../engine/backends/wasm/index.ts";
 import { hasWasmSimd } from "../../../engine/backends/wasm/emit/detect.ts";
 import { F, Tensor, logSoftmax, randn, softmax, sum, tensor } from "../../../engine/index.ts";
 import { stridesOf } from "../../../engine/shape.ts";
 import { RUNS, checkGradProperty, shapeArb, tensorArb } from "../../helpers.ts";
+import { bothWays, maxDiff, values } from "./fused_helpers.ts";
 
 const t = suite("fused kernels");
 const fast = { ...cpuKernels, ...wasmKernels };
 const threadArb = fc.constantFrom(1, 2);
 
-function values(n: number, seed: number, scale: number): Float32Array {
-  let s = seed | 0;
-  return Float32Array.from({ length: n }, () => { s = (Math.imul(s, 1664525) + 1013904223) | 0; return (s / 2 ** 31) * scale; });
-}
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
-
-/** Runs fn with fused ops on and off and returns both results. */
-function bothWays<T>(fn: () => T): { fused: T; composed: T } {
-  setFusedOps(false);
-  try { return { composed: fn(), fused: (setFusedOps(true), fn()) }; } finally { setFusedOps(true); }
-}
 
 /** Output and input gradients of fn(...inputs) for a fixed random upstream gradient. */
 function valueAndGrads(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], seed: number): Float32Array[] | Float64Array[] {
