@@ -59,7 +59,7 @@ const shownIndices = (n: number, summarise: boolean): number[] =>
 function shownValues(t: Tensor, summarise: boolean): number[] {
   const out: number[] = [];
   const walk = (dim: number, offset: number): void => {
-    if (dim === t.ndim) { out.push(t.storage[offset]); return; }
+    if (dim === t.ndim) { out.push(t.buf.peek()[offset]); return; }
     const step = t.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
     for (const i of shownIndices(t.shape[dim], summarise)) if (i >= 0) walk(dim + 1, offset + i * step);
   };
@@ -75,7 +75,7 @@ export function formatTensor(t: Tensor): string {
     const step = t.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
     if (dim === t.ndim - 1) {
       const perLine = Math.max(1, Math.floor((LINEWIDTH - indent) / (width + 2)));
-      const items = idx.map((i) => (i < 0 ? " ..." : format(t.storage[offset + i])));
+      const items = idx.map((i) => (i < 0 ? " ..." : format(t.buf.peek()[offset + i])));
       const lines: string[] = [];
       for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(", "));
       return `[${lines.join(`,\n${" ".repeat(indent + 1)}`)}]`;
@@ -83,7 +83,7 @@ export function formatTensor(t: Tensor): string {
     const sep = `,${"\n".repeat(t.ndim - dim - 1)}${" ".repeat(indent + 1)}`;
     return `[${idx.map((i) => (i < 0 ? "..." : build(dim + 1, offset + i * step, indent + 1))).join(sep)}]`;
   };
-  const body = t.numel === 0 ? "[]" : t.ndim === 0 ? format(t.storage[0]) : build(0, 0, PREFIX.length);
+  const body = t.numel === 0 ? "[]" : t.ndim === 0 ? format(t.buf.peek()[0]) : build(0, 0, PREFIX.length);
   const suffixes: string[] = [];
   if (t.numel === 0 && t.ndim !== 1) suffixes.push(`size=(${t.shape.join(", ")})`);
   // differs from torch: int32 is this engine's default integer type (torch's int64), so it gets no dtype suffix.

@@ -4,6 +4,7 @@ import { allocate, convert, dtypeOf, isFloat, type DType, type TypedArray } from
 import { DTypeError, ShapeError, fmtShape } from "./errors.ts";
 import { checkShape, numelOf, type Shape } from "./shape.ts";
 import { formatTensor } from "./format.ts";
+import { Storage } from "./storage.ts";
 import * as ew from "./ops/elementwise.ts";
 import * as red from "./ops/reduce.ts";
 import * as mv from "./ops/movement.ts";
@@ -17,12 +18,13 @@ export type TensorLike = Tensor | number;
 /**
  * Storage is always contiguous and row-major. Views (reshape) share it; permute, expand and
  * slice copy, which keeps every kernel simple; the fast backends remove copies where they pay.
+ * On the gpu backend the elements live in a device buffer until something on the host asks for them.
  */
 export class Tensor {
   readonly shape: number[];
   readonly dtype: DType;
-  /** The raw elements. Treat as read-only outside in-place ops (optimizers use them under noGrad). */
-  storage: TypedArray;
+  /** Where the elements live (host array, device buffer, or both); shared by views. */
+  readonly buf: Storage;
   grad: Tensor | null = null;
   requiresGrad = false;
   /** The node that made this tensor; null for leaves. */
@@ -30,35 +32,42 @@ export class Tensor {
   /** Non-leaf tensors keep their .grad only when asked (retainGrad). */
   retainsGrad = false;
 
-  constructor(storage: TypedArray, shape: Shape) {
+  constructor(storage: TypedArray | Storage, shape: Shape) {
     checkShape("tensor", shape);
     if (numelOf(shape) !== storage.length) {
       throw new ShapeError("tensor", `${storage.length} values do not fill shape ${fmtShape(shape)} (${numelOf(shape)} elements)`);
     }
-    this.storage = storage;
+    this.buf = storage instanceof Storage ? storage : new Storage(dtypeOf(storage), storage.length, storage);
     this.shape = [...shape];
-    this.dtype = dtypeOf(storage);
+    this.dtype = this.buf.dtype;
   }
 
+  /**
+   * The raw elements on the host, for reading or in-place writing (optimizers do, under noGrad).
+   * A device-resident tensor is read back here, blocking: prefer `await t.data()` on the gpu backend.
+   */
+  get storage(): TypedArray { return this.buf.host(); }
+
   get ndim(): number { return this.shape.length; }
-  get numel(): number { return this.storage.length; }
+  get numel(): number { return this.buf.length; }
   get isLeaf(): boolean { return this.gradFn === null; }
   size(dim?: number): number | number[] { return dim === undefined ? [...this.shape] : this.shape[dim < 0 ? dim + this.ndim : dim]; }
   isFloatingPoint(): boolean { return isFloat(this.dtype); }
 
   // ---- reading ----
   /** The elements as float32, the form every backend (also asynchronous GPU ones) can return. */
-  async data(): Promise<Float32Array> { return this.dataSync(); }
-  dataSync(): Float32Array { return Float32Array.from(this.storage); }
+  async data(): Promise<Float32Array> { return Float32Array.from(await this.buf.read()); }
+  dataSync(): Float32Array { return Float32Array.from(this.buf.peek()); }
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.numel !== 1) throw new ShapeError("item", `only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
-    return this.storage[0];
+    return this.buf.peek()[0];
   }
   /** Nested arrays of exact values (float64 stays float64). */
   tolist(): unknown {
+    const data = this.buf.peek();
     const build = (dim: number, offset: number): unknown => {
-      if (dim === this.ndim) return this.storage[offset];
+      if (dim === this.ndim) return data[offset];
       const step = numelOf(this.shape.slice(dim + 1));
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * step));
     };
@@ -79,7 +88,7 @@ export class Tensor {
   }
   retainGrad(): this { this.retainsGrad = true; return this; }
   /** Same storage, cut from the graph. */
-  detach(): Tensor { return new Tensor(this.storage, this.shape); }
+  detach(): Tensor { return new Tensor(this.buf, this.shape); }
   zeroGrad(): void { this.grad = null; }
 
   // ---- conversion ----
@@ -242,8 +251,8 @@ export function eye(n: number, m = n, dtype: DType = "float32"): Tensor {
   return t;
 }
 
-/** Wraps an existing typed array without copying (internal: ops use it to return results). */
-export const fromStorage = (storage: TypedArray, shape: Shape): Tensor => new Tensor(storage, shape);
+/** Wraps an existing typed array or shared Storage without copying (internal: ops use it to return results and views). */
+export const fromStorage = (storage: TypedArray | Storage, shape: Shape): Tensor => new Tensor(storage, shape);
 
 export function asTensor(x: TensorLike, like?: Tensor): Tensor {
   if (x instanceof Tensor) return x;

@@ -1,5 +1,9 @@
 // This engine on every workload (W1–W4). The encoder layer is written from primitive ops, as for the peers.
-import { F, manualSeed, matmul, noGrad, randint, randn, softmax, type Tensor } from "../../engine/index.ts";
+// `--memory=w2_fwdbwd` (run by bench/run.ts in a fresh `node --expose-gc` process) instead profiles the
+// peak memory of one W2 training step: forward, backward and an AdamW update.
+import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tensor, type Tensor } from "../../engine/index.ts";
+import { gpuDevice } from "../../engine/backends/registry.ts";
+import { on } from "../../engine/backends/gpu/dispatch.ts";
 import { small } from "../../src/config.ts";
 import { aetnetStep } from "../aetnet_step.ts";
 import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
@@ -32,8 +36,17 @@ function encoderLayer(): { x: Tensor; params: Tensor[]; forward: (x: Tensor) => 
   return { x: randn([B, T, H]), params: [ln1w, ln1b, ln2w, ln2b, wq, wk, wv, wo, w1, w2, bq, bk, bv, bo, b1, b2], forward };
 }
 
+// On the gpu backend (AETNET_BACKEND=gpu) an op returns before the device has done its work: each timed run
+// ends with a one-element device read, which the device queue answers only after everything before it.
+const gpu = gpuDevice();
+const probe = tensor([0]);
+const settled = (make: () => () => void) => (): (() => void) => {
+  const work = make();
+  return gpu ? () => { work(); gpu.readSync(on(probe, gpu)); } : work;
+};
+const settle = (impl: Record<string, () => () => void>) => Object.fromEntries(Object.entries(impl).map(([id, make]) => [id, settled(make)]));
 
-runEngine({
+runEngine(settle({
   w1_512: () => matmulWork(512),
   w1_1024: () => matmulWork(1024),
   w1_2048: () => matmulWork(2048),
@@ -50,4 +63,14 @@ runEngine({
     return () => { x.zeroGrad(); F.crossEntropy(x, y).backward(); };
   },
   w4_step: () => aetnetStep(small),
+}), {}, {}, {
+  w2_fwdbwd: () => {
+    const l = encoderLayer();
+    const opt = new optim.AdamW(l.params, { lr: 1e-4 });
+    return {
+      step: "W2 layer forward + backward + AdamW step",
+      forward: () => { opt.zeroGrad(); return l.forward(l.x).mean(); },
+      backward: (loss) => { (loss as Tensor).backward(); opt.step(); },
+    };
+  },
 });

@@ -1,25 +1,34 @@
-// TensorFlow.js peer from bench/peers/node_modules: `--backend=cpu|wasm`. The wasm backend runs its SIMD
-// (XNNPACK) build, one thread: Node reports no multithread support (its threaded build starts workers from
-// blob: URLs, which Node refuses), so only 1 thread is measured. Results are read *outside* tf.tidy:
-// dataSync() inside a tidy scope ran 10–20× slower here (0.9 GFLOP/s on W1, the earlier invalid numbers).
+// TensorFlow.js peer from bench/peers/node_modules: `--backend=cpu|wasm [--threads=N]`. The wasm backend runs
+// its SIMD (XNNPACK) build: with 1 thread (the default) the plain SIMD build, which is what Node gets out of
+// the box (its multithread flag is false in Node); with N > 1 the threaded SIMD build, made to work in Node
+// by bench/engines/tfjs_threads.ts. Results are read *outside* tf.tidy: dataSync() inside a tidy scope ran
+// 10–20× slower here (0.9 GFLOP/s on W1, the earlier invalid numbers).
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
+import { setWasmBackendThreaded } from "./tfjs_threads.ts";
 
 const require = createRequire(join(import.meta.dirname, "../peers/package.json"));
 // Typed loosely on purpose: the peer is optional and not a dependency of the library.
 type Tf = Record<string, (...args: never[]) => unknown> & { [k: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 const tf = require("@tensorflow/tfjs") as Tf;
 const backend = process.argv.find((a) => a.startsWith("--backend="))?.slice(10) ?? "cpu";
+const threads = Number(process.argv.find((a) => a.startsWith("--threads="))?.slice(10) ?? 1);
+/** Reports a failure the way bench/run.ts shows it (as the peer's cell text) and stops. */
+const fail = (error: string): never => { console.log(`RESULT ${JSON.stringify({ error })}`); process.exit(0); };
 if (backend === "wasm") {
   const wasm = require("@tensorflow/tfjs-backend-wasm") as Tf;
   wasm.setWasmPaths(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm")) + "/");
+  if (threads > 1) {
+    const got = await setWasmBackendThreaded(tf, wasm, require, threads).catch((e: Error) => fail(`tfjs wasm ${threads} threads: ${e.message}`));
+    if (got !== threads) fail(`tfjs wasm asked for ${threads} threads, XNNPACK got ${got}`);
+    console.error(`tfjs-wasm: threaded SIMD build, XNNPACK threads = ${got}`);
+  }
 }
-if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) {
-  console.log(`RESULT ${JSON.stringify({ error: `tfjs backend ${backend} failed to initialise` })}`);
-  process.exit(0);
+if (backend !== "wasm" || threads <= 1) {
+  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) fail(`tfjs backend ${backend} failed to initialise`);
+  await tf.ready();
 }
-await tf.ready();
 
 /** Runs f in a tidy scope, then reads every result back (forcing the work) and frees it. */
 const run = (f: () => any): void => { const out = tf.tidy(f); for (const t of Array.isArray(out) ? out : [out]) { t.dataSync(); t.dispose(); } };
@@ -63,3 +72,5 @@ runEngine({
     return () => run(() => g(x));
   },
 }, backend === "cpu" ? { w2_fwd: "too slow for the suite (~25 s per run, see the issue)", w2_fwdbwd: "too slow for the suite (~25 s per run)" } : {});
+// The threaded build's worker pool keeps the event loop alive; stdout to a pipe is synchronous on Linux.
+process.stdout.write("", () => process.exit(0));

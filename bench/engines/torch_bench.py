@@ -1,6 +1,6 @@
 # PyTorch peer (Debian python3-torch), 2 threads, same workloads and shapes as bench/harness.ts.
 # Prints one RESULT line of JSON for bench/run.ts. W4 is not implemented for PyTorch (no AETNet port here).
-import json, math, statistics, sys, time
+import json, math, os, statistics, sys, time
 import torch
 
 torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2)
@@ -10,14 +10,34 @@ only = next((a[7:].split(",") for a in sys.argv if a.startswith("--only=")), Non
 B, T, H, NH, M = 8, 256, 256, 4, 1024
 QUICK = {"w1_512", "w1_1024", "w2_fwdbwd", "w3_softmax_fwdbwd", "w3_ce_fwdbwd", "w4_step"}
 
+def thread_ticks():
+    """CPU clock ticks used so far by each thread of this process (Linux /proc), as bench/harness.ts."""
+    out = {}
+    try: tids = os.listdir("/proc/self/task")
+    except OSError: return None
+    for tid in tids:
+        try:
+            f = open(f"/proc/self/task/{tid}/stat").read().rsplit(") ", 1)[1].split(" ")
+            out[tid] = int(f[11]) + int(f[12])
+        except (OSError, IndexError, ValueError): pass
+    return out
+
 def measure(fn):
     fn()
+    ticks0, cpu0, wall0 = thread_ticks(), time.process_time(), time.perf_counter()
     times, start = [], time.perf_counter()
     while len(times) < (2 if quick else 5) or (time.perf_counter() - start < (0.5 if quick else 4) and len(times) < 50):
         t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
     s = sorted(times)
     rme = 100 * statistics.stdev(s) / math.sqrt(len(s)) / statistics.mean(s) * 1.96 if len(s) > 1 else 0
-    return {"median": statistics.median(s), "min": s[0], "max": s[-1], "rme": rme, "samples": len(s)}
+    r = {"median": statistics.median(s), "min": s[0], "max": s[-1], "rme": rme, "samples": len(s),
+         "cpuPerWall": (time.process_time() - cpu0) / (time.perf_counter() - wall0)}
+    ticks1 = thread_ticks()
+    if ticks0 is not None and ticks1 is not None:
+        used = [t - ticks0.get(tid, 0) for tid, t in ticks1.items()]
+        total = sum(used)
+        if total > 0: r["busyThreads"] = sum(1 for u in used if u >= 3 and u >= 0.1 * total)
+    return r
 
 def p(*shape, scale=0.02):
     return (torch.randn(*shape) * scale).requires_grad_()

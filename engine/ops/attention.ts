@@ -1,6 +1,8 @@
 // Scaled dot-product attention with an additive bias and a key-padding mask: composed from ops (the
 // reference), or one fused kernel pair when fused ops are on.
 import { isGradEnabled, record } from "../autograd.ts";
+import { deviceTensor, gpuFor, gpuForOutput, on } from "../backends/gpu/dispatch.ts";
+import type { GpuBuffer, GpuDevice } from "../backends/gpu/device.ts";
 import type { AttentionDims, AttentionDropout, ScoreView } from "../backends/backend.ts";
 import { fusedOps, kernels } from "../backends/registry.ts";
 import { allocate, type FloatArray, type TypedArray } from "../dtype.ts";
@@ -126,6 +128,8 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, ke
   const [lk, dv] = v.shape.slice(-2);
   const scoreShape = [...batchShape, lq, lk];
   const dims: AttentionDims = { batch: numelOf(batchShape), lq, lk, d, dv, scale };
+  const dev = p === 0 ? gpuForOutput(numelOf(scoreShape), q, k, v, bias) : null;
+  if (dev) return deviceAttention(dev, q, k, v, bias, keyMask, dims, scoreShape);
   const biasView = bias ? scoreView(bias.storage as FloatArray, bias.shape, scoreShape) : null;
   const maskView = keyMask ? scoreView(keyMask.storage, maskShape(keyMask), scoreShape) : null;
   let drop: AttentionDropout | null = null;
@@ -146,6 +150,28 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, ke
     kernels().attentionBackward(q.storage as FloatArray, k.storage as FloatArray, v.storage as FloatArray, probs, g.storage as FloatArray, dims, maskView, drop, dScores, dq, dk, dvOut);
     const wrap = (a: FloatArray | null, t: Tensor): Tensor | null => (a ? fromStorage(a, t.shape) : null);
     const dBias = bias && needs[3] ? sumToShape(fromStorage(dScores, scoreShape), bias.shape) : null;
+    return [wrap(dq, q), wrap(dk, k), wrap(dvOut, v), ...(bias ? [dBias] : [])];
+  });
+}
+
+/** The fused attention on the gpu device (no dropout: that runs on the CPU backend): probabilities stay on the device. */
+function deviceAttention(dev: GpuDevice, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, keyMask: Tensor | null, dims: AttentionDims, scoreShape: number[]): Tensor {
+  const view = (t: Tensor, shape: readonly number[], d: GpuDevice) => {
+    const { offsets, rowStride, colStride } = scoreView(new Float32Array(0), shape, scoreShape);
+    return { data: on(t, d), offsets: Array.from(offsets), rowStride, colStride };
+  };
+  const mask = keyMask ? (keyMask.dtype === "float32" ? keyMask : keyMask.to("float32")) : null;
+  const [probsBuf, outBuf] = dev.call("attention", [on(q, dev), on(k, dev), on(v, dev), dims, bias ? view(bias, bias.shape, dev) : null, mask ? view(mask, maskShape(mask), dev) : null],
+    [numelOf(scoreShape), dims.batch * dims.lq * dims.dv]);
+  const probs = deviceTensor(probsBuf!, scoreShape);
+  const inputs = bias ? [q, k, v, bias] : [q, k, v];
+  return record("scaledDotProductAttention", deviceTensor(outBuf!, [...scoreShape.slice(0, -2), dims.lq, dims.dv]), inputs, (g, needs) => {
+    const d = gpuFor(g);
+    if (isGradEnabled() || !d) return composedBackward(q, k, v, bias, keyMask, dims.scale, null, g, needs);
+    const [dScores, dq, dk, dvOut] = d.call("attentionBackward", [on(q, d), on(k, d), on(v, d), on(probs, d), on(g, d), dims, mask ? view(mask, maskShape(mask), d) : null],
+      [numelOf(scoreShape), needs[0] ? q.numel : null, needs[1] ? k.numel : null, needs[2] ? v.numel : null]);
+    const wrap = (b: GpuBuffer | null, t: Tensor): Tensor | null => (b ? deviceTensor(b, t.shape) : null);
+    const dBias = bias && needs[3] ? sumToShape(deviceTensor(dScores!, scoreShape), bias.shape) : null;
     return [wrap(dq, q), wrap(dk, k), wrap(dvOut, v), ...(bias ? [dBias] : [])];
   });
 }

@@ -7,11 +7,14 @@ import { ShapeError, fmtShape } from "../errors.ts";
 import { broadcastShapes, broadcastStrides, numelOf, shapesEqual, stridesOf } from "../shape.ts";
 import { Tensor, asTensor, fromStorage, full, type TensorLike } from "../tensor.ts";
 import { sum } from "./reduce.ts";
-import { reshape } from "./movement.ts";
+import { expand, reshape } from "./movement.ts";
+import { gpuFor, on, run1 } from "../backends/gpu/dispatch.ts";
 
 // ---- plumbing ----
 
 function mapUnary(op: UnaryOp, x: Tensor, dtype: DType): Tensor {
+  const d = dtype === "float32" ? gpuFor(x) : null;
+  if (d) return run1(d, "unary", [op, on(x, d), x.numel], x.shape);
   const out = allocate(dtype, x.numel);
   kernels().unary(op, dtype === x.dtype ? x.storage : Float64Array.from(x.storage), out);
   return fromStorage(out, x.shape);
@@ -22,6 +25,8 @@ function mapBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
   const out = allocate(dtype, numelOf(shape));
   const sa = shapesEqual(a.shape, shape) ? stridesOf(shape) : broadcastStrides(a.shape, shape);
   const sb = shapesEqual(b.shape, shape) ? stridesOf(shape) : broadcastStrides(b.shape, shape);
+  const d = dtype === "float32" ? gpuFor(a, b) : null;
+  if (d) return run1(d, "binary", [op, on(a, d), sa, on(b, d), sb, shape], shape);
   kernels().binary(op, a.storage, sa, b.storage, sb, shape, out);
   return fromStorage(out, shape);
 }
@@ -153,6 +158,14 @@ export function erf(x: Tensor): Tensor {
  */
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
   if (approximate === "none" && fusedOps() && x.isFloatingPoint()) {
+    const d = gpuFor(x);
+    if (d) {
+      return record("gelu", run1(d, "gelu", [on(x, d), x.numel], x.shape), [x], (g) => {
+        const dg = gpuFor(g);
+        if (isGradEnabled() || !dg) return [mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))))];
+        return [run1(dg, "geluBackward", [on(x, dg), on(g, dg), x.numel], x.shape)];
+      });
+    }
     const out = allocate(x.dtype, x.numel) as FloatArray;
     kernels().gelu(x.storage as FloatArray, out);
     return record("gelu", fromStorage(out, x.shape), [x], (g) => {
@@ -174,9 +187,12 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
+  const back = (g: Tensor): (Tensor | null)[] => [mul(g, mul(ge(x, lo), le(x, hi)))];
+  const d = gpuFor(x);
+  if (d) return record("clamp", run1(d, "clamp", [on(x, d), x.numel, lo, hi], x.shape), [x], back);
   const out = allocate(x.dtype, x.numel);
   kernels().clamp(x.storage, lo, hi, out);
-  return record("clamp", fromStorage(out, x.shape), [x], (g) => [mul(g, mul(ge(x, lo), le(x, hi)))]);
+  return record("clamp", fromStorage(out, x.shape), [x], back);
 }
 
 // ---- selection ----
@@ -186,6 +202,16 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b);
   const shape = broadcastShapes("where", broadcastShapes("where", condition.shape, x.shape), y.shape);
   const n = numelOf(shape);
+  const back = (g: Tensor, needs: readonly boolean[]): (Tensor | null)[] => [
+    needs[0] ? sumToShape(where(condition, g, 0), x.shape) : null,
+    needs[1] ? sumToShape(where(condition, 0, g), y.shape) : null,
+  ];
+  const d = promote(x.dtype, y.dtype) === "float32" ? gpuFor(x, y) : null;
+  if (d) {
+    const dense = (t: Tensor): Tensor => (shapesEqual(t.shape, shape) ? t : expand(t, shape));
+    const cond = dense(condition.dtype === "float32" ? condition : condition.to("float32"));
+    return record("where", run1(d, "where", [on(cond, d), on(dense(x.to("float32")), d), on(dense(y.to("float32")), d), n], shape), [x, y], back);
+  }
   const expandTo = (t: Tensor): TypedArray => {
     if (shapesEqual(t.shape, shape)) return t.storage;
     const buf = allocate(t.dtype, n);
@@ -195,10 +221,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [c, xs, ys] = [expandTo(condition), expandTo(x), expandTo(y)];
   const out = allocate(promote(x.dtype, y.dtype), n);
   kernels().where(c, xs, ys, out);
-  return record("where", fromStorage(out, shape), [x, y], (g, needs) => [
-    needs[0] ? sumToShape(where(condition, g, 0), x.shape) : null,
-    needs[1] ? sumToShape(where(condition, 0, g), y.shape) : null,
-  ]);
+  return record("where", fromStorage(out, shape), [x, y], back);
 }
 
 /** x with `value` wherever mask is nonzero; mask broadcasts to x's shape. */

@@ -1,12 +1,13 @@
 // Batched matmul with broadcast batch dims; backward uses transposed kernel forms, never copies.
 import { record } from "../autograd.ts";
 import { kernels } from "../backends/registry.ts";
+import { gpuForOutput, on, run1 } from "../backends/gpu/dispatch.ts";
 import { allocate, promote, type FloatArray } from "../dtype.ts";
 import { DTypeError, ShapeError, fmtShape } from "../errors.ts";
 import { broadcastShapes, broadcastStrides, numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { sumToShape } from "./elementwise.ts";
-import { reshape, squeeze, unsqueeze } from "./movement.ts";
+import { expand, reshape, squeeze, unsqueeze } from "./movement.ts";
 
 /** a [..., m, k] @ b [..., k, n] → [..., m, n]; 1-D operands are promoted and squeezed as in torch.matmul. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -47,10 +48,19 @@ export function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
     if (t.dtype !== dtype) data = Float64Array.from(data);
     return data as FloatArray;
   };
-  const out = allocate(dtype, batch * m * n) as FloatArray;
-  kernels().matmul(full(a), full(b), out, batch, m, k, n, transA, transB);
-  return record("matmul", fromStorage(out, [...batchShape, m, n]), [a, b], (g, needs) => [
+  const back = (g: Tensor, needs: readonly boolean[]): (Tensor | null)[] => [
     needs[0] ? sumToShape(transA ? mm(b, g, transB, true) : mm(g, b, false, !transB), a.shape) : null,
     needs[1] ? sumToShape(transB ? mm(g, a, true, transA) : mm(a, g, !transA, false), b.shape) : null,
-  ]);
+  ];
+  const d = gpuForOutput(batch * Math.max(m * n, m * k, k * n), a, b);
+  if (d) {
+    const dense = (t: Tensor): Tensor => {
+      const shape = [...batchShape, ...t.shape.slice(-2)];
+      return shapesEqual(t.shape, shape) ? t : expand(t.detach(), shape);
+    };
+    return record("matmul", run1(d, "matmul", [on(dense(a), d), on(dense(b), d), batch, m, k, n, transA, transB], [...batchShape, m, n]), [a, b], back);
+  }
+  const out = allocate(dtype, batch * m * n) as FloatArray;
+  kernels().matmul(full(a), full(b), out, batch, m, k, n, transA, transB);
+  return record("matmul", fromStorage(out, [...batchShape, m, n]), [a, b], back);
 }

@@ -1,5 +1,6 @@
 // Shape and movement ops: reshape shares storage; permute, expand, slice and cat copy.
 import { record } from "../autograd.ts";
+import { gpuFor, gpuForOutput, on, run1 } from "../backends/gpu/dispatch.ts";
 import { kernels } from "../backends/registry.ts";
 import { allocate, convert, isFloat, type DType } from "../dtype.ts";
 import { IndexError, ShapeError, fmtShape } from "../errors.ts";
@@ -9,7 +10,7 @@ import { sumToShape } from "./elementwise.ts";
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape("reshape", x.shape, shape);
-  return record("reshape", fromStorage(x.storage, target), [x], (g) => [reshape(g, x.shape)]);
+  return record("reshape", fromStorage(x.buf, target), [x], (g) => [reshape(g, x.shape)]);
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -29,6 +30,15 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   return reshape(x, x.shape.filter((s, i) => !(s === 1 && dims.includes(i))));
 }
 
+/** out[idx] = x[offset + Σ idx·strides] over `shape`, on the device when the gpu backend holds x. */
+function gatherStrided(x: Tensor, offset: number, strides: readonly number[], shape: readonly number[]): Tensor {
+  const d = gpuForOutput(numelOf(shape), x);
+  if (d) return run1(d, "stridedCopy", [on(x, d), offset, strides, shape], shape);
+  const out = allocate(x.dtype, numelOf(shape));
+  kernels().stridedCopy(x.storage, offset, strides, shape, out);
+  return fromStorage(out, shape);
+}
+
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const perm = dims.map((d) => normalizeDim("permute", d, x.ndim));
   if (perm.length !== x.ndim || new Set(perm).size !== x.ndim) {
@@ -37,10 +47,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (perm.every((d, i) => d === i)) return x;
   const strides = stridesOf(x.shape);
   const shape = perm.map((d) => x.shape[d]);
-  const out = allocate(x.dtype, x.numel);
-  kernels().stridedCopy(x.storage, 0, perm.map((d) => strides[d]), shape, out);
+  const out = gatherStrided(x, 0, perm.map((d) => strides[d]), shape);
   const inverse = perm.map((_, i) => perm.indexOf(i));
-  return record("permute", fromStorage(out, shape), [x], (g) => [permute(g, inverse)]);
+  return record("permute", out, [x], (g) => [permute(g, inverse)]);
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -64,9 +73,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     }
   });
   if (lead === 0 && target.every((d, i) => d === x.shape[i])) return x;
-  const out = allocate(x.dtype, numelOf(target));
-  kernels().stridedCopy(x.storage, 0, broadcastStrides(x.shape, target), target, out);
-  return record("expand", fromStorage(out, target), [x], (g) => [sumToShape(g, x.shape)]);
+  const out = gatherStrided(x, 0, broadcastStrides(x.shape, target), target);
+  return record("expand", out, [x], (g) => [sumToShape(g, x.shape)]);
 }
 
 /** Python-style slice along one dim: negative indices count from the end, bounds are clamped. */
@@ -82,9 +90,8 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
   const shape = x.shape.map((v, i) => (i === d ? len : v));
   const sliceStrides = strides.map((v, i) => (i === d ? v * step : v));
   const offset = s * strides[d];
-  const out = allocate(x.dtype, numelOf(shape));
-  kernels().stridedCopy(x.storage, offset, sliceStrides, shape, out);
-  return record("slice", fromStorage(out, shape), [x], (g) => [sliceBackward(g, x.shape, d, s, step)]);
+  const out = gatherStrided(x, offset, sliceStrides, shape);
+  return record("slice", out, [x], (g) => [sliceBackward(g, x.shape, d, s, step)]);
 }
 
 /** The adjoint of slice: g placed into zeros of `shape` at the sliced positions; recorded, so double backward works. */
@@ -155,7 +162,8 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 export function clone(x: Tensor): Tensor {
-  return record("clone", fromStorage(x.storage.slice(), x.shape), [x], (g) => [g]);
+  const copy = gpuFor(x) ? gatherStrided(x, 0, stridesOf(x.shape), x.shape) : fromStorage(x.storage.slice(), x.shape);
+  return record("clone", copy, [x], (g) => [g]);
 }
 
 export function toDType(x: Tensor, dtype: DType): Tensor {

@@ -1,5 +1,7 @@
 // The neural-network functions every layer needs: linear, layerNorm, embedding, dropout.
 import { isGradEnabled, noGrad, record } from "../autograd.ts";
+import { deviceTensor, gpuFor, on, onOrNull } from "../backends/gpu/dispatch.ts";
+import type { GpuBuffer, GpuDevice } from "../backends/gpu/device.ts";
 import { fusedOps, kernels } from "../backends/registry.ts";
 import { allocate, type FloatArray } from "../dtype.ts";
 import { DTypeError, EngineError, IndexError, ShapeError, fmtShape } from "../errors.ts";
@@ -60,6 +62,8 @@ function normalizedRows(x: Tensor, dims: number[], eps: number): { xhat: Tensor;
 function fusedLayerNorm(x: Tensor, dims: number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
   const cols = numelOf(dims.map((d) => x.shape[d]));
   const rows = cols === 0 ? 0 : x.numel / cols;
+  const dev = rows > 0 ? gpuFor(x, weight, bias) : null;
+  if (dev) return deviceLayerNorm(dev, x, dims, rows, cols, weight, bias, eps);
   const storage = (t: Tensor | null): FloatArray | null => (t ? (t.storage as FloatArray) : null);
   const out = allocate(x.dtype, x.numel) as FloatArray;
   const mu = allocate(x.dtype, rows) as FloatArray;
@@ -82,6 +86,30 @@ function fusedLayerNorm(x: Tensor, dims: number[], weight: Tensor | null, bias: 
     kernels().layerNormBackward(x.storage as FloatArray, g.storage as FloatArray, cols, storage(weight), mu, rs, dx, dw, db);
     const grad = (d: FloatArray | null, t: Tensor | null): Tensor[] | (Tensor | null)[] => (t ? [d ? fromStorage(d, t.shape) : null] : []);
     return [fromStorage(dx, x.shape), ...grad(dw, weight), ...grad(db, bias)];
+  });
+}
+
+/** The fused layer norm on the gpu device: the same saved mean/rstd, kept on the device for the backward. */
+function deviceLayerNorm(dev: GpuDevice, x: Tensor, dims: number[], rows: number, cols: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const [out, mu, rs] = dev.call("layerNorm", [on(x, dev), rows, cols, onOrNull(weight, dev), onOrNull(bias, dev), eps], [x.numel, rows, rows]);
+  const [mean_, rstd_] = [deviceTensor(mu!, [rows]), deviceTensor(rs!, [rows])];
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return record("layerNorm", deviceTensor(out!, x.shape), inputs, (g, needs) => {
+    const wAt = weight ? 1 : -1;
+    const bAt = bias ? inputs.length - 1 : -1;
+    const d = gpuFor(g);
+    if (isGradEnabled() || !d) {
+      const { xhat, rstd } = normalizedRows(x, dims, eps);
+      const gw = weight ? mul(g, weight) : g;
+      const dx = mul(rstd, sub(sub(gw, mean(gw, dims, true)), mul(xhat, mean(mul(gw, xhat), dims, true))));
+      return [dx, ...(weight ? [needs[wAt] ? sumToShape(mul(g, xhat), weight.shape) : null] : []), ...(bias ? [needs[bAt] ? sumToShape(g, bias.shape) : null] : [])];
+    }
+    const wantW = !!weight && needs[wAt];
+    const wantB = !!bias && needs[bAt];
+    const [dx, dw, db] = d.call("layerNormBackward", [on(x, d), on(g, d), rows, cols, onOrNull(weight, d), on(mean_, d), on(rstd_, d), wantW || wantB],
+      [x.numel, wantW ? cols : null, wantB ? cols : null]);
+    const grad = (b: GpuBuffer | null, t: Tensor | null): (Tensor | null)[] => (t ? [b ? deviceTensor(b, t.shape) : null] : []);
+    return [deviceTensor(dx!, x.shape), ...grad(dw, weight), ...grad(db, bias)];
   });
 }
 

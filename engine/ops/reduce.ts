@@ -2,12 +2,13 @@
 import { record } from "../autograd.ts";
 import type { ReduceOp } from "../backends/backend.ts";
 import { kernels } from "../backends/registry.ts";
+import { gpuFor, on, run1 } from "../backends/gpu/dispatch.ts";
 import { allocate, floatOf, type DType } from "../dtype.ts";
 import { IndexError, fmtShape } from "../errors.ts";
 import { normalizeDim, normalizeDims, numelOf, stridesOf } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { add, div, eq, exp, log, mul, sub } from "./elementwise.ts";
-import { expand, reshape } from "./movement.ts";
+import { expand, permute, reshape } from "./movement.ts";
 
 type Dims = number | readonly number[] | undefined;
 
@@ -24,6 +25,13 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DTyp
     throw new IndexError(name, `cannot reduce over an empty dimension of tensor ${fmtShape(x.shape)}`);
   }
   const block = op === "sum" ? middleBlock(x.shape, axes) : null;
+  const d = dtype === "float32" && op !== "argmax" && op !== "argmin" && x.numel > 0 ? gpuFor(x) : null;
+  if (d) {
+    const keep = keptShape(x.shape, axes);
+    if (block) return run1(d, "sumAxis", [on(x, d), block.outer, block.size, block.inner], keep);
+    const rows = order.some((dim, i) => dim !== i) ? permute(x.detach(), order) : x;
+    return run1(d, "reduceRows", [op, on(rows, d), numelOf(keep), rowLength], keep);
+  }
   if (block) {
     const out = allocate(dtype, block.outer * block.inner);
     kernels().sumAxis(x.storage, block.outer, block.size, block.inner, out);
@@ -59,7 +67,7 @@ const finish = (keep: Tensor, x: Tensor, axes: readonly number[], keepdim: boole
 
 /** An unrecorded keepdim result, its reduced axes dropped unless keepdim (so one node is recorded, as torch's SumBackward0). */
 const squeezeAxes = (keep: Tensor, axes: readonly number[], keepdim: boolean): Tensor =>
-  keepdim ? keep : fromStorage(keep.storage, keep.shape.filter((_, i) => !axes.includes(i)));
+  keepdim ? keep : fromStorage(keep.buf, keep.shape.filter((_, i) => !axes.includes(i)));
 
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const axes = normalizeDims("sum", dim, x.ndim);

@@ -8,6 +8,7 @@ import { Tensor, fromStorage } from "../tensor.ts";
 import { exp, mul, sub } from "./elementwise.ts";
 import { sum } from "./reduce.ts";
 import { transpose } from "./movement.ts";
+import { gpuFor, on, run1 } from "../backends/gpu/dispatch.ts";
 
 function rowwise(op: "softmax" | "logSoftmax", x: Tensor, dim: number): Tensor {
   const d = normalizeDim(op, dim, x.ndim);
@@ -15,9 +16,16 @@ function rowwise(op: "softmax" | "logSoftmax", x: Tensor, dim: number): Tensor {
   // Other dims are moved last and back, so the gradient flows through the transposes.
   if (d !== last) return transpose(rowwise(op, transpose(x, d, last), last), d, last);
   const xs = x.isFloatingPoint() ? x : x.to(floatOf(x.dtype));
-  const out = allocate(xs.dtype, xs.numel) as FloatArray;
-  kernels().softmax(xs.storage as FloatArray, x.ndim === 0 ? 1 : x.shape[last], out, op === "logSoftmax");
-  const y = fromStorage(out, x.shape);
+  const cols = x.ndim === 0 ? 1 : x.shape[last];
+  const dev = xs.numel > 0 ? gpuFor(xs) : null;
+  let y: Tensor;
+  if (dev) {
+    y = run1(dev, "softmax", [on(xs, dev), xs.numel / cols, cols, op === "logSoftmax"], x.shape);
+  } else {
+    const out = allocate(xs.dtype, xs.numel) as FloatArray;
+    kernels().softmax(xs.storage as FloatArray, cols, out, op === "logSoftmax");
+    y = fromStorage(out, x.shape);
+  }
   return record(op, y, [xs], (g) => [
     // The fused kernel when this backward is not itself recorded; the composed form is its reference.
     fusedOps() && !isGradEnabled() && g.dtype === y.dtype ? fusedBackward(op, y, g)
@@ -28,6 +36,9 @@ function rowwise(op: "softmax" | "logSoftmax", x: Tensor, dim: number): Tensor {
 }
 
 function fusedBackward(op: "softmax" | "logSoftmax", y: Tensor, g: Tensor): Tensor {
+  const cols = y.ndim === 0 ? 1 : y.shape[y.ndim - 1];
+  const d = y.numel > 0 ? gpuFor(y, g) : null;
+  if (d) return run1(d, "softmaxBackward", [on(y, d), on(g, d), y.numel / cols, cols, op === "logSoftmax"], y.shape);
   const out = allocate(y.dtype, y.numel) as FloatArray;
   kernels().softmaxBackward(y.storage as FloatArray, g.storage as FloatArray, y.ndim === 0 ? 1 : y.shape[y.ndim - 1], out, op === "logSoftmax");
   return fromStorage(out, y.shape);

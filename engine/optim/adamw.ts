@@ -3,6 +3,8 @@ import type { TypedArray } from "../dtype.ts";
 import { EngineError } from "../errors.ts";
 import { Tensor, zeros } from "../tensor.ts";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
+import { on } from "../backends/gpu/dispatch.ts";
+import type { GpuDevice } from "../backends/gpu/device.ts";
 
 export type AdamWOptions = {
   lr: number;
@@ -40,6 +42,19 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
       v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
       p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / correction2Sqrt + eps);
     }
+    return s;
+  }
+
+  protected override updateOnDevice(dev: GpuDevice, p: Tensor, g: Tensor, group: ParamGroup<AdamWOptions>, state: AdamWState | undefined): AdamWState | null {
+    const s = state ?? this.stateTemplate(p);
+    if (s.expAvg.dtype !== "float32") return null;
+    s.step += 1;
+    const [beta1, beta2] = group.betas;
+    const [p2, m2, v2] = dev.call("adamw", [on(p, dev), on(g, dev), on(s.expAvg, dev), on(s.expAvgSq, dev), p.numel,
+      { lr: group.lr, beta1, beta2, eps: group.eps, weightDecay: group.weightDecay, step: s.step }], [p.numel, p.numel, p.numel]);
+    p.buf.assignDevice(p2!);
+    s.expAvg.buf.assignDevice(m2!);
+    s.expAvgSq.buf.assignDevice(v2!);
     return s;
   }
 

@@ -1,6 +1,8 @@
 // clipGradNorm: rescales gradients in place so their joint norm is at most maxNorm (torch.nn.utils.clip_grad_norm_).
 import { NonFiniteError } from "../errors.ts";
 import type { Tensor } from "../tensor.ts";
+import { noGrad } from "../autograd.ts";
+import { gpuFor } from "../backends/gpu/dispatch.ts";
 
 /**
  * The norm of all grads taken together (as if concatenated; Infinity = max |g|). When it exceeds
@@ -10,6 +12,7 @@ import type { Tensor } from "../tensor.ts";
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2, options: { errorIfNonfinite?: boolean } = {}): number {
   const grads = [...params].flatMap((p) => (p.grad === null ? [] : [p.grad]));
   if (grads.length === 0) return 0;
+  if (normType === 2 && gpuFor(...grads)) return clipOnDevice(grads, maxNorm, options);
   let total = 0;
   if (normType === Infinity) {
     for (const g of grads) for (const v of g.storage) total = Math.max(total, Math.abs(v)); // a NaN sticks, as torch's max
@@ -23,4 +26,17 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
   const coef = Math.min(maxNorm / (total + 1e-6), 1); // NaN propagates into the grads, as torch
   if (coef !== 1) for (const g of grads) for (let i = 0; i < g.storage.length; i++) g.storage[i] *= coef;
   return total;
+}
+
+/** The 2-norm on the gpu device: one scalar read back, the scaling done by a kernel per grad. */
+function clipOnDevice(grads: Tensor[], maxNorm: number, options: { errorIfNonfinite?: boolean }): number {
+  return noGrad(() => {
+    const total = Math.sqrt(grads.map((g) => g.mul(g).sum()).reduce((a, b) => a.add(b)).item());
+    if (options.errorIfNonfinite && !Number.isFinite(total)) {
+      throw new NonFiniteError("clipGradNorm", `the total norm of order 2 of the gradients is ${total}; pass errorIfNonfinite: false to clip anyway`);
+    }
+    const coef = Math.min(maxNorm / (total + 1e-6), 1);
+    if (coef !== 1) for (const g of grads) g.buf.adopt(g.mul(coef).buf);
+    return total;
+  });
 }

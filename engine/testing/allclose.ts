@@ -2,7 +2,7 @@
 import { Tensor } from "../tensor.ts";
 
 type Values = Tensor | ArrayLike<number>;
-const flat = (v: Values): ArrayLike<number> => (v instanceof Tensor ? v.storage : v);
+const flat = (v: Values): ArrayLike<number> => (v instanceof Tensor ? v.buf.peek() : v);
 
 /** The first element where |a-b| > atol + rtol·|b| (NaNs equal), or null when all are close. */
 export function mismatch(a: Values, b: Values, rtol = 1e-5, atol = 1e-8): string | null {

@@ -1,0 +1,20 @@
+// Opens the gpu backend's device: in Node, WebGPU (Dawn) in a worker thread by default; in a browser,
+// gpu.js's synchronous WebGL2 backend on the page's thread; any other gpu.js mode in-thread when asked.
+import type { GpuDevice } from "./device.ts";
+import { openGpu } from "./open_gpu.ts";
+import { SyncGpuDevice } from "./sync_device.ts";
+
+const inBrowser = (): boolean => "window" in globalThis && "document" in globalThis;
+
+export async function openGpuDevice(mode?: string): Promise<GpuDevice> {
+  const m = mode ?? (inBrowser() ? "webgl2" : "webgpu");
+  if (m === "webgpu" && !inBrowser()) {
+    const { WorkerGpuDevice } = await import("./worker_device.ts");
+    const device = await WorkerGpuDevice.open(m);
+    // Dawn must be shut down before the process ends (or Node hangs or crashes at exit).
+    process.once("beforeExit", () => { void device.destroy(); });
+    return device;
+  }
+  const g = await openGpu(m);
+  return new SyncGpuDevice(g.lib, m, g.adapter, g.close);
+}

@@ -1,0 +1,101 @@
+// Where a tensor's elements live: a host typed array, a device buffer, or both (a cached copy).
+// Views (reshape, detach) share one Storage, so a move between host and device is seen by all of them.
+import type { DType, TypedArray } from "./dtype.ts";
+
+/** One float32 buffer on an accelerator; only its device can read it. */
+export interface DeviceBuffer {
+  readonly length: number;
+  readonly device: Device;
+}
+
+/** What Storage needs from an accelerator: copies in and out, and release. */
+export interface Device {
+  upload(data: Float32Array): DeviceBuffer;
+  /** Blocks until the buffer's pending work is done (a host sync point). */
+  readSync(buffer: DeviceBuffer): Float32Array;
+  read(buffer: DeviceBuffer): Promise<Float32Array>;
+  free(buffer: DeviceBuffer): void;
+}
+
+// Device memory follows the tensors that hold it: a collected Storage frees its buffer.
+const collected = new FinalizationRegistry<DeviceBuffer>((b) => b.device.free(b));
+
+/**
+ * Coherence rule: the host array, when present, is the truth for writers. Taking it for writing
+ * (`host()`) drops the device copy, so an in-place host update (an optimizer step) can never leave a
+ * stale device buffer behind; `deviceBuffer()` uploads at most once until the next host write.
+ */
+export class Storage {
+  private hostData: TypedArray | null;
+  private dev: DeviceBuffer | null;
+
+  constructor(readonly dtype: DType, readonly length: number, host: TypedArray | null, dev: DeviceBuffer | null = null) {
+    this.hostData = host;
+    this.dev = null;
+    if (dev) this.setDevice(dev);
+  }
+
+  static onDevice(buffer: DeviceBuffer): Storage { return new Storage("float32", buffer.length, null, buffer); }
+
+  get onHost(): boolean { return this.hostData !== null; }
+  get device(): Device | null { return this.dev?.device ?? null; }
+
+  /** The host array for reading or writing; reads the device copy back (blocking) when needed, then drops it. */
+  host(): TypedArray {
+    if (this.hostData === null) this.hostData = this.dev!.device.readSync(this.dev!);
+    this.dropDevice();
+    return this.hostData;
+  }
+
+  /** The host array without giving up the device copy, for callers that promise not to write. */
+  peek(): TypedArray {
+    if (this.hostData === null) this.hostData = this.dev!.device.readSync(this.dev!);
+    return this.hostData;
+  }
+
+  /** Reads without blocking: the host copy if there is one, else an asynchronous device read. */
+  async read(): Promise<TypedArray> {
+    if (this.hostData !== null) return this.hostData;
+    const dev = this.dev!;
+    const data = await dev.device.read(dev);
+    if (this.dev === dev && this.hostData === null) this.hostData = data;
+    return data;
+  }
+
+  /** Makes `buffer` the only copy (an in-place update computed on the device, e.g. an optimizer step). */
+  assignDevice(buffer: DeviceBuffer): void {
+    this.dropDevice();
+    this.hostData = null;
+    this.setDevice(buffer);
+  }
+
+  /** Takes over a temporary's device buffer (the temporary is left empty): an in-place update done out of place. */
+  adopt(temp: Storage): void {
+    const b = temp.dev;
+    if (!b || temp.length !== this.length) throw new TypeError("adopt needs a device-resident storage of the same length");
+    collected.unregister(temp);
+    temp.dev = null;
+    this.assignDevice(b);
+  }
+
+  /** The buffer on `device`, uploading the host copy (float32 only) when there is none there. */
+  deviceBuffer(device: Device): DeviceBuffer {
+    if (this.dev && this.dev.device === device) return this.dev;
+    const data = this.host();
+    if (!(data instanceof Float32Array)) throw new TypeError(`only float32 storage can move to a device, got ${this.dtype}`);
+    this.setDevice(device.upload(data));
+    return this.dev!;
+  }
+
+  private setDevice(b: DeviceBuffer): void {
+    this.dev = b;
+    collected.register(this, b, this);
+  }
+
+  private dropDevice(): void {
+    if (!this.dev) return;
+    collected.unregister(this);
+    this.dev.device.free(this.dev);
+    this.dev = null;
+  }
+}
