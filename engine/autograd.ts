@@ -1,9 +1,16 @@
 // Reverse-mode autograd: graph nodes recorded by ops, an iterative topological sort, backward(), noGrad().
 import type { Tensor } from "./tensor.ts";
 import { gpuDevice } from "./backends/registry.ts";
+import { scopes } from "./storage.ts";
 import type { DType } from "./dtype.ts";
 import { AutogradError, NonFiniteError, fmtShape } from "./errors.ts";
 import { shapesEqual } from "./shape.ts";
+
+/** A gradient stored on a tensor outlives the tidy() scope it was computed in. */
+function keepGrad(g: Tensor): Tensor {
+  for (const scope of scopes) scope.delete(g.buf);
+  return g;
+}
 
 /** Given the gradient of the output, returns one gradient per input (null where not needed). */
 export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => readonly (Tensor | null | undefined)[];
@@ -121,7 +128,10 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
       const node = t.gradFn;
       if (node === null || t.retainsGrad) {
         // A fresh buffer, so in-place edits of one .grad (clipping) never alias another tensor's.
-        t.grad = t.grad === null ? ops.clone(g) : ops.add(t.grad, g);
+        const old = t.grad;
+        t.grad = keepGrad(old === null ? ops.clone(g) : ops.add(old, g));
+        // The replaced gradient belongs to t alone; free its device buffer now (a createGraph pass may still refer to it).
+        if (old !== null && !options.createGraph) old.buf.release();
       }
       if (node === null) continue;
       const needs = node.inputs.map((x) => x.requiresGrad);

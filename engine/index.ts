@@ -19,5 +19,6 @@ export * as F from "./functional.ts";
 export * as nn from "./nn/index.ts";
 export * as optim from "./optim/index.ts";
 export * as io from "./io/index.ts";
+export { tidy, keep } from "./memory.ts";
 export { setBackend, backendInfo, type BackendName, type BackendInfo, type BackendOptions } from "./backends/registry.ts";
 import "./backends/env_backend.ts";

@@ -1,6 +1,7 @@
 // Where a tensor's elements live: a host typed array, a device buffer, or both (a cached copy).
 // Views (reshape, detach) share one Storage, so a move between host and device is seen by all of them.
 import type { DType, TypedArray } from "./dtype.ts";
+import { EngineError } from "./errors.ts";
 
 /** One float32 buffer on an accelerator; only its device can read it. */
 export interface DeviceBuffer {
@@ -17,8 +18,12 @@ export interface Device {
   free(buffer: DeviceBuffer): void;
 }
 
-// Device memory follows the tensors that hold it: a collected Storage frees its buffer.
+// Device memory follows the tensors that hold it: a collected Storage frees its buffer. Finalizers run
+// only between tasks, so a long synchronous loop also needs tidy() (engine/memory.ts) to free per step.
 const collected = new FinalizationRegistry<DeviceBuffer>((b) => b.device.free(b));
+
+/** Open tidy() scopes, innermost last: each collects the storages created while it is open. */
+export const scopes: Set<Storage>[] = [];
 
 /**
  * Coherence rule: the host array, when present, is the truth for writers. Taking it for writing
@@ -29,10 +34,13 @@ export class Storage {
   private hostData: TypedArray | null;
   private dev: DeviceBuffer | null;
 
+  private released = false;
+
   constructor(readonly dtype: DType, readonly length: number, host: TypedArray | null, dev: DeviceBuffer | null = null) {
     this.hostData = host;
     this.dev = null;
     if (dev) this.setDevice(dev);
+    scopes.at(-1)?.add(this);
   }
 
   static onDevice(buffer: DeviceBuffer): Storage { return new Storage("float32", buffer.length, null, buffer); }
@@ -42,21 +50,21 @@ export class Storage {
 
   /** The host array for reading or writing; reads the device copy back (blocking) when needed, then drops it. */
   host(): TypedArray {
-    if (this.hostData === null) this.hostData = this.dev!.device.readSync(this.dev!);
+    if (this.hostData === null) this.hostData = this.deviceCopy().device.readSync(this.dev!);
     this.dropDevice();
     return this.hostData;
   }
 
   /** The host array without giving up the device copy, for callers that promise not to write. */
   peek(): TypedArray {
-    if (this.hostData === null) this.hostData = this.dev!.device.readSync(this.dev!);
+    if (this.hostData === null) this.hostData = this.deviceCopy().device.readSync(this.dev!);
     return this.hostData;
   }
 
   /** Reads without blocking: the host copy if there is one, else an asynchronous device read. */
   async read(): Promise<TypedArray> {
     if (this.hostData !== null) return this.hostData;
-    const dev = this.dev!;
+    const dev = this.deviceCopy();
     const data = await dev.device.read(dev);
     if (this.dev === dev && this.hostData === null) this.hostData = data;
     return data;
@@ -66,6 +74,7 @@ export class Storage {
   assignDevice(buffer: DeviceBuffer): void {
     this.dropDevice();
     this.hostData = null;
+    this.released = false;
     this.setDevice(buffer);
   }
 
@@ -81,10 +90,28 @@ export class Storage {
   /** The buffer on `device`, uploading the host copy (float32 only) when there is none there. */
   deviceBuffer(device: Device): DeviceBuffer {
     if (this.dev && this.dev.device === device) return this.dev;
+    if (this.hostData === null) this.deviceCopy(); // throws for a released tensor
     const data = this.host();
     if (!(data instanceof Float32Array)) throw new TypeError(`only float32 storage can move to a device, got ${this.dtype}`);
     this.setDevice(device.upload(data));
     return this.dev!;
+  }
+
+  /**
+   * Frees the device buffer now (dispose() or the end of a tidy() scope). A host copy, if any, stays
+   * valid; a tensor that lived only on the device is unusable afterwards, and says so when used.
+   */
+  release(): void {
+    if (!this.dev) return;
+    this.dropDevice();
+    if (this.hostData === null) this.released = true;
+  }
+
+  private deviceCopy(): DeviceBuffer {
+    if (this.dev) return this.dev;
+    throw new EngineError("tensor", this.released
+      ? `a device tensor of ${this.length} elements was used after dispose() or the end of the tidy() that made it; keep() it, or return it from the tidy callback`
+      : "storage has neither host nor device data");
   }
 
   private setDevice(b: DeviceBuffer): void {

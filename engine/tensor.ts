@@ -61,7 +61,7 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.numel !== 1) throw new ShapeError("item", `only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
-    return this.buf.peek()[0];
+    return this.buf.host()[0]; // a scalar read moves it to the host: its device buffer is freed now
   }
   /** Nested arrays of exact values (float64 stays float64). */
   tolist(): unknown {
@@ -89,7 +89,13 @@ export class Tensor {
   retainGrad(): this { this.retainsGrad = true; return this; }
   /** Same storage, cut from the graph. */
   detach(): Tensor { return new Tensor(this.buf, this.shape); }
-  zeroGrad(): void { this.grad = null; }
+  /** Drops the gradient (set to none, as torch's default); on the gpu backend its device buffer is freed now. */
+  zeroGrad(): void {
+    this.grad?.dispose();
+    this.grad = null;
+  }
+  /** Frees the tensor's device buffer now (gpu backend; see tidy()). A host copy, if any, stays usable. */
+  dispose(): void { this.buf.release(); }
 
   // ---- conversion ----
   to(dtype: DType): Tensor { return mv.toDType(this, dtype); }

@@ -1,6 +1,7 @@
 // The first program to run: a two-layer transformer learns to reverse digit sequences, and its loss falls.
 //   npx tsx examples/01_train_tiny_transformer.ts [steps]
-import { F, Tensor, manualSeed, nn, noGrad, optim, randint, tensor, arange } from "../engine/index.ts";
+//   AETNET_BACKEND=gpu npx tsx examples/01_train_tiny_transformer.ts   (the same on the gpu backend; docs/GPU.md)
+import { F, Tensor, manualSeed, nn, noGrad, optim, randint, tensor, tidy, arange } from "../engine/index.ts";
 
 const VOCAB = 10; // digits 0–9
 const LENGTH = 8; // sequence length
@@ -37,12 +38,17 @@ console.log(`parameters: ${nn.parameterCount(model)}; training ${STEPS} steps of
 const started = performance.now();
 for (let step = 1; step <= STEPS; step++) {
   const { x, y } = batch();
-  const logits = model.forward(x);
-  const loss = F.crossEntropy(logits.reshape(-1, VOCAB), y.reshape(-1));
-  opt.zeroGrad();
-  loss.backward();
-  optim.clipGradNorm(model.parameters(), 1.0);
-  opt.step();
+  // tidy() frees the step's intermediate device buffers at once on the gpu backend (AETNET_BACKEND=gpu);
+  // on the CPU it changes nothing. What the step returns survives it.
+  const { logits, loss } = tidy(() => {
+    const logits = model.forward(x);
+    const loss = F.crossEntropy(logits.reshape(-1, VOCAB), y.reshape(-1));
+    opt.zeroGrad();
+    loss.backward();
+    optim.clipGradNorm(model.parameters(), 1.0);
+    opt.step();
+    return { logits, loss };
+  });
   schedule.step();
   if (step === 1 || step % 25 === 0) {
     const accuracy = noGrad(() => logits.argmax(-1).eq(y).float().mean().item());

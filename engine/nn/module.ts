@@ -94,7 +94,7 @@ export class Module {
     return this;
   }
 
-  zeroGrad(): void { for (const p of this.parameters()) p.grad = null; }
+  zeroGrad(): void { for (const p of this.parameters()) p.zeroGrad(); }
 
   /**
    * Converts every floating-point parameter and buffer to dtype. Parameters are replaced by new

@@ -169,7 +169,7 @@ function deviceAttention(dev: GpuDevice, q: Tensor, k: Tensor, v: Tensor, bias: 
     const d = gpuFor(g);
     if (isGradEnabled() || !d) return composedBackward(q, k, v, bias, keyMask, dims.scale, null, g, needs);
     const [dScores, dq, dk, dvOut] = d.call("attentionBackward", [on(q, d), on(k, d), on(v, d), on(probs, d), on(g, d), dims, mask ? view(mask, maskShape(mask), d) : null],
-      [numelOf(scoreShape), needs[0] ? q.numel : null, needs[1] ? k.numel : null, needs[2] ? v.numel : null]);
+      [bias && needs[3] ? numelOf(scoreShape) : null, needs[0] ? q.numel : null, needs[1] ? k.numel : null, needs[2] ? v.numel : null]);
     const wrap = (b: GpuBuffer | null, t: Tensor): Tensor | null => (b ? deviceTensor(b, t.shape) : null);
     const dBias = bias && needs[3] ? sumToShape(deviceTensor(dScores!, scoreShape), bias.shape) : null;
     return [wrap(dq, q), wrap(dk, k), wrap(dvOut, v), ...(bias ? [dBias] : [])];

@@ -1,6 +1,7 @@
 // Optimizer base: parameter groups with per-group hyperparameters, per-parameter state, exact-resume state dicts.
 import { noGrad } from "../autograd.ts";
 import { gpuFor } from "../backends/gpu/dispatch.ts";
+import { keep } from "../memory.ts";
 import type { GpuDevice } from "../backends/gpu/device.ts";
 import { convert, type TypedArray } from "../dtype.ts";
 import { DTypeError, EngineError, ShapeError, fmtShape } from "../errors.ts";
@@ -53,7 +54,7 @@ export abstract class Optimizer<H extends BaseHyper & Record<keyof H, HyperValue
 
   /** Clears every parameter's grad (set to null, as torch's default set_to_none). */
   zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+    for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
   }
 
   /** One update of every parameter that has a grad; parameters without one are skipped, as torch. */
@@ -65,7 +66,10 @@ export abstract class Optimizer<H extends BaseHyper & Record<keyof H, HyperValue
           if (p.grad.numel !== p.numel) throw new ShapeError(this.name, `grad of shape ${fmtShape(p.grad.shape)} does not match parameter ${fmtShape(p.shape)}`);
           const dev = gpuFor(p, p.grad);
           const onDevice = dev ? this.updateOnDevice(dev, p, p.grad, group, this.state.get(p)) : null;
-          this.state.set(p, onDevice ?? this.update(p.storage, p.grad.storage, group, this.state.get(p), p));
+          const state = onDevice ?? this.update(p.storage, p.grad.storage, group, this.state.get(p), p);
+          // Optimizer state outlives any tidy() scope the step runs in.
+          for (const v of Object.values(state as object)) if (v instanceof Tensor) keep(v);
+          this.state.set(p, state);
         }
       }
     });

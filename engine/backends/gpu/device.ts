@@ -14,11 +14,13 @@ export interface GpuStats {
   /** Blocking device → host reads (each is a sync point; `await t.data()` is counted in asyncReads). */
   syncReads: number;
   asyncReads: number;
+  /** Device buffers alive now (uploaded or produced, not yet freed). */
+  liveBuffers: number;
   /** Ops that ran on the CPU backend while the gpu backend was active, by op name. */
   fallbacks: Record<string, number>;
 }
 
-export const emptyStats = (): GpuStats => ({ kernelCalls: 0, uploads: 0, syncReads: 0, asyncReads: 0, fallbacks: {} });
+export const emptyStats = (): GpuStats => ({ kernelCalls: 0, uploads: 0, syncReads: 0, asyncReads: 0, liveBuffers: 0, fallbacks: {} });
 
 export interface GpuDevice extends Device {
   /** The gpu.js mode it was opened with (webgpu, webgl2, webgl, headlessgl, cpu). */

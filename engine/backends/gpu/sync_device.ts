@@ -20,6 +20,7 @@ export class SyncGpuDevice implements GpuDevice {
     const b = new GpuBuffer(this.#next++, data.length, this);
     runSync(this.#exec.upload(b.id, data));
     this.stats.uploads++;
+    this.stats.liveBuffers++;
     return b;
   }
 
@@ -27,6 +28,7 @@ export class SyncGpuDevice implements GpuDevice {
     const outs = outLengths.map((n) => (n === null ? null : new GpuBuffer(this.#next++, n, this)));
     runSync(this.#exec.call(method, args, outs.map((b) => b?.id ?? null)));
     this.stats.kernelCalls++;
+    this.stats.liveBuffers += outs.filter((b) => b !== null).length;
     return outs;
   }
 
@@ -42,7 +44,10 @@ export class SyncGpuDevice implements GpuDevice {
     return await this.#exec.read(b.id);
   }
 
-  free(b: GpuBuffer): void { this.#exec.free(b.id); }
+  free(b: GpuBuffer): void {
+    this.#exec.free(b.id);
+    this.stats.liveBuffers--;
+  }
 
   async destroy(): Promise<void> { await this.destroyGpu(); }
 }

@@ -51,6 +51,7 @@ export class WorkerGpuDevice implements GpuDevice {
     const b = new GpuBuffer(this.#next++, data.length, this);
     this.post({ t: "upload", id: b.id, data });
     this.stats.uploads++;
+    this.stats.liveBuffers++;
     return b;
   }
 
@@ -59,6 +60,7 @@ export class WorkerGpuDevice implements GpuDevice {
     const wire = args.map((a) => mapBuffers(a, (b) => ({ __gpuBuffer: b.id })));
     this.post({ t: "call", method, args: wire, outs: outs.map((b) => b?.id ?? null) });
     this.stats.kernelCalls++;
+    this.stats.liveBuffers += outs.filter((b) => b !== null).length;
     return outs;
   }
 
@@ -80,7 +82,11 @@ export class WorkerGpuDevice implements GpuDevice {
     });
   }
 
-  free(b: GpuBuffer): void { if (!this.#closed) this.worker.postMessage({ t: "free", id: b.id } satisfies Request); }
+  free(b: GpuBuffer): void {
+    if (this.#closed) return;
+    this.worker.postMessage({ t: "free", id: b.id } satisfies Request);
+    this.stats.liveBuffers--;
+  }
 
   async destroy(): Promise<void> {
     if (this.#closed) return;

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { onCpu } from "../../../../engine/backends/registry.ts";
-import { F, backendInfo, manualSeed, nn, optim, setBackend, tensor, type Tensor } from "../../../../engine/index.ts";
+import { F, backendInfo, keep, manualSeed, nn, optim, setBackend, tensor, tidy, type Tensor } from "../../../../engine/index.ts";
 import { maxDiff, values } from "../fused_helpers.ts";
 
 const t = suite("gpu backend vs cpu backend");
@@ -186,6 +186,37 @@ t("reads: await data() without a sync point, item() and storage block, fallbacks
   const joined = await import("../../../../engine/index.ts").then((e) => e.cat([c, c]));
   assert.equal(Array.from(await joined.data()), [7, 10, 15, 22, 7, 10, 15, 22]);
   assert.is(stats.fallbacks.cat, catBefore + 1);
+});
+
+t("tidy() frees each training step's device buffers; gradients, optimizer state and parameters survive", async () => {
+  manualSeed(5);
+  const layer = new nn.TransformerEncoderLayer(16, 2, 32, { dropout: 0, normFirst: true });
+  const opt = new optim.AdamW(layer.parameters(), { lr: 1e-2 });
+  const x = tensor(values(2 * 6 * 16, 21, 1), [2, 6, 16]);
+  const stats = backendInfo().stats!;
+  const live: number[] = [];
+  const losses: number[] = [];
+  for (let step = 0; step < 6; step++) {
+    const loss = tidy(() => {
+      opt.zeroGrad();
+      const l = layer.forward(x).square().mean();
+      l.backward();
+      opt.step();
+      return l;
+    });
+    losses.push(loss.item());
+    live.push(stats.liveBuffers);
+  }
+  assert.ok(losses[5] < losses[0], `loss falls: ${losses.join(", ")}`);
+  // Steady state: later steps hold no more device buffers than the first (no per-step growth).
+  assert.ok(live[5] <= live[1], `live device buffers per step: ${live.join(", ")}`);
+  const t = tidy(() => { const a = x.matmul(x.mT); const b = a.add(1); return { b }; }).b;
+  assert.is((await t.data()).length, 2 * 6 * 6);
+  const gone = tidy(() => { const a = x.matmul(x.mT); const kept = keep(a.mul(2)); void kept; return a.sum(); });
+  assert.type(gone.item(), "number");
+  let leaked!: Tensor;
+  tidy(() => { leaked = x.matmul(x.mT); });
+  assert.throws(() => leaked.sum().item(), /used after dispose\(\) or the end of the tidy\(\)/);
 });
 
 t("bad requests get clear errors", async () => {
