@@ -15,7 +15,7 @@ const settings = defaultSettings("synthetic", SYNTHETIC_LABELS, { epochs: 3, bat
 const prep = { tokenizer, labelToId: labelMaps(SYNTHETIC_LABELS).labelToId, imageSize: tiny.imageSize, maxLength: settings.maxLength, stride: settings.stride, pageOf: (d: (typeof train)[number]["doc"]) => pages.get(d) };
 const trainer = new Trainer({ config: tiny, settings, tokenizer, train: prepareDocs(train.map((f) => f.doc), prep), eval: prepareDocs(held.map((f) => f.doc), prep) });
 const result = trainer.fit();
-console.log(`best entity F1 ${result.best?.f1.toFixed(4)} after ${result.steps.length} steps (${result.seconds.toFixed(0)} s)`);
+console.log(`best entity F1 ${result.best?.f1?.toFixed(4)} after ${result.steps.length} steps (${result.seconds.toFixed(0)} s)`);
 
 const [first] = prepareDocs([held[0].doc], prep);
 const tags = predictDocs(result.model, [first], 4)[0].map((id) => SYNTHETIC_LABELS[id]);

@@ -8,8 +8,9 @@ export { loadPretrained, mapStateDict, deitKey, robertaKey, layoutlmv3Key, aetKe
 export { MomentumPair } from "./alignment/momentum.ts";
 export { FeatureQueue } from "./alignment/feature_queue.ts";
 export { Trainer, defaultSettings, LAST_DIR, BEST_DIR, type TrainerOptions, type TrainResult } from "./train/trainer.ts";
-export { evaluate, predictDocs, documentAccuracy, type EvalResult } from "./train/evaluate.ts";
+export { evaluate, predictDocs, documentAccuracy, documentLogits, evaluateDocuments, type EvalResult, type DocumentEvalResult } from "./train/evaluate.ts";
+export { taskKind, type TaskKind, type TaskKindSpec } from "./train/task_kind.ts";
 export { prepareDocs, epochBatches, makeBatch, windowRefs, type PreparedDoc, type PrepareOptions, type WindowRef } from "./train/batches.ts";
-export { saveTrainingCheckpoint, loadTrainingCheckpoint, tokenizerState, tokenizerFromState, type TrainingState, type RunSettings, type StepRecord, type EvalRecord } from "./train/checkpoint.ts";
+export { saveTrainingCheckpoint, loadTrainingCheckpoint, tokenizerState, tokenizerFromState, type TrainingState, type RunSettings, type StepRecord, type EvalRecord, type TokenEvalRecord, type DocumentEvalRecord, type BestEval } from "./train/checkpoint.ts";
 export { seqevalReport, getEntities, type SeqevalReport } from "./train/seqeval.ts";
 export { syntheticForm, syntheticForms, SYNTHETIC_LABELS, type SyntheticForm } from "./data/synthetic_forms.ts";

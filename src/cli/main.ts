@@ -14,9 +14,10 @@ export const MAIN_HELP = `aetnet — AETNet (alignment-enriched tuning) for docu
 Usage: aetnet <command> [options]
 
 Commands:
-  train       fine-tune on funsd | sroie | synthetic and report entity F1 every epoch
+  train       fine-tune on funsd | sroie | cord | synthetic (entity F1 every epoch)
+              or on rvlcdip document classes (document accuracy every epoch)
   eval        score a checkpoint on a dataset split
-  predict     label one page (image + OCR words) and draw the entities as SVG
+  predict     label one page (image + OCR words) and draw the entities as SVG, or class a page
   quickstart  a few-minute demo: brief fine-tuning on FUNSD if present, else on synthetic forms
 
 Run "aetnet <command> --help" for a command's options.`;

@@ -1,28 +1,32 @@
-// `aetnet predict`: label the OCR words of one page, print the entities as JSON and draw them on the page as SVG.
+// `aetnet predict`: label the OCR words of one page, print the entities as JSON and draw them on the page as SVG;
+// for a document-classification checkpoint, print the page's class.
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { DataError } from "../data/errors.ts";
 import { labelMaps, normalizeBox, unionBox, type Box, type Document } from "../data/document.ts";
 import { decodeImage } from "../data/image/decode.ts";
 import { prepareDocs } from "../train/batches.ts";
-import { predictDocs } from "../train/evaluate.ts";
+import { argmax, documentLogits, predictDocs } from "../train/evaluate.ts";
 import { encodePng, pageSvg, type PageEntity } from "../train/page_svg.ts";
 import { getEntities } from "../train/seqeval.ts";
-import { parse, str } from "./args.ts";
-import { openCheckpoint } from "./checkpoint_model.ts";
+import { parse, str, UsageError } from "./args.ts";
+import { checkpointKind, openCheckpoint } from "./checkpoint_model.ts";
 
-export const PREDICT_HELP = `aetnet predict — label the words of one page and draw the entities
+export const PREDICT_HELP = `aetnet predict — label the words of one page and draw the entities, or class a page
 
 Usage: aetnet predict --checkpoint DIR --image page.png --words words.json [--out page.svg]
+       aetnet predict --checkpoint DIR --image page.png [--words words.json]     (rvlcdip checkpoints)
 
   --checkpoint DIR   a run folder (uses checkpoints/best) or a checkpoint folder holding state.json
   --image FILE       the page, PNG or JPEG
   --words FILE       OCR words: [{"text": "Date:", "box": [x0, y0, x1, y1]}, ...] in the image's pixels
                      (or {"words": [...]}). Give each word its line/segment box, as training did.
-  --out FILE         SVG to write (default <image name>.entities.svg in the current folder)
+                     Optional for a document-classification checkpoint (no words: the page image alone).
+  --out FILE         SVG to write (default <image name>.entities.svg in the current folder; token tasks only)
   -h, --help         this text
 
-Prints {"entities": [{"type", "text", "words", "box"}]} to stdout; the SVG has one rectangle per entity.`;
+Token tasks print {"entities": [{"type", "text", "words", "box"}]} to stdout; the SVG has one rectangle per entity.
+Classification prints {"class": "...", "probabilities": {"<class>": p, ...}} and writes no SVG.`;
 
 const OPTIONS = { checkpoint: { type: "string" }, image: { type: "string" }, words: { type: "string" }, out: { type: "string" } } as const;
 
@@ -44,17 +48,21 @@ function readWords(path: string): OcrWord[] {
 }
 
 export interface Prediction { entities: PageEntity[]; svgPath: string; svg: string }
+export interface ClassPrediction { class: string; probabilities: Record<string, number> }
 
-export function predictCommand(argv: readonly string[]): Prediction | null {
+export function predictCommand(argv: readonly string[]): Prediction | ClassPrediction | null {
   const p = parse(argv, OPTIONS, PREDICT_HELP);
   if (p.help) { console.log(PREDICT_HELP); return null; }
-  const ckpt = str(p, "checkpoint", PREDICT_HELP, true), imagePath = str(p, "image", PREDICT_HELP, true), wordsPath = str(p, "words", PREDICT_HELP, true);
-  const svgPath = str(p, "out", PREDICT_HELP) ?? `${basename(imagePath, extname(imagePath))}.entities.svg`;
-  const words = readWords(wordsPath).filter((w) => w.text.trim() !== "");
+  const ckpt = str(p, "checkpoint", PREDICT_HELP, true), imagePath = str(p, "image", PREDICT_HELP, true), wordsPath = str(p, "words", PREDICT_HELP);
+  if (wordsPath === undefined && checkpointKind(ckpt) !== "sequence") throw new UsageError("--words is required (except for a document-classification checkpoint)", PREDICT_HELP);
+  const words = wordsPath === undefined ? [] : readWords(wordsPath).filter((w) => w.text.trim() !== "");
   const page = decodeImage(imagePath);
   const { state, model, tokenizer } = openCheckpoint(ckpt);
-  const doc: Document = { id: basename(imagePath), words: words.map((w) => w.text), boxes: words.map((w): Box => normalizeBox("predict", wordsPath, w.box, page.width, page.height)), width: page.width, height: page.height };
-  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: labelMaps(state.settings.labels).labelToId, imageSize: state.config.imageSize, maxLength: state.settings.maxLength, stride: state.settings.stride, pageOf: () => page });
+  const kind = state.settings.kind ?? "token";
+  const doc: Document = { id: basename(imagePath), words: words.map((w) => w.text), boxes: words.map((w): Box => normalizeBox("predict", wordsPath ?? imagePath, w.box, page.width, page.height)), width: page.width, height: page.height };
+  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: labelMaps(state.settings.labels).labelToId, imageSize: state.config.imageSize, maxLength: state.settings.maxLength, stride: state.settings.stride, pageOf: () => page, kind });
+  if (kind === "sequence") return printClass(documentLogits(model, [prepared], 1)[0], state.settings.labels);
+  const svgPath = str(p, "out", PREDICT_HELP) ?? `${basename(imagePath, extname(imagePath))}.entities.svg`;
   const tags = doc.words.length === 0 ? [] : predictDocs(model, [prepared], state.settings.batchSize)[0].map((id) => state.settings.labels[id] ?? "O");
   const entities = getEntities(tags).map((e): PageEntity => {
     const idx = Array.from({ length: e.end - e.start + 1 }, (_, k) => e.start + k);
@@ -66,4 +74,15 @@ export function predictCommand(argv: readonly string[]): Prediction | null {
   console.log(JSON.stringify({ entities }, null, 2));
   console.error(`${entities.length} entities; drawn in ${svgPath}`);
   return { entities, svgPath, svg };
+}
+
+/** Softmax of the class logits; prints {"class", "probabilities"} (4 decimals). */
+function printClass(logits: readonly number[], labels: readonly string[]): ClassPrediction {
+  const top = Math.max(...logits);
+  const e = logits.map((v) => Math.exp(v - top));
+  const total = e.reduce((a, b) => a + b, 0);
+  const probabilities = Object.fromEntries(labels.map((c, i) => [c, Math.round((e[i] / total) * 1e4) / 1e4]));
+  const result = { class: labels[argmax(logits)], probabilities };
+  console.log(JSON.stringify(result, null, 2));
+  return result;
 }

@@ -1,25 +1,29 @@
-// `aetnet train`: fine-tune AETNet (or the --no-align fusion baseline) on FUNSD, SROIE or synthetic forms.
+// `aetnet train`: fine-tune AETNet (or the --no-align fusion baseline) on FUNSD, SROIE, CORD, synthetic forms
+// (entity labelling) or RVL-CDIP-style document classes.
 import { join } from "node:path";
 import { presets, withOverrides, type AETNetConfig, type PresetName } from "../config.ts";
 import { labelMaps } from "../data/document.ts";
 import { trainBpe } from "../data/tokenizer/train_bpe.ts";
 import { prepareDocs } from "../train/batches.ts";
+import { bestScore } from "../train/checkpoint.ts";
 import { Trainer, defaultSettings, BEST_DIR } from "../train/trainer.ts";
 import { choice, num, parse, str } from "./args.ts";
 import { loadTask, TASKS, type TaskName } from "./tasks.ts";
 
-export const TRAIN_HELP = `aetnet train — fine-tune AETNet on a token-labelling task and evaluate it every epoch
+export const TRAIN_HELP = `aetnet train — fine-tune AETNet (entity labelling or document classes) and evaluate it every epoch
 
-Usage: aetnet train [--task funsd|sroie|synthetic] [--config cpu|tiny|small|base] [options]
+Usage: aetnet train [--task funsd|sroie|cord|rvlcdip|synthetic] [--config cpu|tiny|small|base] [options]
 
 Options:
-  --task NAME        funsd (default), sroie, or synthetic (generated forms, no download)
+  --task NAME        funsd (default), sroie, cord: a label per word, scored by entity F1 (seqeval);
+                     rvlcdip: one class per document, scored by document accuracy;
+                     synthetic: generated forms, no download (entity F1)
   --config NAME      model preset: cpu (default; sized for CPU runs), tiny, small, base
-  --data DIR         dataset folder (default: $AETNET_DATA/<task> or ../shared/data/<task>)
+  --data DIR         dataset folder (default: $AETNET_DATA/<task> or ../shared/data/<task>); layouts below
   --epochs N         epochs over the training windows (default 5)
   --batch-size N     windows per step; must divide the config's queue size (default 4)
   --lr X             peak learning rate of the linear warmup + decay (default 5e-4)
-  --max-length N     tokens per window including <s> and </s> (default 256)
+  --max-length N     tokens per window including <s> and </s> (default 256); rvlcdip keeps the first window only
   --seed N           weights, dropout, shuffling and augmentation seed (default 42)
   --no-align         the fusion-only baseline: no alignment encoders and no alignment losses
   --out DIR          run folder (default runs/<task>-<config>[-noalign]-s<seed>)
@@ -30,7 +34,22 @@ Options:
   --cache DIR        shrunk-page cache folder (default runs/.page-cache)
   -h, --help         this text
 
-Writes <out>/log.jsonl, <out>/plot.svg, <out>/checkpoints/{last,best}/{model.safetensors,state.json}.`;
+Data layouts (--data DIR):
+  funsd     DIR/training_data/{annotations,images}/, DIR/testing_data/...   (the FUNSD release)
+  sroie     DIR/{train,test}.txt (document names), DIR/images/NAME.jpg, DIR/box/NAME.csv, DIR/labels/NAME.tsv
+  cord      DIR/{train,test}/json/NAME.json + DIR/{train,test}/image/NAME.png|jpg   (clovaai CORD v2;
+            held out: test/, or dev/ when there is no test/); loss weights 0.8 / 1.2 / 0.4 as the official script
+  rvlcdip   either label files: DIR/train.txt, DIR/test.txt, lines "relative/path.png label" (paths relative to
+            DIR; label a 0-based class id, or a class name without spaces), class names in id order in
+            DIR/classes.txt (optional; default the 16 RVL-CDIP classes, ids 0-15);
+            or class folders: DIR/train/<class>/*.png|jpg and DIR/test/<class>/... (classes: sorted folder names)
+            Images are PNG or JPEG (convert RVL-CDIP's TIFFs). There is no OCR: words come from an optional
+            NAME.ocr.json beside each image ({"words": [...], "boxes": [[x0,y0,x1,y1] pixels]}); without it the
+            text side is just <s></s> and the class is learnt from the page image. Loss: the class's
+            cross-entropy plus the alignment losses, 1 : 1 : 1 (the official RVL-CDIP script trains the class alone).
+
+Writes <out>/log.jsonl, <out>/plot.svg, <out>/checkpoints/{last,best}/{model.safetensors,state.json};
+best is the epoch with the best held-out entity F1 (rvlcdip: document accuracy).`;
 
 const OPTIONS = {
   task: { type: "string" }, config: { type: "string" }, data: { type: "string" }, epochs: { type: "string" },
@@ -39,7 +58,8 @@ const OPTIONS = {
   "train-docs": { type: "string" }, "eval-docs": { type: "string" }, cache: { type: "string" }, quiet: { type: "boolean" },
 } as const;
 
-export interface TrainRun { f1: number | null; outDir: string; seconds: number }
+/** The last held-out score: entity F1 (token tasks) or document accuracy (rvlcdip); null for the other kind or no eval. */
+export interface TrainRun { f1: number | null; documentAccuracy: number | null; outDir: string; seconds: number }
 
 export function trainCommand(argv: readonly string[]): TrainRun | null {
   const p = parse(argv, OPTIONS, TRAIN_HELP);
@@ -62,18 +82,21 @@ export function trainCommand(argv: readonly string[]): TrainRun | null {
   const outDir = str(p, "out", TRAIN_HELP) ?? join("runs", `${task}-${preset}${align ? "" : "-noalign"}-s${settingsOverrides.seed}`);
   const t0 = performance.now();
   const data = loadTask(task, { dataDir: str(p, "data", TRAIN_HELP), trainDocs, evalDocs });
-  const settings = defaultSettings(task, data.labels, settingsOverrides);
+  const settings = defaultSettings(task, data.labels, { ...settingsOverrides, kind: data.kind, ...(data.lossWeights ? { lossWeights: data.lossWeights } : {}) });
   if (config.align && config.queueSize % settings.batchSize !== 0) throw new Error(`[train] --batch-size ${settings.batchSize} must divide the ${preset} queue size ${config.queueSize}`);
   console.log(`task ${task}: ${data.train.length} training and ${data.eval.length} held-out documents from ${data.source}`);
   console.log(`model ${preset}${align ? " (full AETNet)" : " (fusion only, --no-align)"}; ${settings.epochs} epochs, batch ${settings.batchSize}, windows of ${maxLength} tokens, seed ${settings.seed}`);
   const tokenizer = trainBpe(data.train.flatMap((d) => d.words), { vocabSize: config.vocabSize });
-  const prep = { tokenizer, labelToId: labelMaps(data.labels).labelToId, imageSize: config.imageSize, maxLength, stride: settings.stride, pageOf: data.pageOf, cacheDir: str(p, "cache", TRAIN_HELP) ?? join("runs", ".page-cache") };
+  const prep = { tokenizer, labelToId: labelMaps(data.labels).labelToId, imageSize: config.imageSize, maxLength, stride: settings.stride, pageOf: data.pageOf, cacheDir: str(p, "cache", TRAIN_HELP) ?? join("runs", ".page-cache"), kind: data.kind };
   const train = prepareDocs(data.train, prep), held = prepareDocs(data.eval, prep);
   console.log(`prepared ${train.reduce((n, d) => n + d.windows.length, 0)} training windows (tokenizer: ${tokenizer.vocabSize} BPE tokens trained on the training words) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const trainer = new Trainer({ config, settings, tokenizer, train, eval: held, outDir, resume: p.values.resume === true, saveEvery, progress: p.values.quiet ? null : process.stderr });
   const result = trainer.fit();
   const seconds = (performance.now() - t0) / 1000;
-  const f1 = result.lastEval?.report.f1 ?? null;
-  if (f1 !== null) console.log(`final entity F1 on ${held.length} held-out ${task} documents: ${f1.toFixed(4)} (best ${result.best?.f1.toFixed(4)} at epoch ${result.best?.epoch}); ${seconds.toFixed(0)} s wall; best checkpoint in ${join(outDir, BEST_DIR)}`);
-  return { f1, outDir, seconds };
+  const last = result.lastEval === null ? undefined : result.evals.at(-1);
+  const [f1, documentAccuracy] = [last?.f1 ?? null, last?.documentAccuracy ?? null];
+  const metric = f1 !== null ? "entity F1" : "document accuracy";
+  const [final, best] = [f1 ?? documentAccuracy, result.best === null ? null : bestScore(result.best)];
+  if (final !== null) console.log(`final ${metric} on ${held.length} held-out ${task} documents: ${final.toFixed(4)} (best ${best?.toFixed(4)} at epoch ${result.best?.epoch}); ${seconds.toFixed(0)} s wall; best checkpoint in ${join(outDir, BEST_DIR)}`);
+  return { f1, documentAccuracy, outDir, seconds };
 }

@@ -7,12 +7,13 @@ import type { AETNetConfig } from "../config.ts";
 import type { AETNetInputs } from "../models/aetnet.ts";
 import { collate } from "../data/collate.ts";
 import type { Document } from "../data/document.ts";
-import { encodeDocument, type EncodedWindow, type WordTokenizer } from "../data/encode.ts";
+import type { EncodedWindow, WordTokenizer } from "../data/encode.ts";
 import { augmentPixels } from "../data/image/augment.ts";
 import { decodeImage } from "../data/image/decode.ts";
 import { normalize, stackPixels } from "../data/image/preprocess.ts";
 import { resize } from "../data/image/resize.ts";
 import { emptyImage, type RgbImage } from "../data/image/rgb_image.ts";
+import { taskKind, type TaskKind } from "./task_kind.ts";
 
 /** A document ready for training or evaluation: its windows, a shrunk copy of its page and the eval pixels. */
 export interface PreparedDoc {
@@ -22,6 +23,8 @@ export interface PreparedDoc {
   page: RgbImage;
   /** Deterministic view: the page squashed to S×S, normalised 0.5/0.5, [3, S, S]. */
   pixels: Float32Array;
+  /** Classification: the document's class id (undefined when unlabelled). */
+  label?: number;
 }
 
 export interface PrepareOptions {
@@ -35,6 +38,8 @@ export interface PrepareOptions {
   pageOf?: (doc: Document) => RgbImage | undefined;
   /** Folder for shrunk pages, so later runs skip decoding (~0.2 s a FUNSD page); none = no disk cache. */
   cacheDir?: string;
+  /** "token" (default): every window, a label per word; "sequence": the first window and the document's class. */
+  kind?: TaskKind;
 }
 
 /** The cached page is twice the model's image side: RandomResizedCrop's crops then upsample at most 2.2×. */
@@ -44,12 +49,8 @@ export function prepareDocs(docs: readonly Document[], options: PrepareOptions):
   return docs.map((doc) => {
     const page = cachedPage(doc, options);
     const s = options.imageSize;
-    return {
-      doc,
-      windows: encodeDocument(doc, options.tokenizer, { maxLength: options.maxLength, stride: options.stride, labelToId: options.labelToId }),
-      page,
-      pixels: normalize(resize(page, s, s)),
-    };
+    const { windows, label } = taskKind(options.kind).encode(doc, options);
+    return { doc, windows, page, pixels: normalize(resize(page, s, s)), ...(label === undefined ? {} : { label }) };
   });
 }
 
@@ -104,10 +105,13 @@ export function epochBatches(refs: readonly WindowRef[], batchSize: number, seed
  * Model inputs for a batch. View 1 (online ViT, PITA, fusion) is the deterministic page; view 2 (momentum ViT) is
  * the official random augmentation, drawn from `augment` only when the config has momentum encoders.
  * Differs from ref: the official code augments view 1 too (notes §3), which moves pixels away from the token boxes.
+ * Labels follow the task kind: (B, T) token label ids, or (B) class ids for classification.
  */
-export function makeBatch(refs: readonly WindowRef[], docs: readonly PreparedDoc[], config: AETNetConfig, augment: Generator | null): AETNetInputs {
+export function makeBatch(refs: readonly WindowRef[], docs: readonly PreparedDoc[], config: AETNetConfig, augment: Generator | null, kind: TaskKind = "token"): AETNetInputs {
   const windows = refs.map((r) => docs[r.doc].windows[r.window]);
-  const { inputIds, bbox, attentionMask, labels } = collate(windows, { padId: config.padTokenId });
+  const collated = collate(windows, { padId: config.padTokenId });
+  const { inputIds, bbox, attentionMask } = collated;
+  const labels = taskKind(kind).batchLabels(collated, refs.map((r) => docs[r.doc].label));
   const s = config.imageSize;
   const pixelValues = stackPixels(refs.map((r) => docs[r.doc].pixels), s);
   const momentum = config.align && (config.losses.ditc || config.losses.imc || config.losses.glitc);

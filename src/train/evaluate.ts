@@ -1,4 +1,5 @@
-// Evaluation: windowed token predictions merged back to words, entity F1 (seqeval), word accuracy, document accuracy.
+// Evaluation: windowed token predictions merged back to words, entity F1 (seqeval), word accuracy; document classes
+// from each document's first window and document accuracy.
 import { noGrad, type Tensor } from "../../engine/index.ts";
 import type { AETNet } from "../models/aetnet.ts";
 import { collate } from "../data/collate.ts";
@@ -27,24 +28,34 @@ function argmaxRows(logits: Tensor): number[][] {
   }));
 }
 
+/** Runs `fn` on the model in eval mode without grad, then restores the model's mode. */
+function inference<T>(model: AETNet, fn: () => T): T {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(fn);
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** The model's logits for a chunk of windows: (B, T, K) for a token head, (B, K) for a sequence head. */
+function windowLogits(model: AETNet, chunk: readonly { doc: number; window: number }[], docs: readonly PreparedDoc[]): Tensor {
+  const { inputIds, bbox, attentionMask } = collate(chunk.map((r) => docs[r.doc].windows[r.window]), { padId: model.config.padTokenId });
+  const pixelValues = stackPixels(chunk.map((r) => docs[r.doc].pixels), model.config.imageSize);
+  return model.predict({ inputIds, bbox, attentionMask, pixelValues });
+}
+
 /** Word-level label ids per document (eval mode, no grad); windows of all documents are batched together. */
 export function predictDocs(model: AETNet, docs: readonly PreparedDoc[], batchSize: number): number[][] {
   const refs = docs.flatMap((d, doc) => d.windows.map((_, window) => ({ doc, window })));
   const perWindow = docs.map((d) => d.windows.map((): number[] => []));
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    noGrad(() => {
-      for (let i = 0; i < refs.length; i += batchSize) {
-        const chunk = refs.slice(i, i + batchSize);
-        const { inputIds, bbox, attentionMask } = collate(chunk.map((r) => docs[r.doc].windows[r.window]), { padId: model.config.padTokenId });
-        const pixelValues = stackPixels(chunk.map((r) => docs[r.doc].pixels), model.config.imageSize);
-        argmaxRows(model.predict({ inputIds, bbox, attentionMask, pixelValues })).forEach((row, k) => { perWindow[chunk[k].doc][chunk[k].window] = row; });
-      }
-    });
-  } finally {
-    model.train(wasTraining);
-  }
+  inference(model, () => {
+    for (let i = 0; i < refs.length; i += batchSize) {
+      const chunk = refs.slice(i, i + batchSize);
+      argmaxRows(windowLogits(model, chunk, docs)).forEach((row, k) => { perWindow[chunk[k].doc][chunk[k].window] = row; });
+    }
+  });
   return docs.map((d, i) => mergeWindowPredictions(d.windows, perWindow[i], d.doc.words.length, 0));
 }
 
@@ -57,6 +68,49 @@ export function evaluate(model: AETNet, docs: readonly PreparedDoc[], labels: re
     return d.doc.labels;
   });
   return { report: seqevalReport(gold, predicted), gold, predicted, seconds: (performance.now() - start) / 1000 };
+}
+
+/**
+ * Class logits per document from a sequence-classification model (eval mode, no grad): one row of K per document,
+ * read from its first window (classification documents are prepared with that one window; longer text is truncated).
+ */
+export function documentLogits(model: AETNet, docs: readonly PreparedDoc[], batchSize: number): number[][] {
+  const rows: number[][] = [];
+  inference(model, () => {
+    for (let i = 0; i < docs.length; i += batchSize) {
+      const chunk = docs.slice(i, i + batchSize).map((_, k) => ({ doc: i + k, window: 0 }));
+      const logits = windowLogits(model, chunk, docs);
+      if (logits.ndim !== 2) throw new Error(`[documentLogits] expected (B, K) logits from a sequence-classification model, got [${logits.shape.join(", ")}]`);
+      const [b, k] = logits.shape;
+      const v = logits.contiguous().storage;
+      for (let r = 0; r < b; r++) rows.push(Array.from(v.subarray(r * k, (r + 1) * k)));
+    }
+  });
+  return rows;
+}
+
+/** Index of the largest value (the first on ties). */
+export const argmax = (row: readonly number[]): number => row.reduce((best, v, i) => (v > row[best] ? i : best), 0);
+
+export interface DocumentEvalResult {
+  /** Share of documents whose predicted class is the gold class. */
+  accuracy: number;
+  /** Per document: gold and predicted class. */
+  gold: string[];
+  predicted: string[];
+  seconds: number;
+}
+
+/** Document accuracy of a sequence-classification model on prepared documents whose labels hold their class. */
+export function evaluateDocuments(model: AETNet, docs: readonly PreparedDoc[], labels: readonly string[], batchSize = 4): DocumentEvalResult {
+  const start = performance.now();
+  const predicted = documentLogits(model, docs, batchSize).map((row) => labels[argmax(row)]);
+  const gold = docs.map((d) => {
+    const label = d.doc.labels?.[0];
+    if (label === undefined) throw new Error(`[evaluateDocuments] document ${d.doc.id} has no class label`);
+    return label;
+  });
+  return { accuracy: documentAccuracy(gold, predicted), gold, predicted, seconds: (performance.now() - start) / 1000 };
 }
 
 /** Share of documents whose predicted class equals the gold class (RVL-CDIP-style document classification). */

@@ -1,4 +1,5 @@
-// An SVG of a run: every loss term against the step (left) and entity F1 per evaluation (right), no plotting library.
+// An SVG of a run: every loss term against the step (left) and entity F1 (or document accuracy) per evaluation
+// (right), no plotting library.
 import type { EvalRecord, StepRecord } from "./checkpoint.ts";
 
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -47,7 +48,7 @@ function panel(ox: number, title: string, xLabel: string, series: Series[], yRan
   return parts.join("\n");
 }
 
-/** The run's plot: loss terms (moving average over ~2% of the steps) and F1 / precision / recall per evaluation. */
+/** The run's plot: loss terms (moving average over ~2% of the steps) and F1 / precision / recall (classification: document accuracy) per evaluation. */
 export function trainingPlotSvg(steps: readonly StepRecord[], evals: readonly EvalRecord[], title = "training"): string {
   const window = Math.max(1, Math.round(steps.length / 50));
   const names = [...new Set(steps.flatMap((s) => Object.keys(s.terms)))];
@@ -55,13 +56,15 @@ export function trainingPlotSvg(steps: readonly StepRecord[], evals: readonly Ev
     { name: "total", points: smooth(steps.map((s) => [s.step, s.loss]), window) },
     ...names.map((n) => ({ name: n, points: smooth(steps.filter((s) => n in s.terms).map((s): [number, number] => [s.step, s.terms[n]]), window) })),
   ];
-  const scores: Series[] = (["f1", "precision", "recall"] as const).map((k) => ({ name: k, points: evals.map((e): [number, number] => [e.step, e[k]]) }));
+  const documents = evals.length > 0 && evals.every((e) => e.documentAccuracy !== undefined);
+  const keys = documents ? (["documentAccuracy"] as const) : (["f1", "precision", "recall"] as const);
+  const scores: Series[] = keys.map((k) => ({ name: k, points: evals.flatMap((e): [number, number][] => { const v = e[k]; return v === undefined ? [] : [[e.step, v]]; }) }));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 24}" font-family="sans-serif" font-size="10">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${W}" y="${H + 18}" text-anchor="middle" fill="#555">${esc(title)}</text>`,
     panel(0, "loss terms", "step", loss),
-    panel(W, "entity scores (eval)", "step", scores, [0, 1]),
+    panel(W, documents ? "document accuracy (eval)" : "entity scores (eval)", "step", scores, [0, 1]),
     "</svg>",
     "",
   ].join("\n");

@@ -8,11 +8,12 @@ import { AETNet } from "../models/aetnet.ts";
 import { FUNSD_WEIGHTS } from "../losses/index.ts";
 import type { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
 import { epochBatches, makeBatch, tokenCount, windowRefs, type PreparedDoc } from "./batches.ts";
-import { loadTrainingCheckpoint, saveTrainingCheckpoint, tokenizerState, CHECKPOINT_FORMAT, type EvalRecord, type RunSettings, type StepRecord, type TrainingState } from "./checkpoint.ts";
-import { evaluate, type EvalResult } from "./evaluate.ts";
+import { bestOf, bestScore, loadTrainingCheckpoint, saveTrainingCheckpoint, tokenizerState, CHECKPOINT_FORMAT, type EvalRecord, type RunSettings, type StepRecord, type TrainingState } from "./checkpoint.ts";
+import type { DocumentEvalResult, EvalResult } from "./evaluate.ts";
 import { JsonlLog, type LogRecord } from "./logging.ts";
 import { trainingPlotSvg } from "./plot_svg.ts";
 import { Progress, type ProgressStream } from "./progress.ts";
+import { taskKind, type TaskKindSpec } from "./task_kind.ts";
 
 export interface TrainerOptions {
   config: AETNetConfig;
@@ -39,7 +40,8 @@ export interface TrainResult {
   steps: StepRecord[];
   evals: EvalRecord[];
   best: TrainingState["best"];
-  lastEval: EvalResult | null;
+  /** The last held-out evaluation: entity scores (token tasks) or document accuracy (classification). */
+  lastEval: EvalResult | DocumentEvalResult | null;
   /** True when training stopped early at stopAfter. */
   stopped: boolean;
   seconds: number;
@@ -58,6 +60,8 @@ export function defaultSettings(task: string, labels: readonly string[], overrid
 
 export class Trainer {
   readonly model: AETNet;
+  /** Token labelling or document classification (settings.kind): batch labels, metric, best checkpoint. */
+  readonly kind: TaskKindSpec;
   readonly optimizer: optim.AdamW;
   readonly scheduler: optim.LRScheduler;
   /** Draws the momentum branch's augmentations (dropout uses the engine's global generator). */
@@ -77,8 +81,9 @@ export class Trainer {
     if (options.train.length === 0) throw new Error("[Trainer] no training documents");
     const refs = windowRefs(options.train).length;
     if (refs < s.batchSize) throw new Error(`[Trainer] ${refs} training windows is fewer than one batch of ${s.batchSize}`);
+    this.kind = taskKind(s.kind);
     manualSeed(s.seed); // weight init and dropout draw from the global generator
-    this.model = new AETNet(options.config, { task: "token", numLabels: s.labels.length, lossWeights: s.lossWeights });
+    this.model = new AETNet(options.config, { task: this.kind.name, numLabels: s.labels.length, lossWeights: s.lossWeights });
     // temp is 0-d, so it lands in the no-decay group; differs from ref, where it is decayed (notes §6.8).
     this.optimizer = new optim.AdamW(optim.paramGroupsNoDecay(this.model, s.weightDecay), { lr: s.lr });
     this.stepsPerEpoch = Math.floor(refs / s.batchSize);
@@ -97,7 +102,7 @@ export class Trainer {
     const { settings: s, train } = this.options;
     const start = performance.now();
     const refs = windowRefs(train);
-    let lastEval: EvalResult | null = null;
+    let lastEval: TrainResult["lastEval"] = null;
     const hasMomentum = this.model.queue !== null;
     for (; this.epoch < s.epochs; this.epoch++, this.batchInEpoch = 0) {
       const batches = epochBatches(refs, s.batchSize, s.seed, this.epoch);
@@ -105,7 +110,7 @@ export class Trainer {
       this.model.train();
       for (; this.batchInEpoch < batches.length; this.batchInEpoch++) {
         const t0 = performance.now();
-        const inputs = makeBatch(batches[this.batchInEpoch], train, this.options.config, hasMomentum ? this.augment : null);
+        const inputs = makeBatch(batches[this.batchInEpoch], train, this.options.config, hasMomentum ? this.augment : null, this.kind.name);
         const lr = this.optimizer.paramGroups[0].lr;
         const out = this.model.forward(inputs);
         this.optimizer.zeroGrad();
@@ -139,23 +144,23 @@ export class Trainer {
     return this.#result(lastEval, false, start);
   }
 
-  #evaluateEpoch(): EvalResult | null {
+  #evaluateEpoch(): TrainResult["lastEval"] {
     const { settings: s } = this.options;
-    const result = this.options.eval.length > 0 ? evaluate(this.model, this.options.eval, s.labels, s.batchSize) : null;
-    if (result !== null) {
-      const r = result.report;
-      const record: EvalRecord = { step: this.step, epoch: this.epoch + 1, f1: r.f1, precision: r.precision, recall: r.recall, accuracy: r.accuracy, seconds: result.seconds };
+    const held = this.options.eval.length > 0 ? this.kind.evaluate(this.model, this.options.eval, s.labels, s.batchSize) : null;
+    if (held !== null) {
+      const record: EvalRecord = { step: this.step, epoch: this.epoch + 1, ...held.scores };
       this.evals.push(record);
       this.#log?.write({ type: "eval", ...record });
-      const improved = this.best === null || r.f1 > this.best.f1;
-      if (improved) this.best = { f1: r.f1, epoch: this.epoch + 1 };
-      this.#print(`epoch ${this.epoch + 1}/${s.epochs}: entity F1 ${r.f1.toFixed(4)} (P ${r.precision.toFixed(4)}, R ${r.recall.toFixed(4)}), word accuracy ${r.accuracy.toFixed(4)} on ${this.options.eval.length} held-out documents${improved ? " (best)" : ""}`);
+      const candidate = bestOf(record);
+      const improved = this.best === null || bestScore(candidate) > bestScore(this.best);
+      if (improved) this.best = candidate;
+      this.#print(`epoch ${this.epoch + 1}/${s.epochs}: ${held.summary} on ${this.options.eval.length} held-out documents${improved ? " (best)" : ""}`);
       // the state saved under best/ says "next: epoch + 1", like last/: resuming from it continues training
       if (improved) this.#afterEpoch(BEST_DIR);
     }
     this.#afterEpoch(LAST_DIR);
     if (this.options.outDir !== undefined) writeFileSync(join(this.options.outDir, "plot.svg"), trainingPlotSvg(this.steps, this.evals, `${s.task} · ${this.options.config.name}${this.options.config.align ? "" : " · no-align"} · seed ${s.seed}`));
-    return result;
+    return held?.result ?? null;
   }
 
   /** Saves as the start of the next epoch. */
@@ -166,7 +171,7 @@ export class Trainer {
     [this.epoch, this.batchInEpoch] = [epoch, batch];
   }
 
-  #result(lastEval: EvalResult | null, stopped: boolean, start: number): TrainResult {
+  #result(lastEval: TrainResult["lastEval"], stopped: boolean, start: number): TrainResult {
     return { model: this.model, steps: this.steps, evals: this.evals, best: this.best, lastEval, stopped, seconds: (performance.now() - start) / 1000 };
   }
 
@@ -193,6 +198,7 @@ export class Trainer {
     const { state, model, optimizer } = loadTrainingCheckpoint(dir);
     const s = this.options.settings;
     const mismatch: string[] = (["task", "epochs", "batchSize", "lr", "seed", "maxLength", "stride"] as const).filter((k) => state.settings[k] !== s[k]);
+    if ((state.settings.kind ?? "token") !== this.kind.name) mismatch.push("kind");
     if (state.config.align !== this.options.config.align || state.config.name !== this.options.config.name) mismatch.push("config");
     if (mismatch.length > 0) throw new Error(`[Trainer] ${dir} was written by a different run (${mismatch.join(", ")} differ): resume with the same options or use a new --out`);
     this.model.loadStateDict(model);

@@ -3,22 +3,13 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../../src/cli/main.ts";
 import { syntheticForm } from "../../../src/data/synthetic_forms.ts";
 import { encodePng, toPixels } from "../../../src/train/page_svg.ts";
 import { Trainer } from "../../../src/train/trainer.ts";
 import { micro, syntheticSetup } from "../train/fixtures.ts";
+import { runCli as run } from "./run_cli.ts";
 
 const t = suite("cli");
-
-/** Runs main with console.log / console.error captured. */
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const [log, error] = [console.log, console.error];
-  let out = "", err = "";
-  console.log = (...a: unknown[]) => { out += a.join(" ") + "\n"; };
-  console.error = (...a: unknown[]) => { err += a.join(" ") + "\n"; };
-  try { return { code: await main(argv), out, err }; } finally { [console.log, console.error] = [log, error]; }
-}
 
 t("--help for the program and each command", async () => {
   assert.match((await run("--help")).out, /Commands:/);
@@ -33,7 +24,7 @@ t("bad arguments: exit status 2 and a message naming the problem, then the help"
   const cases: [string[], RegExp][] = [
     [["frobnicate"], /unknown command "frobnicate"/],
     [["train", "--epochs", "0"], /--epochs must be an integer ≥ 1, got "0"/],
-    [["train", "--task", "cord"], /--task must be one of funsd, sroie, synthetic/],
+    [["train", "--task", "rvl-cdip"], /--task must be one of funsd, sroie, cord, rvlcdip, synthetic/],
     [["train", "--config", "huge"], /--config must be one of/],
     [["train", "--bogus"], /Unknown option '--bogus'/],
     [["eval"], /--checkpoint is required/],

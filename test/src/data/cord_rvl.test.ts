@@ -2,21 +2,13 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { CORD_LABELS, DataError, RVL_CDIP_CLASSES, loadCord, loadRvlCdipFolders, loadRvlCdipLabelFile } from "../../../src/data/index.ts";
-import { pngBytes, tempDir, writeFile } from "./fixtures.ts";
+import { cordReceipt, pngBytes, tempDir, writeFile } from "./fixtures.ts";
 
 const t = suite("cord and rvl_cdip");
-const quad = (x1: number, y1: number, x3: number, y3: number) => ({ x1, y1, x2: x3, y2: y1, x3, y3, x4: x1, y4: y3 });
 
 t("CORD v2: valid_line words, quads (reversed ones swapped), segment boxes and BIO", () => {
   const root = tempDir("cord");
-  const receipt = {
-    valid_line: [
-      { category: "menu.nm", group_id: 1, words: [{ text: "ICE", quad: quad(10, 10, 40, 20), is_key: 0, row_id: 1 }, { text: "TEA", quad: quad(80, 22, 50, 12), is_key: 0, row_id: 1 }] },
-      { category: "menu.price", group_id: 1, words: [{ text: "12,000", quad: quad(150, 10, 190, 20) }, { text: " ", quad: quad(191, 10, 195, 20) }] },
-      { category: "total.total_price", group_id: 2, words: [{ text: "12,000", quad: quad(150, 300, 190, 320) }] },
-    ],
-    meta: { version: "v2.0", split: "train", image_id: 0, image_size: { width: 200, height: 400 } },
-  };
+  const receipt = cordReceipt();
   writeFile(join(root, "train/json/receipt_00000.json"), JSON.stringify(receipt));
   writeFile(join(root, "train/image/receipt_00000.png"), pngBytes(200, 400));
   const { docs } = loadCord(root, "train");

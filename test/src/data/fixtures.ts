@@ -35,3 +35,18 @@ export function realDataDir(name: string): string | null {
   console.log(`  (skipping real-data checks: ${dir} not found)`);
   return null;
 }
+
+/** A CORD v2 word quad from its top-left (x1, y1) and bottom-right (x3, y3) corners. */
+export const cordQuad = (x1: number, y1: number, x3: number, y3: number) => ({ x1, y1, x2: x3, y2: y1, x3, y3, x4: x1, y4: y3 });
+
+/** One receipt in the exact clovaai CORD v2 JSON format (200×400 px): a menu line, its price and the total. */
+export function cordReceipt(imageId = 0) {
+  return {
+    valid_line: [
+      { category: "menu.nm", group_id: 1, words: [{ text: "ICE", quad: cordQuad(10, 10, 40, 20), is_key: 0, row_id: 1 }, { text: "TEA", quad: cordQuad(80, 22, 50, 12), is_key: 0, row_id: 1 }] },
+      { category: "menu.price", group_id: 1, words: [{ text: "12,000", quad: cordQuad(150, 10, 190, 20) }, { text: " ", quad: cordQuad(191, 10, 195, 20) }] },
+      { category: "total.total_price", group_id: 2, words: [{ text: "12,000", quad: cordQuad(150, 300, 190, 320) }] },
+    ],
+    meta: { version: "v2.0", split: "train", image_id: imageId, image_size: { width: 200, height: 400 } },
+  };
+}
