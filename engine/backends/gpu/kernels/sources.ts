@@ -209,7 +209,9 @@ export function rowDotSource(log: boolean): string {
 export function softmaxBackwardApplySource(log: boolean, masked: boolean): string {
   const args = masked ? "y, g, dot, mask" : "y, g, dot";
   const maskLines = masked ? `${divmod("r", `${C}LQ`, "bb", "ii")}
-  if (mask[${C}MO[bb] + ii * ${C}MRS + j * ${C}MCS] === 0.0) { return 0.0; }` : "";
+  const mo = ${C}MO[bb]; const mi = mo + ii * ${C}MRS + j * ${C}MCS;
+  const keep = mask[mi];
+  if (keep === 0.0) { return 0.0; }` : "";
   return `function (${args}) {
   const t = this.thread.x;
   ${divmod("t", `${C}COLS`, "r", "j")}
@@ -282,7 +284,8 @@ export const GELU_BACKWARD_SOURCE = `function (x, g) {
 
 /**
  * Attention scores [batch, LQ, LK]: SCALE · q kᵀ, plus bias[BO[b] + i·BRS + j·BCS], with LOWEST where
- * mask[MO[b] + i·MRS + j·MCS] is 0.
+ * mask[MO[b] + i·MRS + j·MCS] is 0. Indices and reads go into locals first: gpu.js's GL backends hoist a
+ * read inside an if into a float, and give two hoisted index expressions the same name.
  */
 export function attentionScoresSource(bias: boolean, mask: boolean): string {
   const args = ["q", "k", ...(bias ? ["bias"] : []), ...(mask ? ["mask"] : [])].join(", ");
@@ -293,8 +296,11 @@ export function attentionScoresSource(bias: boolean, mask: boolean): string {
   let s = 0.0;
   for (let p = 0; p < ${C}D; p++) { s += q[qb + p] * k[kb + p]; }
   s = s * ${C}SCALE;
-  ${bias ? `s = s + bias[${C}BO[b] + i * ${C}BRS + j * ${C}BCS];` : ""}
-  ${mask ? `if (mask[${C}MO[b] + i * ${C}MRS + j * ${C}MCS] === 0.0) { s = ${C}LOWEST; }` : ""}
+  ${bias ? `const bo = ${C}BO[b]; const bi = bo + i * ${C}BRS + j * ${C}BCS;
+  s = s + bias[bi];` : ""}
+  ${mask ? `const mo = ${C}MO[b]; const mi = mo + i * ${C}MRS + j * ${C}MCS;
+  const keep = mask[mi];
+  if (keep === 0.0) { s = ${C}LOWEST; }` : ""}
   return s;
 }`;
 }
