@@ -52,7 +52,9 @@ const ALL: Engine[] = [
     ? { name: "ONNX Runtime (2 threads, fwd only)", cmd: node("onnxruntime.ts") }
     : { name: "ONNX Runtime", cmd: null, missing: setup },
 ];
-const ENGINES = ALL.filter((e) => !(quick && e.full));
+// `--engines=aetnet,tfjs-wasm,PyTorch` keeps only engines whose name contains one of the words.
+const pick = process.argv.find((a) => a.startsWith("--engines="))?.slice(10).split(",").filter(Boolean);
+const ENGINES = ALL.filter((e) => !(quick && e.full) && (!pick || pick.some((w) => e.name.includes(w))));
 const TIMED = ENGINES.filter((e) => !e.memory);
 
 type Outcome = { missing: string } | { failed: string };
