@@ -1,14 +1,13 @@
 // Reverse-mode autograd: graph nodes recorded by ops, an iterative topological sort, backward(), noGrad().
 import type { Tensor } from "./tensor.ts";
 import { gpuDevice } from "./backends/registry.ts";
-import { scopes } from "./storage.ts";
 import type { DType } from "./dtype.ts";
 import { AutogradError, NonFiniteError, fmtShape } from "./errors.ts";
 import { shapesEqual } from "./shape.ts";
 
 /** A gradient stored on a tensor outlives the tidy() scope it was computed in. */
 function keepGrad(g: Tensor): Tensor {
-  for (const scope of scopes) scope.delete(g.buf);
+  g.buf.escapeScopes();
   return g;
 }
 

@@ -20,17 +20,18 @@ export function tidy<T>(fn: () => T): T {
   } finally {
     scopes.splice(scopes.lastIndexOf(scope), 1);
   }
-  for (const s of reachable(result)) scope.delete(s);
-  const outer = scopes.at(-1);
+  const survivors = reachable(result);
+  for (const s of survivors) scope.delete(s);
   // Survivors of an inner scope belong to the enclosing one, which decides their fate in turn.
-  if (outer) for (const s of reachable(result)) outer.add(s);
+  const outer = scopes.at(-1);
+  if (outer) for (const s of survivors) outer.add(s);
   for (const s of scope) s.release();
   return result;
 }
 
 /** Marks a tensor made inside tidy() as outliving it (e.g. stored in a queue or a cache). */
 export function keep<T extends Tensor>(t: T): T {
-  for (const scope of scopes) scope.delete(t.buf);
+  t.buf.escapeScopes();
   return t;
 }
 

@@ -45,7 +45,6 @@ export class Storage {
 
   static onDevice(buffer: DeviceBuffer): Storage { return new Storage("float32", buffer.length, null, buffer); }
 
-  get onHost(): boolean { return this.hostData !== null; }
   get device(): Device | null { return this.dev?.device ?? null; }
 
   /** The host array for reading or writing; reads the device copy back (blocking) when needed, then drops it. */
@@ -95,6 +94,11 @@ export class Storage {
     if (!(data instanceof Float32Array)) throw new TypeError(`only float32 storage can move to a device, got ${this.dtype}`);
     this.setDevice(device.upload(data));
     return this.dev!;
+  }
+
+  /** Takes this storage out of every open tidy() scope: it outlives them (keep(), stored gradients). */
+  escapeScopes(): void {
+    for (const scope of scopes) scope.delete(this);
   }
 
   /**

@@ -13,7 +13,8 @@ let current: Backend | undefined;
 let table: KernelTable = cpuKernels;
 let gpu: GpuDevice | null = null;
 
-const env = (name: string): string | undefined => (typeof process === "undefined" ? undefined : process.env?.[name]);
+/** An environment variable, or undefined where there is no process (a browser page). */
+export const env = (name: string): string | undefined => (typeof process === "undefined" ? undefined : process.env?.[name]);
 
 export function useBackend(backend: Backend): void {
   current = backend;

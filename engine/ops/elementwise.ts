@@ -22,11 +22,11 @@ function mapUnary(op: UnaryOp, x: Tensor, dtype: DType): Tensor {
 
 function mapBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = allocate(dtype, numelOf(shape));
   const sa = shapesEqual(a.shape, shape) ? stridesOf(shape) : broadcastStrides(a.shape, shape);
   const sb = shapesEqual(b.shape, shape) ? stridesOf(shape) : broadcastStrides(b.shape, shape);
   const d = dtype === "float32" ? gpuFor(a, b) : null;
   if (d) return run1(d, "binary", [op, on(a, d), sa, on(b, d), sb, shape], shape);
+  const out = allocate(dtype, numelOf(shape));
   kernels().binary(op, a.storage, sa, b.storage, sb, shape, out);
   return fromStorage(out, shape);
 }
@@ -206,11 +206,11 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
     needs[0] ? sumToShape(where(condition, g, 0), x.shape) : null,
     needs[1] ? sumToShape(where(condition, 0, g), y.shape) : null,
   ];
-  const d = promote(x.dtype, y.dtype) === "float32" ? gpuFor(x, y) : null;
+  const d = gpuFor(x, y); // float32 operands only; the condition is converted (any nonzero is true)
   if (d) {
     const dense = (t: Tensor): Tensor => (shapesEqual(t.shape, shape) ? t : expand(t, shape));
     const cond = dense(condition.dtype === "float32" ? condition : condition.to("float32"));
-    return record("where", run1(d, "where", [on(cond, d), on(dense(x.to("float32")), d), on(dense(y.to("float32")), d), n], shape), [x, y], back);
+    return record("where", run1(d, "where", [on(cond, d), on(dense(x), d), on(dense(y), d), n], shape), [x, y], back);
   }
   const expandTo = (t: Tensor): TypedArray => {
     if (shapesEqual(t.shape, shape)) return t.storage;

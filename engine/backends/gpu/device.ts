@@ -38,12 +38,20 @@ export interface GpuDevice extends Device {
   destroy(): Promise<void>;
 }
 
-/** Replaces every GpuBuffer inside args (arrays and plain objects included) by f(buffer). */
-export function mapBuffers(value: unknown, f: (b: GpuBuffer) => unknown): unknown {
-  if (value instanceof GpuBuffer) return f(value);
-  if (Array.isArray(value)) return value.map((v) => mapBuffers(v, f));
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapBuffers(v, f)]));
+/** The wire form of a GpuBuffer inside a message to the device worker. */
+export interface WireBuffer { __gpuBuffer: number }
+
+/**
+ * Rebuilds call arguments with every object `f` claims replaced by what it returns (undefined: not
+ * claimed); arrays and plain objects are walked, anything else (numbers, typed arrays) is kept as is.
+ */
+export function mapLeaves(value: unknown, f: (v: object) => unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  const claimed = f(value);
+  if (claimed !== undefined) return claimed;
+  if (Array.isArray(value)) return value.map((v) => mapLeaves(v, f));
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapLeaves(v, f)]));
   }
   return value;
 }

@@ -3,7 +3,7 @@
 // blocks in Atomics.wait until the worker has run everything before it and copied the buffer out.
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { EngineError } from "../../errors.ts";
-import { GpuBuffer, emptyStats, mapBuffers, type GpuDevice, type GpuStats } from "./device.ts";
+import { GpuBuffer, emptyStats, mapLeaves, type GpuDevice, type GpuStats, type WireBuffer } from "./device.ts";
 import type { Reply, Request, SyncReply } from "./worker_protocol.ts";
 
 export class WorkerGpuDevice implements GpuDevice {
@@ -57,7 +57,7 @@ export class WorkerGpuDevice implements GpuDevice {
 
   call(method: string, args: readonly unknown[], outLengths: readonly (number | null)[]): (GpuBuffer | null)[] {
     const outs = outLengths.map((n) => (n === null ? null : new GpuBuffer(this.#next++, n, this)));
-    const wire = args.map((a) => mapBuffers(a, (b) => ({ __gpuBuffer: b.id })));
+    const wire = args.map((a) => mapLeaves(a, (v) => (v instanceof GpuBuffer ? ({ __gpuBuffer: v.id } satisfies WireBuffer) : undefined)));
     this.post({ t: "call", method, args: wire, outs: outs.map((b) => b?.id ?? null) });
     this.stats.kernelCalls++;
     this.stats.liveBuffers += outs.filter((b) => b !== null).length;
