@@ -20,6 +20,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// AETNET_BACKEND / AETNET_THREADS apply to the whole run (e.g. AETNET_BACKEND=reference npm test).
+const { setBackendFromEnv } = await import("../engine/index.ts");
+await setBackendFromEnv();
+
 // uvu's deferred mode: every file registers its suites, then one exec runs them all and sets the exit code.
 const g = globalThis as { UVU_DEFER?: number; UVU_INDEX?: number; UVU_QUEUE?: unknown[][] };
 g.UVU_DEFER = 1;

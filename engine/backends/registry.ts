@@ -1,11 +1,12 @@
 // Which backend runs kernels now; missing kernels fall back to the cpu reference here, in one place.
 // The CPU backend uses the wasm SIMD kernels where WebAssembly SIMD validates, the plain TypeScript
-// reference kernels otherwise (or with AETNET_BACKEND=reference). The gpu backend (`await setBackend('gpu')`)
+// reference kernels otherwise (or after setBackend('reference')). The gpu backend (`await setBackend('gpu')`)
 // keeps float32 tensors on a gpu.js device and runs the ops that have device kernels there; everything
-// else runs on the CPU backend, counted in backendInfo().fallbacks. Chosen lazily: importing has no side effects.
+// else runs on the CPU backend, counted in backendInfo().fallbacks. Chosen lazily: importing has no side effects;
+// environment variables (AETNET_BACKEND, AETNET_THREADS) apply only through an explicit setBackendFromEnv().
 import type { Backend, KernelTable } from "./backend.ts";
 import { cpuBackend, cpuKernels } from "./cpu/index.ts";
-import { wasmBackend } from "./wasm/index.ts";
+import { setWasmThreads, wasmBackend } from "./wasm/index.ts";
 import type { GpuDevice } from "./gpu/device.ts";
 import { EngineError } from "../errors.ts";
 
@@ -21,9 +22,9 @@ export function useBackend(backend: Backend): void {
   table = { ...cpuKernels, ...backend.kernels };
 }
 
-/** wasm unless AETNET_BACKEND=reference or the runtime lacks WebAssembly SIMD. */
+/** wasm unless the runtime lacks WebAssembly SIMD (then the reference kernels). */
 export function defaultBackend(): Backend {
-  return (env("AETNET_BACKEND") !== "reference" && wasmBackend()) || cpuBackend;
+  return wasmBackend() ?? cpuBackend;
 }
 
 export const currentBackend = (): Backend => {
@@ -48,12 +49,19 @@ export function onCpu<T>(fn: () => T): T {
   try { return fn(); } finally { suspended = was; }
 }
 
+/** The backends setBackend accepts. */
 export type BackendName = "cpu" | "reference" | "gpu";
+const BACKEND_NAMES: readonly BackendName[] = ["cpu", "reference", "gpu"];
 
+/** Options of setBackend. */
 export interface BackendOptions {
   /** gpu.js mode for the gpu backend: webgpu (Node default, through Dawn), webgl2 (browser default), webgl, headlessgl, cpu. */
   mode?: string;
+  /** Threads the CPU's wasm SIMD kernels split one call across (main thread included); default every core. */
+  threads?: number;
 }
+
+/** What the backend reports about itself (backendInfo, setBackend). */
 
 export interface BackendInfo {
   name: "cpu" | "gpu";
@@ -69,9 +77,10 @@ export interface BackendInfo {
  * or 'gpu' (gpu.js; async because the device must be opened). Leaving 'gpu' destroys its device.
  */
 export async function setBackend(name: BackendName, opts: BackendOptions = {}): Promise<BackendInfo> {
-  if (name !== "cpu" && name !== "reference" && name !== "gpu") {
+  if (!BACKEND_NAMES.includes(name)) {
     throw new EngineError("setBackend", `unknown backend ${JSON.stringify(name)}; expected 'cpu', 'reference' or 'gpu'`);
   }
+  if (opts.threads !== undefined) setThreads(opts.threads);
   if (name === "gpu") {
     const { openGpuDevice } = await import("./gpu/open_device.ts");
     const mode = opts.mode ?? env("AETNET_GPU_MODE");
@@ -86,12 +95,50 @@ export async function setBackend(name: BackendName, opts: BackendOptions = {}): 
   return backendInfo();
 }
 
+/** Sets how many threads the CPU's wasm SIMD kernels split one call across (1 = the calling thread only). */
+export function setThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new EngineError("setThreads", `threads must be an integer ≥ 1, got ${n}`);
+  setWasmThreads(n);
+}
+
+/** Choices that win over the environment in setBackendFromEnv (e.g. from command-line flags). */
+export interface BackendChoice {
+  backend?: BackendName;
+  threads?: number;
+}
+
+/**
+ * Applies the environment's choice of backend, the one explicit place it is read: AETNET_BACKEND =
+ * cpu | reference | gpu, AETNET_THREADS = N, AETNET_GPU_MODE (gpu.js mode). Values in `choice` win over
+ * the variables; with neither, nothing changes. Programs call it once at start (the aetnet CLI does).
+ */
+export async function setBackendFromEnv(choice: BackendChoice = {}): Promise<BackendInfo> {
+  const rawBackend = choice.backend ?? env("AETNET_BACKEND")?.trim();
+  const rawThreads = env("AETNET_THREADS")?.trim();
+  let threads = choice.threads;
+  if (threads === undefined && rawThreads) {
+    threads = Number(rawThreads);
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new EngineError("setBackendFromEnv", `AETNET_THREADS must be an integer ≥ 1, got ${JSON.stringify(rawThreads)}`);
+    }
+  }
+  if (rawBackend) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(rawBackend)) {
+      throw new EngineError("setBackendFromEnv", `AETNET_BACKEND must be one of ${BACKEND_NAMES.join(", ")}, got ${JSON.stringify(rawBackend)}`);
+    }
+    return setBackend(rawBackend as BackendName, { threads });
+  }
+  if (threads !== undefined) setThreads(threads);
+  return backendInfo();
+}
+
 async function closeGpu(): Promise<void> {
   const d = gpu;
   gpu = null;
   await d?.destroy();
 }
 
+/** The backend that runs ops now: its name, kernel set and (gpu) adapter and counters. */
 export function backendInfo(): BackendInfo {
   if (gpu) return { name: "gpu", kernel: gpu.kernel, adapter: gpu.adapter, stats: gpu.stats };
   const b = currentBackend();

@@ -1,8 +1,9 @@
 // The aetnet command line: train | eval | predict | quickstart, each with --help; usage errors exit 2, data errors 1.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FormatError } from "../../engine/index.ts";
+import { EngineError, FormatError, setBackendFromEnv } from "../../engine/index.ts";
 import { UsageError } from "./args.ts";
+import { BACKEND_FLAGS_HELP, takeBackendFlags } from "./backend_flags.ts";
 import { MissingDataError } from "./tasks.ts";
 import { evalCommand } from "./eval_command.ts";
 import { predictCommand } from "./predict_command.ts";
@@ -20,6 +21,8 @@ Commands:
   predict     label one page (image + OCR words) and draw the entities as SVG, or class a page
   quickstart  a few-minute demo: brief fine-tuning on FUNSD if present, else on synthetic forms
 
+${BACKEND_FLAGS_HELP}
+
 Run "aetnet <command> --help" for a command's options.`;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => unknown> = {
@@ -31,10 +34,25 @@ const COMMANDS: Record<string, (argv: readonly string[]) => unknown> = {
 
 /** Runs one command line; returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  let flags: ReturnType<typeof takeBackendFlags>;
+  try {
+    flags = takeBackendFlags(argv, MAIN_HELP);
+  } catch (err) {
+    if (err instanceof UsageError) { console.error(`aetnet: ${err.message}\n\n${err.help}`); return 2; }
+    throw err;
+  }
+  const [command, ...rest] = flags.rest;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") { console.log(MAIN_HELP); return command === undefined ? 2 : 0; }
   const run = COMMANDS[command];
   if (run === undefined) { console.error(`aetnet: unknown command "${command}"\n\n${MAIN_HELP}`); return 2; }
+  if (!rest.includes("--help") && !rest.includes("-h")) {
+    try {
+      await setBackendFromEnv(flags.choice);
+    } catch (err) {
+      if (err instanceof EngineError) { console.error(`aetnet: ${err.message}`); return 1; }
+      throw err;
+    }
+  }
   try {
     await run(rest);
     return 0;

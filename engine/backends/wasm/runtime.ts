@@ -65,8 +65,7 @@ export class WasmRuntime {
   }
 }
 
-/** Threads from AETNET_THREADS, else every core the OS offers. */
+/** Every core the OS offers (setThreads, or AETNET_THREADS through setBackendFromEnv, chooses fewer). */
 export function defaultThreads(): number {
-  const env = Number(process.env.AETNET_THREADS);
-  return Number.isFinite(env) && env >= 1 ? env : availableParallelism();
+  return availableParallelism();
 }

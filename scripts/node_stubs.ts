@@ -1,4 +1,4 @@
-// The browser answers for the Node-only modules the engine imports (build.ts turns every `node:*`
+// The browser answers for the Node-only modules the engine imports (build_browser.ts turns every `node:*`
 // module, and the `webgpu` Dawn binding, into a stub). An export listed here is what the page gets; any
 // other export of that module becomes a function that throws "… is Node-only" when called (constants
 // keep Node's value), so a new Node import in the engine never breaks the bundle, only a page that
