@@ -34,3 +34,16 @@ export async function importOptional<T>(name: string, feature: string): Promise<
     throw err;
   }
 }
+
+/**
+ * Throws MissingDependencyError unless `name` resolves from here, without loading it: for code that loads
+ * the package elsewhere (in a worker thread) and wants the missing-package error where the user called.
+ */
+export function requireInstalled(name: string, feature: string): void {
+  try {
+    import.meta.resolve(name);
+  } catch (err) {
+    if (isMissing(err, name)) throw new MissingDependencyError(name, feature);
+    throw err;
+  }
+}

@@ -3,6 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { EngineError, MissingDependencyError, importOptional } from "../../engine/index.ts";
+import { requireInstalled } from "../../engine/optional_dependency.ts";
 
 const t = suite("optional dependencies");
 
@@ -23,6 +24,12 @@ t("a missing package is a typed one-line error saying what to install", async ()
       '[documents] needs the optional package "aetnet-no-such-package", which is not installed; run: npm install aetnet-no-such-package');
     assert.not.match((err as Error).message, /\n/);
   }
+});
+
+t("requireInstalled checks without loading", () => {
+  requireInstalled("pngjs", "test");
+  assert.throws(() => requireInstalled("aetnet-no-such-package", "gpu"),
+    (e: unknown) => e instanceof MissingDependencyError && /run: npm install aetnet-no-such-package$/.test(e.message));
 });
 
 t.run();
