@@ -18,7 +18,7 @@ const RUNS = 6;
 /** Runs the program once; returns its exit code (or the signal that ended it) and the end of its stderr. */
 function runOnce(how: string): { code: number | string; stderr: string } {
   const r = spawnSync(process.execPath, ["--import", "tsx", program, how], { cwd: root, encoding: "utf8", timeout: 120_000 });
-  return { code: r.status ?? r.signal ?? "timeout", stderr: (r.stderr ?? "").splitest("\n").slice(-12).join("\n") };
+  return { code: r.status ?? r.signal ?? "timeout", stderr: (r.stderr ?? "").split("\n").slice(-12).join("\n") };
 }
 
 function expectEveryRun(how: string, want: number): void {
