@@ -2,7 +2,7 @@
 // headless Debian Chromium (WebGL2 through SwiftShader, no GPU) via playwright-core, and checks the
 // page's numbers: its CPU-backend run against the same run here in Node (same seed, same numbers), and
 // its gpu-backend run against its CPU run (the page's PASS). Chromium comes from .ci/setup_system.sh;
-// without it every test fails saying so, unless AETNET_BROWSER_TESTS=skip (then a loud skip notice).
+// without it every test fails saying so, unless AETNET_BROWSER_TESTS=skip (then they are reported as skipped).
 import type { Server } from "node:http";
 import type { Browser, ConsoleMessage } from "playwright-core";
 import { suite } from "uvu";
@@ -12,12 +12,14 @@ import type { PageResult } from "../../examples/browser/main.ts";
 import { serve } from "../../examples/browser/serve.ts";
 import { backendInfo, setBackend } from "../../engine/index.ts";
 import { compare, runLayer, type LayerRun } from "../../examples/browser/workload.ts";
+import { skipWhen } from "../skip.ts";
 import { FLAGS, launchChromium, skipBrowserTests as skip } from "./chromium.ts";
 
 /** The page's CPU run vs this process's: same kernels, same seed, so only float32 rounding may differ. */
 const CPU_TOLERANCE = 1e-5;
 
 const t = suite("browser example (headless Chromium)");
+const test = skipWhen(t, skip ? "AETNET_BROWSER_TESTS=skip: nothing checks the browser example" : null);
 
 let setupError: Error | null = null;
 let browser: Browser | null = null;
@@ -29,7 +31,7 @@ let result: PageResult;
 const pageLog: string[] = [];
 
 t.before(async () => {
-  if (skip) { console.warn("\n  !! browser tests SKIPPED (AETNET_BROWSER_TESTS=skip): nothing checks the browser example\n"); return; }
+  if (skip) return;
   try {
     const launched = await launchChromium();
     [browser, closeBrowser] = [launched.browser, launched.close];
@@ -53,8 +55,7 @@ async function onCpuBackend<T>(fn: () => Promise<T>): Promise<T> {
   try { return await fn(); } finally { if (wasGpu) await setBackend("gpu"); }
 }
 
-t("the page runs the layer and publishes window.__result", async () => {
-  if (skip) return;
+test("the page runs the layer and publishes window.__result", async () => {
   const page = await browser!.newPage();
   page.on("console", (m: ConsoleMessage) => pageLog.push(`[${m.type()}] ${m.text()}`));
   page.on("pageerror", (e) => pageLog.push(`[pageerror] ${e.stack ?? e.message}`));
@@ -73,16 +74,14 @@ t("the page runs the layer and publishes window.__result", async () => {
   assert.ok(result.cpu, `the page failed before its CPU run finished: ${result.message}\npage log:\n${pageLog.join("\n")}`);
 });
 
-t("WebGL2 comes up in headless Chromium (SwiftShader)", () => {
-  if (skip) return;
+test("WebGL2 comes up in headless Chromium (SwiftShader)", () => {
   assert.ok(result, "no page result (see the first test)");
   const gl = result.env.webgl2;
   assert.ok(!("error" in gl), `NO SOFTWARE GPU: headless Chromium gave no WebGL2 context (${"error" in gl ? gl.error : ""}) with flags ${FLAGS.join(" ")}`);
   assert.ok(gl.renderer.length > 0);
 });
 
-t("the page's CPU numbers equal this process's (same seed, CPU backend)", () => {
-  if (skip) return;
+test("the page's CPU numbers equal this process's (same seed, CPU backend)", () => {
   assert.ok(result?.cpu, "no CPU run on the page (see the first test)");
   const values = result.cpu.values;
   assert.equal(Object.keys(values).sort(), Object.keys(reference.tensors).sort(), "the page and Node produced different tensors");
@@ -95,8 +94,7 @@ t("the page's CPU numbers equal this process's (same seed, CPU backend)", () => 
   console.log(`  page CPU vs Node CPU (${JSON.stringify(reference.backend)}): worst ${worst.toExponential(2)}`);
 });
 
-t("the page's gpu backend run matches its CPU run (PASS)", () => {
-  if (skip) return;
+test("the page's gpu backend run matches its CPU run (PASS)", () => {
   assert.ok(result, "no page result (see the first test)");
   assert.is(result.status, "PASS", `the page says ${result.status}: ${result.message}\npage log:\n${pageLog.join("\n")}`);
   assert.is(result.gpu?.backend.name, "gpu", `the page's second run was not on the gpu backend: ${JSON.stringify(result.gpu?.backend)}`);

@@ -12,6 +12,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { serve } from "../../examples/browser/serve.ts";
 import { launchChromium, skipBrowserTests } from "../browser/chromium.ts";
+import { skipWhen } from "../skip.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const FIXTURES = join(import.meta.dirname, "consumer");
@@ -123,8 +124,9 @@ t("the installed aetnet command: --help, and a tiny train on synthetic forms", (
   assert.match(out, /final entity F1 on 1 held-out synthetic documents: \d\.\d{4}/);
 });
 
-t("headless Chromium imports the browser bundle and trains a few steps", async () => {
-  if (skipBrowserTests) { console.warn("\n  !! package browser check SKIPPED (AETNET_BROWSER_TESTS=skip)\n"); return; }
+const browserTest = skipWhen(t, skipBrowserTests ? "AETNET_BROWSER_TESTS=skip: nothing checks the packed browser bundle" : null);
+
+browserTest("headless Chromium imports the browser bundle and trains a few steps", async () => {
   const chromium = await launchChromium();
   let server: Server | null = null;
   try {
