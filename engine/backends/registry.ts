@@ -6,7 +6,7 @@
 // environment variables (AETNET_BACKEND, AETNET_THREADS) apply only through an explicit setBackendFromEnv().
 import type { Backend, KernelTable } from "./backend.ts";
 import { cpuBackend, cpuKernels } from "./cpu/index.ts";
-import { setWasmThreads, wasmBackend } from "./wasm/index.ts";
+import { setWasmThreads, wasmBackend, wasmThreads, wasmThreadsReady } from "./wasm/index.ts";
 import type { GpuDevice } from "./gpu/device.ts";
 import { EngineError } from "../errors.ts";
 
@@ -67,6 +67,8 @@ export interface BackendInfo {
   name: "cpu" | "gpu";
   /** cpu: the kernel set (wasm-simd or reference); gpu: the gpu.js kernel class that really runs. */
   kernel: string;
+  /** wasm-simd: threads one kernel call splits across (1 where memory cannot be shared, e.g. a page that is not cross-origin isolated). */
+  threads?: number;
   adapter?: string;
   /** gpu only: kernel calls, uploads, reads and per-op CPU fallbacks since the backend started. */
   stats?: GpuDevice["stats"];
@@ -91,7 +93,9 @@ export async function setBackend(name: BackendName, opts: BackendOptions = {}): 
   } else if (gpu) {
     await closeGpu();
   }
-  useBackend(name === "reference" ? cpuBackend : (wasmBackend() ?? cpuBackend));
+  const backend = name === "reference" ? cpuBackend : (wasmBackend() ?? cpuBackend);
+  useBackend(backend);
+  if (backend.name === "wasm") await wasmThreadsReady(); // a page's worker threads start only once it yields
   return backendInfo();
 }
 
@@ -142,7 +146,9 @@ async function closeGpu(): Promise<void> {
 export function backendInfo(): BackendInfo {
   if (gpu) return { name: "gpu", kernel: gpu.kernel, adapter: gpu.adapter, stats: gpu.stats };
   const b = currentBackend();
-  return { name: "cpu", kernel: b.name === "wasm" ? "wasm-simd" : "reference" };
+  if (b.name !== "wasm") return { name: "cpu", kernel: "reference" };
+  const threads = wasmThreads();
+  return threads === undefined ? { name: "cpu", kernel: "wasm-simd" } : { name: "cpu", kernel: "wasm-simd", threads };
 }
 
 let fused = env("AETNET_FUSED") !== "0";

@@ -126,7 +126,7 @@ t("the installed aetnet command: --help, and a tiny train on synthetic forms", (
 
 const browserTest = skipWhen(t, skipBrowserTests ? "AETNET_BROWSER_TESTS=skip: nothing checks the packed browser bundle" : null);
 
-browserTest("headless Chromium imports the browser bundle and trains a few steps", async () => {
+browserTest("headless Chromium imports the browser bundle: threaded wasm kernels, and a few training steps", async () => {
   const chromium = await launchChromium();
   let server: Server | null = null;
   try {
@@ -137,10 +137,17 @@ browserTest("headless Chromium imports the browser bundle and trains a few steps
     page.on("pageerror", (e) => log.push(e.message));
     await page.goto(`${url}page.html`, { timeout: 30_000 });
     await page.waitForFunction(() => (globalThis as { __result?: unknown }).__result !== undefined, undefined, { timeout: 60_000 });
-    const result = await page.evaluate(() => (globalThis as { __result?: unknown }).__result) as
-      { losses?: number[]; backend?: { kernel: string }; error?: string };
+    const result = await page.evaluate(() => (globalThis as { __result?: unknown }).__result) as {
+      losses?: number[]; backend?: { kernel: string; threads?: number }; matmulMaxDiff: number;
+      crossOriginIsolated: boolean; hardwareConcurrency: number; error?: string;
+    };
     assert.ok(result.losses, `the page failed: ${result.error ?? ""} ${log.join("\n")}`);
+    console.log(`  page: ${JSON.stringify(result.backend)}, cross-origin isolated ${result.crossOriginIsolated}, ` +
+      `${result.hardwareConcurrency} cores, threaded matmul vs reference max|Δ| ${result.matmulMaxDiff.toExponential(2)}`);
     assert.is(result.backend?.kernel, "wasm-simd");
+    assert.ok(result.crossOriginIsolated, "the test server sends COOP/COEP; the page should be cross-origin isolated");
+    assert.is(result.backend?.threads, Math.min(result.hardwareConcurrency, 64), "threads in an isolated page: every core");
+    assert.ok(result.matmulMaxDiff < 1e-3, `threaded matmul differs from the reference by ${result.matmulMaxDiff}`);
     assert.ok(result.losses.at(-1)! < 0.5 * result.losses[0], `page loss ${result.losses[0]} → ${result.losses.at(-1)}`);
   } finally {
     await new Promise((done) => (server ? server.close(done) : done(undefined)));

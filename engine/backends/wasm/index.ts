@@ -34,6 +34,16 @@ export function setWasmThreads(n: number): void {
   }
 }
 
+/** Threads the wasm kernels split across, once the runtime exists (undefined before its first use). */
+export const wasmThreads = (): number | undefined => runtime?.threads;
+
+/** Builds the runtime now and resolves once its worker threads serve calls (setBackend awaits this). */
+export async function wasmThreadsReady(): Promise<number> {
+  const rt = wasmRuntime();
+  await rt.ready();
+  return rt.threads;
+}
+
 const isF32 = (x: FloatArray): x is Float32Array => x instanceof Float32Array;
 
 function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {

@@ -44,6 +44,9 @@ export class WasmRuntime {
     this.#threads = Math.min(want, this.#pool.size + 1);
   }
 
+  /** Resolves once the worker threads serve calls (immediate in Node; a page's Web Workers start later). */
+  async ready(): Promise<void> { await this.#pool?.ready(); }
+
   /** A float32 view of all of memory; valid until the next reserve(). */
   get f32(): Float32Array { return this.#f32; }
 
