@@ -7,11 +7,14 @@ import { FormatError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { loadSafetensors, serializeSafetensors } from "./safetensors.ts";
 
+/** The checkpoint folder's safetensors weights file name. */
 export const WEIGHTS_FILE = "model.safetensors";
+/** The checkpoint folder's JSON state file name. */
 export const STATE_FILE = "state.json";
 /** Metadata key in model.safetensors that ties it to the state.json written by the same save. */
 export const STATE_HASH_KEY = "state_sha256";
 
+/** What a checkpoint folder holds: the weights, a JSON-serialisable state, and safetensors metadata. */
 export interface Checkpoint {
   weights: Record<string, Tensor>;
   /** Anything JSON can hold exactly: plain objects, arrays, strings, finite numbers, booleans, null. */
@@ -36,6 +39,7 @@ export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {
   writeFileAtomic(join(dir, WEIGHTS_FILE), weights);
 }
 
+/** Reads a checkpoint folder written by saveCheckpoint; a missing or malformed file is a FormatError naming it. */
 export function loadCheckpoint(dir: string): Required<Checkpoint> {
   const op = "loadCheckpoint";
   let isDir = false;

@@ -6,6 +6,7 @@ import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { on } from "../backends/gpu/dispatch.ts";
 import type { GpuDevice } from "../backends/gpu/device.ts";
 
+/** AdamW's hyperparameters (per parameter group): lr, betas, eps, decoupled weight decay. */
 export type AdamWOptions = {
   lr: number;
   betas: readonly [number, number];
@@ -13,6 +14,7 @@ export type AdamWOptions = {
   /** Decoupled: p -= lr·wd·p before the Adam step, never mixed into the moments. */
   weightDecay: number;
 };
+/** AdamW's state per parameter: the step count and both moment estimates. */
 export type AdamWState = { step: number; expAvg: Tensor; expAvgSq: Tensor };
 
 /**

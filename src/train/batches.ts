@@ -27,6 +27,7 @@ export interface PreparedDoc {
   label?: number;
 }
 
+/** Options of prepareDocs: tokenizer, label ids, page size, window length and stride, page images and their cache, task kind. */
 export interface PrepareOptions {
   tokenizer: WordTokenizer;
   labelToId: ReadonlyMap<string, number>;
@@ -45,6 +46,7 @@ export interface PrepareOptions {
 /** The cached page is twice the model's image side: RandomResizedCrop's crops then upsample at most 2.2×. */
 export const CACHE_SCALE = 2;
 
+/** Tokenises, windows and encodes documents (and their page images) for training or evaluation. */
 export function prepareDocs(docs: readonly Document[], options: PrepareOptions): PreparedDoc[] {
   return docs.map((doc) => {
     const page = cachedPage(doc, options);
@@ -83,6 +85,7 @@ function cacheKey(path: string, side: number): string {
 /** One training example: window `window` of prepared document `doc`. */
 export interface WindowRef { doc: number; window: number }
 
+/** Every (document, window) pair of prepared documents, the units an epoch shuffles. */
 export function windowRefs(docs: readonly PreparedDoc[]): WindowRef[] {
   return docs.flatMap((d, doc) => d.windows.map((_, window) => ({ doc, window })));
 }

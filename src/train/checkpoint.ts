@@ -30,6 +30,7 @@ export interface TokenEvalRecord { step: number; epoch: number; f1: number; prec
 /** One end-of-epoch evaluation of a document-classification run: the share of held-out documents classed right. */
 export interface DocumentEvalRecord { step: number; epoch: number; documentAccuracy: number; seconds: number; f1?: undefined; precision?: undefined; recall?: undefined; accuracy?: undefined }
 
+/** One evaluation's scores in the training log: entity F1 for token tasks, accuracy for document classes. */
 export type EvalRecord = TokenEvalRecord | DocumentEvalRecord;
 
 /** The best held-out evaluation so far: by entity F1 (token tasks) or by document accuracy (classification). */
@@ -60,6 +61,7 @@ export interface RunSettings {
   lossWeights: { task: number; ita: number; pita: number };
 }
 
+/** Everything besides the weights that a training checkpoint holds to resume exactly: settings, optimizer, scheduler, RNG, tokenizer, log. */
 export interface TrainingState {
   format: typeof CHECKPOINT_FORMAT;
   config: AETNetConfig;
@@ -78,6 +80,7 @@ export interface TrainingState {
 
 export interface LoadedCheckpoint { state: TrainingState; model: Record<string, Tensor>; optimizer: optim.OptimizerStateDict }
 
+/** The BPE tokenizer as checkpoint JSON. */
 export function tokenizerState(tok: ByteLevelBPE): TrainingState["tokenizer"] {
   const tokens: string[] = [];
   for (const [token, id] of tok.vocab) tokens[id] = token;
@@ -85,6 +88,7 @@ export function tokenizerState(tok: ByteLevelBPE): TrainingState["tokenizer"] {
   return { tokens, merges: tok.merges.map(([a, b]): [string, string] => [a, b]) };
 }
 
+/** Rebuilds the BPE tokenizer saved in a checkpoint. */
 export function tokenizerFromState(t: TrainingState["tokenizer"]): ByteLevelBPE {
   return new ByteLevelBPE(new Map(t.tokens.map((token, id) => [token, id] as const)), t.merges);
 }
@@ -106,6 +110,7 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState, model:
   io.saveCheckpoint(dir, { weights, state: { ...state, optimizer: { paramGroups: optimizer.paramGroups, numbers } }, metadata: { format: CHECKPOINT_FORMAT } });
 }
 
+/** Reads a training checkpoint folder (weights and state); a bad file is a FormatError naming it. */
 export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
   const { weights, state } = io.loadCheckpoint(dir);
   if (!isTrainingState(state)) throw new FormatError("loadTrainingCheckpoint", `${dir}: state.json is not an ${CHECKPOINT_FORMAT} training checkpoint`);
