@@ -45,10 +45,14 @@ async function selfTest(lib: GpuKernels): Promise<void> {
 
 type GpuJs = typeof import("gpu.js");
 
+/** gpu.js's GPU class (not WebGPU's interface of the same name, which Dawn's globals install). */
+const isGpuJs = (c: unknown): c is GpuJs["GPU"] => typeof c === "function" && "isGPUSupported" in c;
+
 /** gpu.js: a page's global `GPU` when a <script> loaded its browser build, else the optional package. */
 async function loadGpuJs(): Promise<Pick<GpuJs, "GPU">> {
-  const global = (globalThis as { GPU?: GpuJs["GPU"] | GpuJs }).GPU;
-  if (typeof global === "function") return { GPU: global };
-  if (global && typeof global.GPU === "function") return global;
+  const global = (globalThis as { GPU?: unknown }).GPU;
+  if (isGpuJs(global)) return { GPU: global };
+  const nested = (global as { GPU?: unknown } | undefined)?.GPU;
+  if (isGpuJs(nested)) return { GPU: nested };
   return importOptional<GpuJs>("gpu.js", "gpu");
 }
