@@ -2,14 +2,15 @@
 // terminated inside a call of Dawn's binding aborts the whole process (`FATAL ERROR: Error::ThrowAsJavaScript-
 // Exception napi_throw`, exit code 134), which happened in about half the runs of a program calling
 // process.exit() with device work queued. The failure is timing-dependent, so each ending runs several times,
-// each in its own child process (exit_program.ts). AETNET_GPU_TESTS=skip skips it with a printed notice.
+// each in its own child process (exit_program.ts). AETNET_GPU_TESTS=skip reports it as skipped.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { skipWhen } from "../../../skip.ts";
 
 const t = suite("gpu backend: clean shutdown at process end");
-const skip = process.env.AETNET_GPU_TESTS === "skip";
+const test = skipWhen(t, process.env.AETNET_GPU_TESTS === "skip" ? "AETNET_GPU_TESTS=skip: nothing here checks the gpu backend's exit" : null);
 const program = fileURLToPath(new URL("./exit_program.ts", import.meta.url));
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const RUNS = 6;
@@ -27,22 +28,15 @@ function expectEveryRun(how: string, want: number): void {
   }
 }
 
-t.before(() => {
-  if (skip) console.warn("\n  !! gpu shutdown tests SKIPPED (AETNET_GPU_TESTS=skip): nothing here checks the gpu backend's exit\n");
-});
-
-t("process.exit() with device work queued exits 0, every run", () => {
-  if (skip) return;
+test("process.exit() with device work queued exits 0, every run", () => {
   expectEveryRun("exit", 0);
 });
 
-t("an uncaught error exits 1 (not an abort), every run", () => {
-  if (skip) return;
+test("an uncaught error exits 1 (not an abort), every run", () => {
   expectEveryRun("throw", 1);
 });
 
-t("ending naturally exits 0", () => {
-  if (skip) return;
+test("ending naturally exits 0", () => {
   assert.is(runOnce("natural").code, 0);
 });
 
