@@ -10,6 +10,7 @@ import type { Backend, KernelName, KernelTable, Operands } from "./backend.ts";
 import { cpuBackend, cpuKernels } from "./cpu/index.ts";
 import { setWasmThreads, wasmBackend, wasmThreads, wasmThreadsReady } from "./wasm/index.ts";
 import type { GpuDevice } from "./gpu/device.ts";
+import type { GpuStats } from "./gpu/stats.ts";
 import { allocate, type DType, type TypedArray } from "../dtype.ts";
 import { EngineError } from "../errors.ts";
 import type { DeviceBuffer } from "../storage.ts";
@@ -156,7 +157,7 @@ export interface BackendInfo {
   threads?: number;
   adapter?: string;
   /** gpu only: kernel calls, uploads, reads and per-op CPU fallbacks since the backend started. */
-  stats?: GpuDevice["stats"];
+  stats?: GpuStats;
 }
 
 /**
