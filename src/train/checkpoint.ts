@@ -3,62 +3,11 @@
 import { FormatError, io, type GeneratorState, type Tensor, type optim } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
-import type { TaskKind } from "./task_kind.ts";
+import type { BestEval, EvalRecord, RunSettings, StepRecord } from "./run_types.ts";
 
 export const CHECKPOINT_FORMAT = "aetnet-train-v1";
 const MODEL_PREFIX = "model.";
 const OPTIM_PREFIX = "optimizer.";
-
-/** One optimizer step as logged. */
-export interface StepRecord {
-  step: number;
-  epoch: number;
-  loss: number;
-  /** Every loss term the model reported (task, pita, i2t, ...), by name. */
-  terms: Record<string, number>;
-  lr: number;
-  gradNorm: number;
-  tokensPerSecond: number;
-}
-
-// The other kind's metric fields are declared `?: undefined`, so `record.f1` reads as undefined on a classification
-// record (and `documentAccuracy` on a token record) instead of needing a type guard first.
-
-/** One end-of-epoch evaluation of a token-labelling run: micro entity scores (seqeval) and word accuracy. */
-export interface TokenEvalRecord { step: number; epoch: number; f1: number; precision: number; recall: number; accuracy: number; seconds: number; documentAccuracy?: undefined }
-
-/** One end-of-epoch evaluation of a document-classification run: the share of held-out documents classed right. */
-export interface DocumentEvalRecord { step: number; epoch: number; documentAccuracy: number; seconds: number; f1?: undefined; precision?: undefined; recall?: undefined; accuracy?: undefined }
-
-export type EvalRecord = TokenEvalRecord | DocumentEvalRecord;
-
-/** The best held-out evaluation so far: by entity F1 (token tasks) or by document accuracy (classification). */
-export type BestEval = { f1: number; epoch: number; documentAccuracy?: undefined } | { documentAccuracy: number; epoch: number; f1?: undefined };
-
-/** The number `best` was chosen by. */
-export const bestScore = (best: BestEval): number => best.f1 ?? best.documentAccuracy;
-
-/** The best-checkpoint candidate an evaluation record makes. */
-export const bestOf = (r: EvalRecord): BestEval => (r.f1 !== undefined ? { f1: r.f1, epoch: r.epoch } : { documentAccuracy: r.documentAccuracy, epoch: r.epoch });
-
-/** What the trainer was asked to do: enough to rebuild the run (and to check a resume matches it). */
-export interface RunSettings {
-  task: string;
-  /** "token" (entity labelling) or "sequence" (one class per document); absent in checkpoints from before classification: token. */
-  kind?: TaskKind;
-  /** Token tasks: the BIO labels; classification: the class names, in label-id order. */
-  labels: string[];
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  weightDecay: number;
-  warmupRatio: number;
-  maxGradNorm: number;
-  maxLength: number;
-  stride: number;
-  seed: number;
-  lossWeights: { task: number; ita: number; pita: number };
-}
 
 export interface TrainingState {
   format: typeof CHECKPOINT_FORMAT;

@@ -4,9 +4,9 @@ import { labelMaps, type Document } from "../../../src/data/document.ts";
 import { SYNTHETIC_LABELS, syntheticForms } from "../../../src/data/synthetic_forms.ts";
 import { trainBpe } from "../../../src/data/tokenizer/train_bpe.ts";
 import type { ByteLevelBPE } from "../../../src/data/tokenizer/bpe.ts";
-import { prepareDocs, type PreparedDoc } from "../../../src/train/batches.ts";
+import { prepareDocs } from "../../../src/train/batches.ts";
 import { defaultSettings } from "../../../src/train/trainer.ts";
-import type { RunSettings } from "../../../src/train/checkpoint.ts";
+import type { PreparedDoc, RunSettings } from "../../../src/train/run_types.ts";
 
 /** tiny, narrower: one fusion layer of width 24 on the 14×14 grid of a 56 px page; queue of 8. */
 export const micro: AETNetConfig = withOverrides(tiny, {
