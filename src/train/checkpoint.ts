@@ -3,6 +3,8 @@
 import { FormatError, io, type GeneratorState, type Tensor, type optim } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
+import { TrainerError } from "./errors.ts";
+import type { RunFingerprint } from "./fingerprint.ts";
 import type { BestEval, EvalRecord, RunSettings, StepRecord } from "./run_types.ts";
 
 export const CHECKPOINT_FORMAT = "aetnet-train-v1";
@@ -23,9 +25,21 @@ export interface TrainingState {
   rng: { global: GeneratorState; augment: GeneratorState };
   history: { steps: StepRecord[]; evals: EvalRecord[] };
   best: BestEval | null;
+  /** What the run trains on (data hashes, tokenizer); absent in checkpoints written before fingerprints. */
+  fingerprint?: RunFingerprint;
+  /** Steps skipped for a non-finite loss or gradient norm: in all, and in a row up to this checkpoint. */
+  skipped?: { total: number; inRow: number };
 }
 
-export interface LoadedCheckpoint { state: TrainingState; model: Record<string, Tensor>; optimizer: optim.OptimizerStateDict }
+export interface LoadedCheckpoint {
+  state: TrainingState;
+  model: Record<string, Tensor>;
+  optimizer: optim.OptimizerStateDict;
+  /** The version folder read. */
+  folder: string;
+  /** Set when the newest version was unreadable and the previous one was read: why. */
+  fellBack?: { reason: string };
+}
 
 export function tokenizerState(tok: ByteLevelBPE): TrainingState["tokenizer"] {
   const tokens: string[] = [];
@@ -39,8 +53,9 @@ export function tokenizerFromState(t: TrainingState["tokenizer"]): ByteLevelBPE 
 }
 
 /**
- * Writes dir/state.json then dir/model.safetensors, each by temp file + rename (engine io.saveCheckpoint), so a
- * failure at any point leaves the previous checkpoint in dir readable.
+ * Commits a new version of the checkpoint at dir (engine io.saveCheckpoint: a complete, fsynced folder, then an
+ * atomic pointer switch), so a failure or a kill at any point leaves the previous checkpoint readable. Weights or
+ * optimizer tensors holding NaN or Inf are refused, naming the tensor: a checkpoint is never poisoned.
  */
 export function saveTrainingCheckpoint(dir: string, state: TrainingState, model: Record<string, Tensor>, optimizer: optim.OptimizerStateDict): void {
   const weights: Record<string, Tensor> = {};
@@ -52,11 +67,16 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState, model:
       else weights[`${OPTIM_PREFIX}${index}.${key}`] = value;
     }
   }
+  for (const [name, t] of Object.entries(weights)) {
+    if (t.dtype !== "float32" && t.dtype !== "float64") continue;
+    const i = t.contiguous().storage.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) throw new FormatError("saveTrainingCheckpoint", `${dir}: tensor ${name} holds ${t.contiguous().storage[i]} at element ${i}; a checkpoint never stores non-finite weights`);
+  }
   io.saveCheckpoint(dir, { weights, state: { ...state, optimizer: { paramGroups: optimizer.paramGroups, numbers } }, metadata: { format: CHECKPOINT_FORMAT } });
 }
 
 export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
-  const { weights, state } = io.loadCheckpoint(dir);
+  const { weights, state, folder, fellBack } = io.loadCheckpoint(dir);
   if (!isTrainingState(state)) throw new FormatError("loadTrainingCheckpoint", `${dir}: state.json is not an ${CHECKPOINT_FORMAT} training checkpoint`);
   const model: Record<string, Tensor> = {};
   const tensors: Record<string, Record<string, Tensor | number>> = {};
@@ -70,7 +90,13 @@ export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
   for (const [index, nums] of Object.entries(state.optimizer.numbers)) Object.assign((tensors[index] ??= {}), nums);
   const optimizerState: optim.OptimizerStateDict["state"] = {};
   for (const [index, s] of Object.entries(tensors)) optimizerState[Number(index)] = s;
-  return { state, model, optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups } };
+  return { state, model, optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups }, folder, ...(fellBack ? { fellBack } : {}) };
+}
+
+/** The checkpoint a resume continues from; a TrainerError saying "no checkpoint" and the folder when there is none. */
+export function openResumeCheckpoint(dir: string): LoadedCheckpoint {
+  if (io.findCheckpoint(dir) === null) throw new TrainerError(`--resume: no checkpoint in ${dir} to resume from (none was completed); start without --resume`);
+  return loadTrainingCheckpoint(dir);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
