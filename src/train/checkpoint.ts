@@ -1,35 +1,19 @@
 // Training checkpoints: model + optimizer tensors in model.safetensors, everything else (config, optimizer numbers,
 // scheduler, step, RNG streams, tokenizer, history) in state.json; both written atomically by engine io.
+import { join } from "node:path";
 import { FormatError, io, type GeneratorState, type Tensor, type optim } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
 import { TrainerError } from "./errors.ts";
-import type { RunFingerprint } from "./fingerprint.ts";
-import type { BestEval, EvalRecord, RunSettings, StepRecord } from "./run_types.ts";
+import type { TrainingState } from "./run_types.ts";
+import { optimizerStateFrom, validateTrainingState } from "./state_json.ts";
 
-export const CHECKPOINT_FORMAT = "aetnet-train-v1";
+export type { TrainingState } from "./run_types.ts";
+
+export { CHECKPOINT_FORMAT } from "./run_types.ts";
+import { CHECKPOINT_FORMAT } from "./run_types.ts";
 const MODEL_PREFIX = "model.";
 const OPTIM_PREFIX = "optimizer.";
-
-export interface TrainingState {
-  format: typeof CHECKPOINT_FORMAT;
-  config: AETNetConfig;
-  settings: RunSettings;
-  tokenizer: { tokens: string[]; merges: [string, string][] };
-  /** Optimizer steps taken; the next batch is batch `batchInEpoch` of epoch `epoch`. */
-  step: number;
-  epoch: number;
-  batchInEpoch: number;
-  optimizer: { paramGroups: optim.OptimizerStateDict["paramGroups"]; numbers: Record<string, Record<string, number>> };
-  scheduler: optim.LRSchedulerState;
-  rng: { global: GeneratorState; augment: GeneratorState };
-  history: { steps: StepRecord[]; evals: EvalRecord[] };
-  best: BestEval | null;
-  /** What the run trains on (data hashes, tokenizer); absent in checkpoints written before fingerprints. */
-  fingerprint?: RunFingerprint;
-  /** Steps skipped for a non-finite loss or gradient norm: in all, and in a row up to this checkpoint. */
-  skipped?: { total: number; inRow: number };
-}
 
 export interface LoadedCheckpoint {
   state: TrainingState;
@@ -76,35 +60,19 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState, model:
 }
 
 export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
-  const { weights, state, folder, fellBack } = io.loadCheckpoint(dir);
-  if (!isTrainingState(state)) throw new FormatError("loadTrainingCheckpoint", `${dir}: state.json is not an ${CHECKPOINT_FORMAT} training checkpoint`);
-  const model: Record<string, Tensor> = {};
-  const tensors: Record<string, Record<string, Tensor | number>> = {};
+  const { weights, state: raw, folder, fellBack } = io.loadCheckpoint(dir);
+  const state = validateTrainingState(raw, join(folder, io.STATE_FILE), CHECKPOINT_FORMAT);
+  const model = new Map<string, Tensor>(), optimizerTensors = new Map<string, Tensor>();
   for (const [k, v] of Object.entries(weights)) {
-    if (k.startsWith(MODEL_PREFIX)) model[k.slice(MODEL_PREFIX.length)] = v;
-    else if (k.startsWith(OPTIM_PREFIX)) {
-      const [index, key] = k.slice(OPTIM_PREFIX.length).split(".");
-      (tensors[index] ??= {})[key] = v;
-    }
+    if (k.startsWith(MODEL_PREFIX)) model.set(k.slice(MODEL_PREFIX.length), v);
+    else if (k.startsWith(OPTIM_PREFIX)) optimizerTensors.set(k.slice(OPTIM_PREFIX.length), v);
   }
-  for (const [index, nums] of Object.entries(state.optimizer.numbers)) Object.assign((tensors[index] ??= {}), nums);
-  const optimizerState: optim.OptimizerStateDict["state"] = {};
-  for (const [index, s] of Object.entries(tensors)) optimizerState[Number(index)] = s;
-  return { state, model, optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups }, folder, ...(fellBack ? { fellBack } : {}) };
+  const optimizerState = optimizerStateFrom(join(folder, io.WEIGHTS_FILE), optimizerTensors, state.optimizer.numbers);
+  return { state, model: Object.fromEntries(model), optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups }, folder, ...(fellBack ? { fellBack } : {}) };
 }
 
 /** The checkpoint a resume continues from; a TrainerError saying "no checkpoint" and the folder when there is none. */
 export function openResumeCheckpoint(dir: string): LoadedCheckpoint {
   if (io.findCheckpoint(dir) === null) throw new TrainerError(`--resume: no checkpoint in ${dir} to resume from (none was completed); start without --resume`);
   return loadTrainingCheckpoint(dir);
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Shallow structural check of the fields the trainer reads; the writer is this file, so deep checks add little. */
-function isTrainingState(v: unknown): v is TrainingState {
-  if (!isRecord(v) || v.format !== CHECKPOINT_FORMAT) return false;
-  const records = ["config", "settings", "tokenizer", "optimizer", "scheduler", "rng", "history"].every((k) => isRecord(v[k]));
-  const numbers = ["step", "epoch", "batchInEpoch"].every((k) => Number.isInteger(v[k]));
-  return records && numbers;
 }

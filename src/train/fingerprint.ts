@@ -4,15 +4,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AETNetConfig } from "../config.ts";
 import type { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
-import type { PreparedDoc, RunSettings } from "./run_types.ts";
-
-export interface RunFingerprint {
-  /** sha256 of the tokenizer's tokens and merges. */
-  tokenizer: string;
-  /** Per document in order: its id and the sha256 of its words, boxes, labels, size and page (file bytes or pixels). */
-  train: [string, string][];
-  eval: [string, string][];
-}
+import type { PreparedDoc, RunFingerprint, RunSettings } from "./run_types.ts";
 
 export function runFingerprint(tokenizer: ByteLevelBPE, train: readonly PreparedDoc[], held: readonly PreparedDoc[]): RunFingerprint {
   return { tokenizer: tokenizerHash(tokenizer), train: train.map(docEntry), eval: held.map(docEntry) };

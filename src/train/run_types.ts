@@ -1,6 +1,8 @@
 // Types the training code shares — run settings, step and evaluation records, prepared documents, the task kind —
 // kept apart from the modules that use them (batches, task kinds, evaluation, checkpoints, trainer), so those
 // modules import this file instead of each other and no import circle forms.
+import type { GeneratorState, optim } from "../../engine/index.ts";
+import type { AETNetConfig } from "../config.ts";
 import type { AETNetOptions } from "../models/aetnet.ts";
 import type { Document } from "../data/document.ts";
 import type { EncodedWindow } from "../data/encode.ts";
@@ -71,3 +73,35 @@ export const bestScore = (best: BestEval): number => best.f1 ?? best.documentAcc
 
 /** The best-checkpoint candidate an evaluation record makes. */
 export const bestOf = (r: EvalRecord): BestEval => (r.f1 !== undefined ? { f1: r.f1, epoch: r.epoch } : { documentAccuracy: r.documentAccuracy, epoch: r.epoch });
+
+/** What a run trains on, saved in its checkpoints so a resume can refuse other data or another tokenizer. */
+export interface RunFingerprint {
+  /** sha256 of the tokenizer's tokens and merges. */
+  tokenizer: string;
+  /** Per document in order: its id and the sha256 of its words, boxes, labels, size and page (file bytes or pixels). */
+  train: [string, string][];
+  eval: [string, string][];
+}
+
+export const CHECKPOINT_FORMAT = "aetnet-train-v1";
+
+/** A training checkpoint's state.json (the tensors live in model.safetensors). */
+export interface TrainingState {
+  format: typeof CHECKPOINT_FORMAT;
+  config: AETNetConfig;
+  settings: RunSettings;
+  tokenizer: { tokens: string[]; merges: [string, string][] };
+  /** Optimizer steps taken; the next batch is batch `batchInEpoch` of epoch `epoch`. */
+  step: number;
+  epoch: number;
+  batchInEpoch: number;
+  optimizer: { paramGroups: optim.OptimizerStateDict["paramGroups"]; numbers: Record<string, Record<string, number>> };
+  scheduler: optim.LRSchedulerState;
+  rng: { global: GeneratorState; augment: GeneratorState };
+  history: { steps: StepRecord[]; evals: EvalRecord[] };
+  best: BestEval | null;
+  /** What the run trains on (data hashes, tokenizer); absent in checkpoints written before fingerprints. */
+  fingerprint?: RunFingerprint;
+  /** Steps skipped for a non-finite loss or gradient norm: in all, and in a row up to this checkpoint. */
+  skipped?: { total: number; inRow: number };
+}
