@@ -6,7 +6,7 @@ import { collate } from "../data/collate.ts";
 import { mergeWindowPredictions } from "../data/encode.ts";
 import { stackPixels } from "../data/image/preprocess.ts";
 import { seqevalReport, type SeqevalReport } from "./seqeval.ts";
-import type { PreparedDoc } from "./batches.ts";
+import type { PreparedDoc } from "./run_types.ts";
 
 /** Token labelling scores: the seqeval report, per-document gold and predicted tags, and the time taken. */
 export interface EvalResult {
