@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import type { Browser } from "playwright-core";
 import { serve } from "../../examples/browser/serve.ts";
+import { MAX_WORKERS } from "../../engine/backends/wasm/pool.ts";
 import { launchChromium, skipBrowserTests } from "../browser/chromium.ts";
 import { skipWhen } from "../skip.ts";
 
@@ -126,29 +128,51 @@ t("the installed aetnet command: --help, and a tiny train on synthetic forms", (
 
 const browserTest = skipWhen(t, skipBrowserTests ? "AETNET_BROWSER_TESTS=skip: nothing checks the packed browser bundle" : null);
 
-browserTest("headless Chromium imports the browser bundle: threaded wasm kernels, and a few training steps", async () => {
+interface PageOutcome {
+  losses?: number[]; backend?: { kernel: string; threads?: number }; matmulMaxDiff: number;
+  crossOriginIsolated: boolean; hardwareConcurrency: number; error?: string;
+}
+
+/** Loads page.html; `isolated: false` strips the server's COOP/COEP headers (no cross-origin isolation). */
+async function loadPage(browser: Browser, url: string, isolated: boolean): Promise<PageOutcome> {
+  const page = await browser.newPage();
+  const log: string[] = [];
+  page.on("pageerror", (e) => log.push(e.message));
+  if (!isolated) {
+    await page.route("**/*", async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers["cross-origin-opener-policy"];
+      delete headers["cross-origin-embedder-policy"];
+      await route.fulfill({ response, headers });
+    });
+  }
+  await page.goto(`${url}page.html`, { timeout: 30_000 });
+  await page.waitForFunction(() => (globalThis as { __result?: unknown }).__result !== undefined, undefined, { timeout: 60_000 });
+  const result = await page.evaluate(() => (globalThis as { __result?: unknown }).__result) as PageOutcome;
+  await page.close();
+  assert.ok(result.losses, `the page failed: ${result.error ?? ""} ${log.join("\n")}`);
+  console.log(`  page: ${JSON.stringify(result.backend)}, cross-origin isolated ${result.crossOriginIsolated}, ` +
+    `${result.hardwareConcurrency} cores, wasm matmul vs reference max|Δ| ${result.matmulMaxDiff.toExponential(2)}`);
+  assert.is(result.backend?.kernel, "wasm-simd");
+  assert.ok(result.matmulMaxDiff < 1e-3, `wasm matmul differs from the reference kernels by ${result.matmulMaxDiff}`);
+  assert.ok(result.losses.at(-1)! < 0.5 * result.losses[0], `page loss ${result.losses[0]} → ${result.losses.at(-1)}`);
+  return result;
+}
+
+browserTest("the browser bundle in Chromium: every core when isolated, one thread otherwise, and training", async () => {
   const chromium = await launchChromium();
   let server: Server | null = null;
   try {
     let url: string;
     ({ server, url } = await serve(0, project));
-    const page = await chromium.browser.newPage();
-    const log: string[] = [];
-    page.on("pageerror", (e) => log.push(e.message));
-    await page.goto(`${url}page.html`, { timeout: 30_000 });
-    await page.waitForFunction(() => (globalThis as { __result?: unknown }).__result !== undefined, undefined, { timeout: 60_000 });
-    const result = await page.evaluate(() => (globalThis as { __result?: unknown }).__result) as {
-      losses?: number[]; backend?: { kernel: string; threads?: number }; matmulMaxDiff: number;
-      crossOriginIsolated: boolean; hardwareConcurrency: number; error?: string;
-    };
-    assert.ok(result.losses, `the page failed: ${result.error ?? ""} ${log.join("\n")}`);
-    console.log(`  page: ${JSON.stringify(result.backend)}, cross-origin isolated ${result.crossOriginIsolated}, ` +
-      `${result.hardwareConcurrency} cores, threaded matmul vs reference max|Δ| ${result.matmulMaxDiff.toExponential(2)}`);
-    assert.is(result.backend?.kernel, "wasm-simd");
-    assert.ok(result.crossOriginIsolated, "the test server sends COOP/COEP; the page should be cross-origin isolated");
-    assert.is(result.backend?.threads, Math.min(result.hardwareConcurrency, 64), "threads in an isolated page: every core");
-    assert.ok(result.matmulMaxDiff < 1e-3, `threaded matmul differs from the reference by ${result.matmulMaxDiff}`);
-    assert.ok(result.losses.at(-1)! < 0.5 * result.losses[0], `page loss ${result.losses[0]} → ${result.losses.at(-1)}`);
+    const isolated = await loadPage(chromium.browser, url, true);
+    assert.ok(isolated.crossOriginIsolated, "the test server sends COOP/COEP; the page should be cross-origin isolated");
+    const cores = Math.min(isolated.hardwareConcurrency, MAX_WORKERS + 1);
+    assert.is(isolated.backend?.threads, cores, "threads in an isolated page: every core");
+    const plain = await loadPage(chromium.browser, url, false);
+    assert.not.ok(plain.crossOriginIsolated, "without COOP/COEP the page should not be cross-origin isolated");
+    assert.is(plain.backend?.threads, 1, "threads in a page that is not cross-origin isolated");
   } finally {
     await new Promise((done) => (server ? server.close(done) : done(undefined)));
     await chromium.close();
