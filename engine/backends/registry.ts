@@ -5,13 +5,23 @@
 // else runs on the CPU backend, counted in backendInfo().fallbacks. Chosen lazily: importing has no side effects.
 import type { Backend, KernelTable } from "./backend.ts";
 import { cpuBackend, cpuKernels } from "./cpu/index.ts";
-import { wasmBackend } from "./wasm/index.ts";
+import { wasmBackend, wasmRuntime } from "./wasm/index.ts";
+import { allocResident, freeResident } from "./wasm/tensor_memory.ts";
+import { setFloat32Memory } from "../dtype.ts";
 import type { GpuDevice } from "./gpu/device.ts";
 import { EngineError } from "../errors.ts";
 
 let current: Backend | undefined;
 let table: KernelTable = cpuKernels;
 let gpu: GpuDevice | null = null;
+
+// Float32 storage follows the kernels: in wasm memory while the wasm backend runs them (also under the gpu
+// backend, for the ops that fall back), on the JS heap on the reference backend. Arrays made in wasm memory
+// can always be freed there, whatever the backend is by then.
+setFloat32Memory({
+  alloc: (n, zero) => (currentBackend().name === "wasm" ? allocResident(wasmRuntime(), n, zero) : null),
+  free: freeResident,
+});
 
 /** An environment variable, or undefined where there is no process (a browser page). */
 export const env = (name: string): string | undefined => (typeof process === "undefined" ? undefined : process.env?.[name]);

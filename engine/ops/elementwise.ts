@@ -2,7 +2,7 @@
 import { isGradEnabled, record } from "../autograd.ts";
 import type { BinaryOp, UnaryOp } from "../backends/backend.ts";
 import { fusedOps, kernels } from "../backends/registry.ts";
-import { allocate, floatOf, promote, type DType, type FloatArray, type TypedArray } from "../dtype.ts";
+import { allocate, allocateEmpty, floatOf, promote, type DType, type FloatArray, type TypedArray } from "../dtype.ts";
 import { ShapeError, fmtShape } from "../errors.ts";
 import { broadcastShapes, broadcastStrides, numelOf, shapesEqual, stridesOf } from "../shape.ts";
 import { Tensor, asTensor, fromStorage, full, type TensorLike } from "../tensor.ts";
@@ -15,7 +15,7 @@ import { gpuFor, on, run1 } from "../backends/gpu/dispatch.ts";
 function mapUnary(op: UnaryOp, x: Tensor, dtype: DType): Tensor {
   const d = dtype === "float32" ? gpuFor(x) : null;
   if (d) return run1(d, "unary", [op, on(x, d), x.numel], x.shape);
-  const out = allocate(dtype, x.numel);
+  const out = allocateEmpty(dtype, x.numel);
   kernels().unary(op, dtype === x.dtype ? x.storage : Float64Array.from(x.storage), out);
   return fromStorage(out, x.shape);
 }
@@ -26,7 +26,7 @@ function mapBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
   const sb = shapesEqual(b.shape, shape) ? stridesOf(shape) : broadcastStrides(b.shape, shape);
   const d = dtype === "float32" ? gpuFor(a, b) : null;
   if (d) return run1(d, "binary", [op, on(a, d), sa, on(b, d), sb, shape], shape);
-  const out = allocate(dtype, numelOf(shape));
+  const out = allocateEmpty(dtype, numelOf(shape));
   kernels().binary(op, a.storage, sa, b.storage, sb, shape, out);
   return fromStorage(out, shape);
 }
@@ -166,12 +166,12 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
         return [run1(dg, "geluBackward", [on(x, dg), on(g, dg), x.numel], x.shape)];
       });
     }
-    const out = allocate(x.dtype, x.numel) as FloatArray;
+    const out = allocateEmpty(x.dtype, x.numel) as FloatArray;
     kernels().gelu(x.storage as FloatArray, out);
     return record("gelu", fromStorage(out, x.shape), [x], (g) => {
       // Recorded (double) backward: Φ(x) + x·φ(x) in ops.
       if (isGradEnabled() || g.dtype !== x.dtype) return [mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))))];
-      const dx = allocate(x.dtype, x.numel) as FloatArray;
+      const dx = allocateEmpty(x.dtype, x.numel) as FloatArray;
       kernels().geluBackward(x.storage as FloatArray, g.storage as FloatArray, dx);
       return [fromStorage(dx, x.shape)];
     });
@@ -190,7 +190,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const back = (g: Tensor): (Tensor | null)[] => [mul(g, mul(ge(x, lo), le(x, hi)))];
   const d = gpuFor(x);
   if (d) return record("clamp", run1(d, "clamp", [on(x, d), x.numel, lo, hi], x.shape), [x], back);
-  const out = allocate(x.dtype, x.numel);
+  const out = allocateEmpty(x.dtype, x.numel);
   kernels().clamp(x.storage, lo, hi, out);
   return record("clamp", fromStorage(out, x.shape), [x], back);
 }
@@ -219,7 +219,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
     return buf;
   };
   const [c, xs, ys] = [expandTo(condition), expandTo(x), expandTo(y)];
-  const out = allocate(promote(x.dtype, y.dtype), n);
+  const out = allocateEmpty(promote(x.dtype, y.dtype), n);
   kernels().where(c, xs, ys, out);
   return record("where", fromStorage(out, shape), [x, y], back);
 }

@@ -2,7 +2,7 @@
 import { record } from "../autograd.ts";
 import { kernels } from "../backends/registry.ts";
 import { gpuForOutput, on, run1 } from "../backends/gpu/dispatch.ts";
-import { allocate, promote, type FloatArray } from "../dtype.ts";
+import { allocate, allocateEmpty, promote, type FloatArray } from "../dtype.ts";
 import { DTypeError, ShapeError, fmtShape } from "../errors.ts";
 import { broadcastShapes, broadcastStrides, numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
@@ -60,7 +60,7 @@ export function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
     };
     return record("matmul", run1(d, "matmul", [on(dense(a), d), on(dense(b), d), batch, m, k, n, transA, transB], [...batchShape, m, n]), [a, b], back);
   }
-  const out = allocate(dtype, batch * m * n) as FloatArray;
+  const out = allocateEmpty(dtype, batch * m * n) as FloatArray;
   kernels().matmul(full(a), full(b), out, batch, m, k, n, transA, transB);
   return record("matmul", fromStorage(out, [...batchShape, m, n]), [a, b], back);
 }

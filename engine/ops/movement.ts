@@ -2,7 +2,7 @@
 import { record } from "../autograd.ts";
 import { gpuFor, gpuForOutput, on, run1 } from "../backends/gpu/dispatch.ts";
 import { kernels } from "../backends/registry.ts";
-import { allocate, convert, isFloat, type DType } from "../dtype.ts";
+import { allocate, allocateEmpty, copyOf, convert, isFloat, type DType } from "../dtype.ts";
 import { IndexError, ShapeError, fmtShape } from "../errors.ts";
 import { broadcastStrides, checkShape, inferShape, normalizeDim, numelOf, stridesOf } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
@@ -34,7 +34,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
 function gatherStrided(x: Tensor, offset: number, strides: readonly number[], shape: readonly number[]): Tensor {
   const d = gpuForOutput(numelOf(shape), x);
   if (d) return run1(d, "stridedCopy", [on(x, d), offset, strides, shape], shape);
-  const out = allocate(x.dtype, numelOf(shape));
+  const out = allocateEmpty(x.dtype, numelOf(shape));
   kernels().stridedCopy(x.storage, offset, strides, shape, out);
   return fromStorage(out, shape);
 }
@@ -162,7 +162,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 export function clone(x: Tensor): Tensor {
-  const copy = gpuFor(x) ? gatherStrided(x, 0, stridesOf(x.shape), x.shape) : fromStorage(x.storage.slice(), x.shape);
+  const copy = gpuFor(x) ? gatherStrided(x, 0, stridesOf(x.shape), x.shape) : fromStorage(copyOf(x.storage), x.shape);
   return record("clone", copy, [x], (g) => [g]);
 }
 

@@ -3,7 +3,7 @@ import { isGradEnabled, noGrad, record } from "../autograd.ts";
 import { deviceTensor, gpuFor, on, onOrNull } from "../backends/gpu/dispatch.ts";
 import type { GpuBuffer, GpuDevice } from "../backends/gpu/device.ts";
 import { fusedOps, kernels } from "../backends/registry.ts";
-import { allocate, type FloatArray } from "../dtype.ts";
+import { allocate, allocateEmpty, type FloatArray } from "../dtype.ts";
 import { DTypeError, EngineError, IndexError, ShapeError, fmtShape } from "../errors.ts";
 import { defaultGenerator, type Generator } from "../random.ts";
 import { numelOf, shapesEqual } from "../shape.ts";
@@ -65,9 +65,9 @@ function fusedLayerNorm(x: Tensor, dims: number[], weight: Tensor | null, bias: 
   const dev = rows > 0 ? gpuFor(x, weight, bias) : null;
   if (dev) return deviceLayerNorm(dev, x, dims, rows, cols, weight, bias, eps);
   const storage = (t: Tensor | null): FloatArray | null => (t ? (t.storage as FloatArray) : null);
-  const out = allocate(x.dtype, x.numel) as FloatArray;
-  const mu = allocate(x.dtype, rows) as FloatArray;
-  const rs = allocate(x.dtype, rows) as FloatArray;
+  const out = allocateEmpty(x.dtype, x.numel) as FloatArray;
+  const mu = allocateEmpty(x.dtype, rows) as FloatArray;
+  const rs = allocateEmpty(x.dtype, rows) as FloatArray;
   kernels().layerNorm(x.storage as FloatArray, cols, storage(weight), storage(bias), eps, out, mu, rs);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record("layerNorm", fromStorage(out, x.shape), inputs, (g, needs) => {
@@ -80,7 +80,7 @@ function fusedLayerNorm(x: Tensor, dims: number[], weight: Tensor | null, bias: 
       const dx = mul(rstd, sub(sub(gw, mean(gw, dims, true)), mul(xhat, mean(mul(gw, xhat), dims, true))));
       return [dx, ...(weight ? [needs[wAt] ? sumToShape(mul(g, xhat), weight.shape) : null] : []), ...(bias ? [needs[bAt] ? sumToShape(g, bias.shape) : null] : [])];
     }
-    const dx = allocate(x.dtype, x.numel) as FloatArray;
+    const dx = allocateEmpty(x.dtype, x.numel) as FloatArray;
     const dw = weight && needs[wAt] ? (allocate(x.dtype, cols) as FloatArray) : null;
     const db = bias && needs[bAt] ? (allocate(x.dtype, cols) as FloatArray) : null;
     kernels().layerNormBackward(x.storage as FloatArray, g.storage as FloatArray, cols, storage(weight), mu, rs, dx, dw, db);

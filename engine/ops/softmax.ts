@@ -2,7 +2,7 @@
 // too, with the composed form (written in ops) as its reference and for double backward.
 import { isGradEnabled, record } from "../autograd.ts";
 import { fusedOps, kernels } from "../backends/registry.ts";
-import { allocate, floatOf, type FloatArray } from "../dtype.ts";
+import { allocate, allocateEmpty, floatOf, type FloatArray } from "../dtype.ts";
 import { normalizeDim } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { exp, mul, sub } from "./elementwise.ts";
@@ -22,7 +22,7 @@ function rowwise(op: "softmax" | "logSoftmax", x: Tensor, dim: number): Tensor {
   if (dev) {
     y = run1(dev, "softmax", [on(xs, dev), xs.numel / cols, cols, op === "logSoftmax"], x.shape);
   } else {
-    const out = allocate(xs.dtype, xs.numel) as FloatArray;
+    const out = allocateEmpty(xs.dtype, xs.numel) as FloatArray;
     kernels().softmax(xs.storage as FloatArray, cols, out, op === "logSoftmax");
     y = fromStorage(out, x.shape);
   }
@@ -39,7 +39,7 @@ function fusedBackward(op: "softmax" | "logSoftmax", y: Tensor, g: Tensor): Tens
   const cols = y.ndim === 0 ? 1 : y.shape[y.ndim - 1];
   const d = y.numel > 0 ? gpuFor(y, g) : null;
   if (d) return run1(d, "softmaxBackward", [on(y, d), on(g, d), y.numel / cols, cols, op === "logSoftmax"], y.shape);
-  const out = allocate(y.dtype, y.numel) as FloatArray;
+  const out = allocateEmpty(y.dtype, y.numel) as FloatArray;
   kernels().softmaxBackward(y.storage as FloatArray, g.storage as FloatArray, y.ndim === 0 ? 1 : y.shape[y.ndim - 1], out, op === "logSoftmax");
   return fromStorage(out, y.shape);
 }
