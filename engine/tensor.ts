@@ -77,7 +77,7 @@ export class Tensor {
 
   // ---- autograd ----
   backward(gradient?: Tensor, options: BackwardOptions = {}): void {
-    runBackward(this, gradient, options, { onesLike: (t) => full(t.shape, 1, t.dtype), add: ew.add, clone: mv.clone, detach: (t) => t.detach(), reshape: mv.reshape, to: mv.toDType });
+    runBackward(this, gradient, options, { onesLike: (t) => full(t.shape, 1, t.dtype), add: ew.add, accumulateInto: ew.accumulateInto, clone: mv.clone, detach: (t) => t.detach(), reshape: mv.reshape, to: mv.toDType });
   }
   /** Marks a leaf as trainable; only floating-point tensors can require grad. */
   requiresGrad_(on = true): this {

@@ -1,7 +1,7 @@
 // This engine on every workload (W1–W4). The encoder layer is written from primitive ops, as for the peers.
 // `--memory=w2_fwdbwd` (run by bench/run.ts in a fresh `node --expose-gc` process) instead profiles the
 // peak memory of one W2 training step: forward, backward and an AdamW update.
-import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tensor, type Tensor } from "../../engine/index.ts";
+import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tensor, tidy, type Tensor } from "../../engine/index.ts";
 import { gpuDevice } from "../../engine/backends/registry.ts";
 import { on } from "../../engine/backends/gpu/dispatch.ts";
 import { small } from "../../src/config.ts";
@@ -40,9 +40,10 @@ function encoderLayer(): { x: Tensor; params: Tensor[]; forward: (x: Tensor) => 
 // ends with a one-element device read, which the device queue answers only after everything before it.
 const gpu = gpuDevice();
 const probe = tensor([0]);
+// Each timed run is one tidy(): what it makes is freed when it ends, as in a training loop (src/train/trainer.ts).
 const settled = (make: () => () => void) => (): (() => void) => {
   const work = make();
-  return gpu ? () => { work(); gpu.readSync(on(probe, gpu)); } : work;
+  return gpu ? () => { tidy(work); gpu.readSync(on(probe, gpu)); } : () => tidy(work);
 };
 const settle = (impl: Record<string, () => () => void>) => Object.fromEntries(Object.entries(impl).map(([id, make]) => [id, settled(make)]));
 

@@ -31,6 +31,16 @@ function mapBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
   return fromStorage(out, shape);
 }
 
+/**
+ * dst += src in place, not recorded: gradient accumulation into a buffer only the caller holds. False, changing
+ * nothing, where it cannot: other dtypes or sizes, shared storage, or either tensor on a device.
+ */
+export function accumulateInto(dst: Tensor, src: Tensor): boolean {
+  if (dst.dtype !== src.dtype || dst.numel !== src.numel || dst.buf === src.buf || dst.buf.device !== null || src.buf.device !== null) return false;
+  kernels().stridedAccumulate(src.storage, dst.storage, 0, [1], [dst.numel]);
+  return true;
+}
+
 /** Sums a broadcast gradient back down to the shape of the input it came from. */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(g.shape, shape)) return g;
@@ -51,6 +61,33 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b);
   const out = mapBinary("add", x, y, promote(x.dtype, y.dtype));
   return record("add", out, [x, y], (g) => [sumToShape(g, x.shape), sumToShape(g, y.shape)]);
+}
+
+/** Ops whose backward never reads their output: once nothing else reads it, the output may be overwritten. */
+const OUTPUT_NOT_SAVED = new Set(["add", "sub", "mul", "matmul"]);
+
+/** Whether autograd lets t's storage be overwritten: no node made it that saves its output (views followed back). */
+function overwritable(t: Tensor): boolean {
+  let at = t;
+  while (at.gradFn?.op === "reshape" && at.gradFn.inputs[0].buf === at.buf) at = at.gradFn.inputs[0];
+  return at.gradFn === null ? !at.requiresGrad : OUTPUT_NOT_SAVED.has(at.gradFn.op);
+}
+
+/**
+ * x + block for a residual connection, written into block's storage when that is safe: the caller promises
+ * that nothing else reads `block` (a sub-layer's fresh output), autograd allows it (block's maker keeps no
+ * copy of its output for backward) and block is a float tensor on the host with the result's shape and dtype.
+ * Otherwise an ordinary add. Same values and gradients either way.
+ */
+export function addResidual(x: Tensor, block: Tensor): Tensor {
+  const shape = broadcastShapes("add", x.shape, block.shape);
+  const inPlace = block.isFloatingPoint() && x.dtype === block.dtype && block.buf !== x.buf && shapesEqual(block.shape, shape)
+    && block.buf.device === null && !gpuFor(x, block) && overwritable(block);
+  if (!inPlace) return add(x, block);
+  const sx = shapesEqual(x.shape, shape) ? stridesOf(shape) : broadcastStrides(x.shape, shape);
+  const out = block.storage;
+  kernels().binary("add", x.storage, sx, out, stridesOf(shape), shape, out);
+  return record("add", fromStorage(block.buf, shape), [x, block], (g) => [sumToShape(g, x.shape), g]);
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {

@@ -2,7 +2,7 @@
 // enqueue per step, evaluation every epoch, best and last checkpoints, exact resume, JSONL log and SVG plot.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Generator, defaultGenerator, manualSeed, optim } from "../../engine/index.ts";
+import { Generator, defaultGenerator, manualSeed, optim, tidy } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { AETNet } from "../models/aetnet.ts";
 import { FUNSD_WEIGHTS } from "../losses/index.ts";
@@ -110,18 +110,23 @@ export class Trainer {
       this.model.train();
       for (; this.batchInEpoch < batches.length; this.batchInEpoch++) {
         const t0 = performance.now();
-        const inputs = makeBatch(batches[this.batchInEpoch], train, this.options.config, hasMomentum ? this.augment : null, this.kind.name);
         const lr = this.optimizer.paramGroups[0].lr;
-        const out = this.model.forward(inputs);
-        this.optimizer.zeroGrad();
-        out.loss.backward();
-        const gradNorm = optim.clipGradNorm(this.model.trainableParameters(), s.maxGradNorm);
-        this.optimizer.step();
-        this.scheduler.step();
-        this.model.afterStep(); // clamp τ, EMA of the momentum encoders, enqueue this batch's momentum features
+        // One tidy() per step frees its activations, gradients of intermediates and batch right away
+        // (parameters, .grad and optimizer state are updated in place and survive).
+        const { loss, terms, gradNorm, tokens } = tidy(() => {
+          const inputs = makeBatch(batches[this.batchInEpoch], train, this.options.config, hasMomentum ? this.augment : null, this.kind.name);
+          const out = this.model.forward(inputs);
+          this.optimizer.zeroGrad();
+          out.loss.backward();
+          const norm = optim.clipGradNorm(this.model.trainableParameters(), s.maxGradNorm);
+          this.optimizer.step();
+          this.scheduler.step();
+          this.model.afterStep(); // clamp τ, EMA of the momentum encoders, enqueue this batch's momentum features
+          const values = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.item()]));
+          return { loss: out.loss.item(), terms: values, gradNorm: norm, tokens: tokenCount(inputs) };
+        });
         this.step++;
-        const terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.item()]));
-        const record: StepRecord = { step: this.step, epoch: this.epoch, loss: out.loss.item(), terms, lr, gradNorm, tokensPerSecond: tokenCount(inputs) / ((performance.now() - t0) / 1000) };
+        const record: StepRecord = { step: this.step, epoch: this.epoch, loss, terms, lr, gradNorm, tokensPerSecond: tokens / ((performance.now() - t0) / 1000) };
         this.steps.push(record);
         this.#log?.write({ type: "step", ...record });
         bar?.update(this.batchInEpoch + 1, record);
