@@ -112,6 +112,14 @@ export class Storage {
     else if (this.dev) this.release();
   }
 
+  /** The buffer on `device` for an in-place kernel: the host copy, now stale, is dropped (freed if in wasm memory). */
+  deviceBufferForWrite(device: Device): DeviceBuffer {
+    const b = this.deviceBuffer(device);
+    this.freeHost();
+    this.hostData = null;
+    return b;
+  }
+
   /** Takes this storage out of every open tidy() scope: it outlives them (keep(), stored gradients). */
   escapeScopes(): void {
     for (const scope of scopes) scope.delete(this);

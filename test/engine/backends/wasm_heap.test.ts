@@ -123,12 +123,14 @@ t("past the memory limit tensors live on the JS heap and ops still run", () => {
   const limit = rt.heap.limit;
   const held: Tensor[] = [];
   try {
-    setWasmMemoryLimit(rt.heapStats().top + (1 << 20));
-    for (let i = 0; i < 4; i++) held.push(zeros([512, 512])); // 1 MiB each: the first fits, the rest do not
-    assert.ok(rt.addressOf(held[0].storage) >= 0, "the first tensor fits");
-    assert.ok(rt.addressOf(held[3].storage) < 0, "the last one is on the JS heap");
-    const a = randn([512, 512]);
-    const y = a.matmul(held[3].add(1)).softmax(-1);
+    const { top, freeBytes } = rt.heapStats();
+    setWasmMemoryLimit(top + (1 << 20));
+    held.push(zeros([256, 256])); // 256 KiB: fits below the limit
+    held.push(zeros([512, Math.ceil((freeBytes + (2 << 20)) / 2048)])); // more than every free byte and the room left
+    assert.ok(rt.addressOf(held[0].storage) >= 0, "the small tensor fits");
+    assert.ok(rt.addressOf(held[1].storage) < 0, "the large one is on the JS heap");
+    held.push(randn(held[1].shape));
+    const y = held[2].matmul(held[1].add(1).transpose(0, 1)).softmax(-1);
     assert.ok(Number.isFinite(y.sum().item()));
   } finally {
     setWasmMemoryLimit(limit);
