@@ -3,6 +3,7 @@
 // peak memory of one W2 training step: forward, backward and an AdamW update.
 import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tidy, type Tensor } from "../../engine/index.ts";
 import { backendInfo, syncDevice } from "../../engine/backends/registry.ts";
+import { wasmRuntime } from "../../engine/backends/wasm/index.ts";
 import { small } from "../../src/config.ts";
 import { aetnetStep } from "../aetnet_step.ts";
 import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
@@ -70,6 +71,11 @@ runEngine(settle({
       step: "W2 layer forward + backward + AdamW step",
       forward: () => { opt.zeroGrad(); return l.forward(l.x).mean(); },
       backward: (loss) => { (loss as Tensor).backward(); opt.step(); },
+      scope: (step) => tidy(step),
+      engineBytes: () => {
+        const s = wasmRuntime().heapStats();
+        return s.liveBytes - s.scratchBytes;
+      },
     };
   },
 });
