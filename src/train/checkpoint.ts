@@ -1,9 +1,11 @@
 // Training checkpoints: model + optimizer tensors in model.safetensors, everything else (config, optimizer numbers,
 // scheduler, step, RNG streams, tokenizer, history) in state.json; both written atomically by engine io.
+import { join } from "node:path";
 import { FormatError, io, type GeneratorState, type Tensor, type optim } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
 import type { TaskKind } from "./task_kind.ts";
+import { optimizerStateFrom, validateTrainingState } from "./state_json.ts";
 
 export const CHECKPOINT_FORMAT = "aetnet-train-v1";
 const MODEL_PREFIX = "model.";
@@ -107,29 +109,13 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState, model:
 }
 
 export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
-  const { weights, state } = io.loadCheckpoint(dir);
-  if (!isTrainingState(state)) throw new FormatError("loadTrainingCheckpoint", `${dir}: state.json is not an ${CHECKPOINT_FORMAT} training checkpoint`);
-  const model: Record<string, Tensor> = {};
-  const tensors: Record<string, Record<string, Tensor | number>> = {};
+  const { weights, state: raw } = io.loadCheckpoint(dir);
+  const state = validateTrainingState(raw, join(dir, io.STATE_FILE), CHECKPOINT_FORMAT);
+  const model = new Map<string, Tensor>(), optimizerTensors = new Map<string, Tensor>();
   for (const [k, v] of Object.entries(weights)) {
-    if (k.startsWith(MODEL_PREFIX)) model[k.slice(MODEL_PREFIX.length)] = v;
-    else if (k.startsWith(OPTIM_PREFIX)) {
-      const [index, key] = k.slice(OPTIM_PREFIX.length).split(".");
-      (tensors[index] ??= {})[key] = v;
-    }
+    if (k.startsWith(MODEL_PREFIX)) model.set(k.slice(MODEL_PREFIX.length), v);
+    else if (k.startsWith(OPTIM_PREFIX)) optimizerTensors.set(k.slice(OPTIM_PREFIX.length), v);
   }
-  for (const [index, nums] of Object.entries(state.optimizer.numbers)) Object.assign((tensors[index] ??= {}), nums);
-  const optimizerState: optim.OptimizerStateDict["state"] = {};
-  for (const [index, s] of Object.entries(tensors)) optimizerState[Number(index)] = s;
-  return { state, model, optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups } };
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Shallow structural check of the fields the trainer reads; the writer is this file, so deep checks add little. */
-function isTrainingState(v: unknown): v is TrainingState {
-  if (!isRecord(v) || v.format !== CHECKPOINT_FORMAT) return false;
-  const records = ["config", "settings", "tokenizer", "optimizer", "scheduler", "rng", "history"].every((k) => isRecord(v[k]));
-  const numbers = ["step", "epoch", "batchInEpoch"].every((k) => Number.isInteger(v[k]));
-  return records && numbers;
+  const optimizerState = optimizerStateFrom(join(dir, io.WEIGHTS_FILE), optimizerTensors, state.optimizer.numbers);
+  return { state, model: Object.fromEntries(model), optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups } };
 }
