@@ -7,10 +7,12 @@ import type { DocumentResult } from "../../../src/extract/index.ts";
 import { Trainer } from "../../../src/train/trainer.ts";
 import { micro, syntheticSetup } from "../train/fixtures.ts";
 import { runCli as run } from "../cli/run_cli.ts";
+import { skipWhen } from "../../skip.ts";
 import { documentPackages, IMAGE_LINES, textPng, twoKindPdf } from "./inputs.ts";
 
 const t = suite("predict: folders, PDF and OCR from the command line");
 const available = await documentPackages();
+const test = skipWhen(t, available ? null : "the optional OCR/PDF packages (tesseract.js, @tesseract.js-data/eng, pdfjs-dist, @napi-rs/canvas, pdf-lib) are not installed");
 const dir = mkdtempSync(join(tmpdir(), "aetnet-folder-"));
 const ckpt = join(dir, "run");
 const docs = join(dir, "docs");
@@ -25,8 +27,7 @@ t.before(async () => {
   writeFileSync(join(docs, "c.png"), "not a picture at all");
 });
 
-t("--input DIR --out results.jsonl: a line per document, a bad document recorded not fatal, pictures on request", async () => {
-  if (!available) { console.log("SKIPPED: OCR/PDF packages not installed"); return; }
+test("--input DIR --out results.jsonl: a line per document, a bad document recorded not fatal, pictures on request", async () => {
   const out = join(dir, "results.jsonl"), pics = join(dir, "pics");
   const r = await run("predict", "--checkpoint", ckpt, "--input", docs, "--out", out, "--pictures", pics);
   assert.is(r.code, 0, r.err);
@@ -53,8 +54,7 @@ t("--input DIR --out results.jsonl: a line per document, a bad document recorded
   assert.match(r.err, /3 documents written to .*results\.jsonl \(1 with errors, 0 skipped\)/);
 });
 
-t("resume: documents already in the output are skipped, a line cut short by a crash is dropped", async () => {
-  if (!available) { console.log("SKIPPED: OCR/PDF packages not installed"); return; }
+test("resume: documents already in the output are skipped, a line cut short by a crash is dropped", async () => {
   const out = join(dir, "results.jsonl");
   const before = readFileSync(out, "utf8");
   copyFileSync(join(docs, "a.png"), join(docs, "d.png"));
@@ -70,8 +70,7 @@ t("resume: documents already in the output are skipped, a line cut short by a cr
   assert.is(readFileSync(out, "utf8"), after);
 });
 
-t("--pdf and --image without --words: the record on stdout and the SVGs", async () => {
-  if (!available) { console.log("SKIPPED: OCR/PDF packages not installed"); return; }
+test("--pdf and --image without --words: the record on stdout and the SVGs", async () => {
   const svgDir = join(dir, "svg");
   const pdf = await run("predict", "--checkpoint", ckpt, "--pdf", join(docs, "b.pdf"), "--pages", "1", "--out", svgDir);
   assert.is(pdf.code, 0, pdf.err);

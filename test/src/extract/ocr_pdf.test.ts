@@ -5,10 +5,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createOcr, loadDocument, type Ocr, type PageWord } from "../../../src/extract/index.ts";
+import { skipWhen } from "../../skip.ts";
 import { documentPackages, IMAGE_LINES, textPng, twoKindPdf } from "./inputs.ts";
 
 const t = suite("extract: OCR and PDF");
 const available = await documentPackages();
+const test = skipWhen(t, available ? null : "the optional OCR/PDF packages (tesseract.js, @tesseract.js-data/eng, pdfjs-dist, @napi-rs/canvas, pdf-lib) are not installed");
 const dir = mkdtempSync(join(tmpdir(), "aetnet-extract-"));
 let ocr: Ocr;
 
@@ -22,8 +24,7 @@ const near = (a: number, b: number, tol: number, what: string): void => assert.o
 t.before(async () => { if (available) ocr = await createOcr(); });
 t.after(async () => { if (available) await ocr.close(); });
 
-t("OCR of a rendered page image: words, pixel boxes where they were drawn, segments split at a wide gap", async () => {
-  if (!available) { console.log("SKIPPED: OCR/PDF packages not installed"); return; }
+test("OCR of a rendered page image: words, pixel boxes where they were drawn, segments split at a wide gap", async () => {
   const png = join(dir, "page.png");
   writeFileSync(png, await textPng(IMAGE_LINES));
   const doc = await loadDocument(png, { ocr });
@@ -41,8 +42,7 @@ t("OCR of a rendered page image: words, pixel boxes where they were drawn, segme
   assert.not.equal(date.segment, year.segment, "a 250 px gap splits the line");
 });
 
-t("PDF: the text page through its text layer, the image-only page through OCR; --pages picks pages", async () => {
-  if (!available) { console.log("SKIPPED: OCR/PDF packages not installed"); return; }
+test("PDF: the text page through its text layer, the image-only page through OCR; --pages picks pages", async () => {
   const pdf = await twoKindPdf(dir);
   const doc = await loadDocument(pdf, { ocr });
   assert.equal(doc.pages.map((p) => [p.page, p.source]), [[1, "pdf-text"], [2, "ocr"]]);
@@ -68,8 +68,7 @@ t("PDF: the text page through its text layer, the image-only page through OCR; -
   }
 });
 
-t("a file that is neither image nor PDF, and a broken PDF: one-line errors naming the file", async () => {
-  if (!available) { console.log("SKIPPED: OCR/PDF packages not installed"); return; }
+test("a file that is neither image nor PDF, and a broken PDF: one-line errors naming the file", async () => {
   const txt = join(dir, "notes.txt"), bad = join(dir, "broken.pdf");
   writeFileSync(txt, "hello");
   writeFileSync(bad, "%PDF-1.7 nothing else");
@@ -78,10 +77,9 @@ t("a file that is neither image nor PDF, and a broken PDF: one-line errors namin
   }
 });
 
-t("OCR runs with the network unreachable (a child process in its own empty network namespace)", async () => {
-  if (!available) { console.log("SKIPPED: OCR/PDF packages not installed"); return; }
-  const probe = spawnSync("unshare", ["-n", "true"]);
-  if (probe.status !== 0) { console.log("SKIPPED: offline OCR check needs `unshare -n` (root)"); return; }
+const offline = skipWhen(t, !available ? "the optional OCR packages are not installed" : spawnSync("unshare", ["-n", "true"]).status === 0 ? null : "the offline check needs `unshare -n` (root, util-linux)");
+
+offline("OCR runs with the network unreachable (a child process in its own empty network namespace)", async () => {
   const png = join(dir, "offline.png");
   writeFileSync(png, await textPng([["Offline Check", 20, 60]], 400, 100));
   const script = `import { loadDocument } from ${JSON.stringify(resolve("src/extract/index.ts"))};
