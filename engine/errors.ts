@@ -19,4 +19,12 @@ export class NonFiniteError extends EngineError {}
 /** A malformed or unreadable file (safetensors, checkpoints). */
 export class FormatError extends EngineError {}
 
+/**
+ * `text` with control characters (newlines included) written as JSON escapes, so a message quoting a file's
+ * content or name stays one line.
+ */
+export const oneLine = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const CONTROL_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
 export const fmtShape = (shape: readonly number[]): string => `[${shape.join(", ")}]`;
