@@ -16,8 +16,10 @@ export class IndexError extends EngineError {}
 export class AutogradError extends EngineError {}
 /** A NaN or Inf produced by an op while NaN trapping is on (see setDebugNaN). */
 export class NonFiniteError extends EngineError {}
-/** A malformed or unreadable file (safetensors, checkpoints). */
-export class FormatError extends EngineError {}
+/** A malformed or unreadable file (safetensors, checkpoints); always one line, as it may quote the file. */
+export class FormatError extends EngineError {
+  constructor(op: string, detail: string) { super(op, oneLine(detail)); }
+}
 
 /**
  * `text` with control characters (newlines included) written as JSON escapes, so a message quoting a file's

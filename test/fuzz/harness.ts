@@ -24,8 +24,10 @@ export function fuzz<T>(property: fc.IProperty<T>, runs = FUZZ_RUNS): void {
     fc.assert(property, fuzzParams(runs));
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause;
-    if (e instanceof Error && cause instanceof Error) e.message += `\n    breach: ${cause.message}`;
-    throw e;
+    if (!(e instanceof Error)) throw e;
+    // The counterexample can be a whole file: keep the start of fast-check's report, then the breach.
+    const report = e.message.length > 1500 ? `${e.message.slice(0, 1500)}…` : e.message;
+    throw new Error(`${report}\n    breach: ${cause instanceof Error ? cause.message : "(see above)"}`);
   }
 }
 
