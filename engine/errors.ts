@@ -1,8 +1,8 @@
 // Typed errors. Every message starts with "[op]" and names the tensor, its shape and what was expected.
 
 export class EngineError extends Error {
-  constructor(readonly op: string, detail: string) {
-    super(`[${op}] ${detail}`);
+  constructor(readonly op: string, detail: string, options?: ErrorOptions) {
+    super(`[${op}] ${detail}`, options);
     this.name = new.target.name;
   }
 }
@@ -16,6 +16,8 @@ export class IndexError extends EngineError {}
 export class AutogradError extends EngineError {}
 /** A NaN or Inf produced by an op while NaN trapping is on (see setDebugNaN). */
 export class NonFiniteError extends EngineError {}
+/** The gpu device: a kernel that failed, a device that cannot open, a buffer used after it was freed. */
+export class DeviceError extends EngineError {}
 /** A malformed or unreadable file (safetensors, checkpoints); always one line, as it may quote the file. */
 export class FormatError extends EngineError {
   constructor(op: string, detail: string) { super(op, oneLine(detail)); }
