@@ -113,7 +113,8 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
       throw new AutogradError("backward", `grad can be implicitly created only for scalar outputs, got shape ${fmtShape(root.shape)}; pass the upstream gradient explicitly`);
     }
     grad = ops.onesLike(root);
-  } else if (grad.numel !== root.numel) {
+  } else if (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i])) {
+    // As in PyTorch: the same element count in another shape (a transpose, a flattening) is a mistake, not a reshape.
     throw new AutogradError("backward", `gradient of shape ${fmtShape(grad.shape)} does not match tensor of shape ${fmtShape(root.shape)}`);
   }
   // The graph of a createGraph backward refers to this graph's saved outputs, so it must outlive the pass.

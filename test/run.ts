@@ -1,7 +1,9 @@
-// Runs every test/**/*.test.ts (or those whose path contains one of the CLI arguments) with uvu.
+// Runs every test/**/*.test.ts (or those whose path contains one of the CLI arguments) with uvu, then lists the
+// skipped tests with their reasons and closes with one plain line: "N passed, N failed, N skipped".
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { skippedTests } from "./skip.ts";
 
 const root = resolve(import.meta.dirname);
 const filters = process.argv.slice(2);
@@ -20,13 +22,51 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// uvu's deferred mode: every file registers its suites, then one exec runs them all and sets the exit code.
-const g = globalThis as { UVU_DEFER?: number; UVU_INDEX?: number; UVU_QUEUE?: unknown[][] };
+// uvu's deferred mode: every file registers its suites into UVU_QUEUE (one group per file, headed by its name);
+// the loop below runs them instead of uvu.exec, whose summary has no failed count and whose skip count misses
+// why. Each queued runner resolves to [errors or true, passed, skipped, total].
+type Runner = () => Promise<[string | true, number, number, number]>;
+const g = globalThis as { UVU_DEFER?: number; UVU_INDEX?: number; UVU_QUEUE?: unknown[][]; AETNET_TEST_FILE?: string };
 g.UVU_DEFER = 1;
-const uvu = await import("uvu");
+await import("uvu");
 for (const [i, file] of files.entries()) {
   g.UVU_INDEX = i;
+  g.AETNET_TEST_FILE = relative(root, file);
   g.UVU_QUEUE!.push([relative(root, file)]);
   await import(pathToFileURL(file).href);
 }
-await uvu.exec(false);
+
+let finished = false;
+process.on("exit", () => {
+  if (finished) return;
+  process.exitCode = process.exitCode || 1;
+  console.error("\nthe test run ended before every test had run");
+});
+
+const started = performance.now();
+let passed = 0, failed = 0, skipped = 0;
+for (const group of g.UVU_QUEUE!) {
+  const name = group.shift() as string;
+  process.stdout.write(`${passed + failed + skipped > 0 ? "\n" : ""}${name}\n`);
+  for (const run of group as Runner[]) {
+    const [errors, ran, skips, total] = await run();
+    // A throwing before-hook makes uvu's runner return with nothing run and no error text: those count as failed.
+    passed += ran; failed += total - ran; skipped += skips;
+    if (errors !== true) process.stdout.write(`\n${errors}\n`);
+    else if (ran < total) process.stdout.write(`\n  ${total - ran} test(s) did not run: a before hook failed\n`);
+  }
+}
+finished = true;
+
+// One line per file and reason: "file: N tests skipped: reason".
+const groups = new Map<string, number>();
+for (const s of skippedTests) groups.set(`${s.file}\t${s.reason}`, (groups.get(`${s.file}\t${s.reason}`) ?? 0) + 1);
+if (groups.size > 0) console.log(`\nSkipped:`);
+for (const [key, n] of groups) {
+  const [file, reason] = key.split("\t");
+  console.log(`  ${file}: ${n} test${n === 1 ? "" : "s"} skipped: ${reason}`);
+}
+if (skipped !== skippedTests.length) console.log(`(${skipped - skippedTests.length} skipped without a reason: t.skip or t.only)`);
+console.log(`\nDuration: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exitCode = failed > 0 ? 1 : 0;

@@ -7,6 +7,7 @@ import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
 import { readImageSize } from "./image/image_size.ts";
 import { isNumberArray, isRecord, readJsonFile } from "./json_file.ts";
+import { pathInFolder } from "./paths.ts";
 
 /** The 16 classes in the order of the official label ids 0–15. */
 export const RVL_CDIP_CLASSES: readonly string[] = [
@@ -52,7 +53,7 @@ export function loadRvlCdipLabelFile(labelFile: string, imageRoot: string, optio
     const path = line.slice(0, cut), raw = line.slice(cut + 1);
     const label = /^\d+$/.test(raw) ? classes[Number(raw)] : classes.includes(raw) ? raw : undefined;
     if (cut <= 0 || label === undefined) throw new DataError("rvl_cdip", labelFile, `line ${i + 1} is not "relative/path label" with a known label: ${JSON.stringify(line)}`);
-    return { path: join(imageRoot, path), label };
+    return { path: pathInFolder("rvl_cdip", labelFile, imageRoot, path), label };
   });
   return loadAll(entries, (e) => e.path, (e) => loadRvlCdipDocument(e.path, e.label), options);
 }

@@ -37,12 +37,20 @@ function parseLabels(path: string, lineCount: number): string[] {
   });
 }
 
+/** A receipt name is a file stem in images/, box/ and labels/: one path segment, never a way out of the dataset folder. */
+function checkReceiptName(file: string, name: string): void {
+  if (/[\\/\0]/.test(name)) {
+    throw new DataError("sroie", file, `${JSON.stringify(name)} is not a receipt name (a file stem in images/, box/ and labels/)`);
+  }
+}
+
 /**
  * One receipt. Each line is split on whitespace and every word gets the line's axis-aligned box (segment-level,
  * like FUNSD). BIO: a labelled line directly after a line with the same label continues its entity (multi-line
  * company or address is one entity); otherwise its first word starts a new one.
  */
 export function loadSroieDocument(root: string, name: string): Document {
+  checkReceiptName(root, name);
   const imagePath = join(root, "images", `${name}.jpg`);
   const boxPath = join(root, "box", `${name}.csv`);
   const lines = parseBoxCsv(boxPath);
@@ -68,6 +76,8 @@ export function loadSroieDocument(root: string, name: string): Document {
 
 /** A split listed in `<root>/train.txt` or `<root>/test.txt`. */
 export function loadSroie(root: string, split: SroieSplit, options: CorpusOptions = {}): Corpus {
-  const names = readText(join(root, `${split}.txt`), "split file").split("\n").map((s) => s.trim()).filter((s) => s.length > 0);
+  const listFile = join(root, `${split}.txt`);
+  const names = readText(listFile, "split file").split("\n").map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const name of names) checkReceiptName(listFile, name);
   return loadAll(names, (name) => join(root, "box", `${name}.csv`), (name) => loadSroieDocument(root, name), options);
 }

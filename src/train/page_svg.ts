@@ -2,12 +2,12 @@
 import { PNG } from "pngjs";
 import type { Box } from "../data/document.ts";
 import type { RgbImage } from "../data/image/rgb_image.ts";
+import { xmlText } from "./xml_text.ts";
 
 export interface PageEntity { type: string; text: string; words: number[]; /** pixel box on the page */ box: [number, number, number, number] }
 
 const PALETTE: Record<string, string> = { HEADER: "#d62728", QUESTION: "#1f77b4", ANSWER: "#2ca02c" };
 const EXTRA = ["#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
-const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** RgbImage ([0, 1] planar) → PNG bytes. */
 export function encodePng(img: RgbImage): Buffer {
@@ -38,10 +38,10 @@ export function pageSvg(pagePng: Uint8Array, width: number, height: number, enti
   ];
   for (const e of entities) {
     const [x0, y0, x1, y1] = e.box, color = colorOf(e.type, seen);
-    parts.push(`<rect class="entity" data-type="${esc(e.type)}" x="${x0}" y="${y0}" width="${Math.max(1, x1 - x0)}" height="${Math.max(1, y1 - y0)}" fill="${color}" fill-opacity="0.18" stroke="${color}" stroke-width="2"><title>${esc(e.type)}: ${esc(e.text)}</title></rect>`);
+    parts.push(`<rect class="entity" data-type="${xmlText(e.type)}" x="${x0}" y="${y0}" width="${Math.max(1, x1 - x0)}" height="${Math.max(1, y1 - y0)}" fill="${color}" fill-opacity="0.18" stroke="${color}" stroke-width="2"><title>${xmlText(e.type)}: ${xmlText(e.text)}</title></rect>`);
   }
   parts.push(`<g class="legend" transform="translate(8,${height + 6})">`);
-  types.forEach((t, i) => parts.push(`<rect x="0" y="${i * 18}" width="12" height="12" fill="${colorOf(t, seen)}"/><text x="18" y="${i * 18 + 11}">${esc(t)} (${entities.filter((e) => e.type === t).length})</text>`));
+  types.forEach((t, i) => parts.push(`<rect x="0" y="${i * 18}" width="12" height="12" fill="${colorOf(t, seen)}"/><text x="18" y="${i * 18 + 11}">${xmlText(t)} (${entities.filter((e) => e.type === t).length})</text>`));
   if (types.length === 0) parts.push(`<text x="0" y="11">no entities predicted</text>`);
   parts.push("</g>", "</svg>", "");
   return parts.join("\n");

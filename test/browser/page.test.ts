@@ -2,7 +2,7 @@
 // headless Debian Chromium (WebGL2 through SwiftShader, no GPU) via playwright-core, and checks the
 // page's numbers: its CPU-backend run against the same run here in Node (same seed, same numbers), and
 // its gpu-backend run against its CPU run (the page's PASS). Chromium comes from .ci/setup_system.sh;
-// without it every test fails saying so, unless AETNET_BROWSER_TESTS=skip (then a loud skip notice).
+// without it every test fails saying so, unless AETNET_BROWSER_TESTS=skip (then they are reported as skipped).
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -15,6 +15,7 @@ import type { PageResult } from "../../examples/browser/main.ts";
 import { serve } from "../../examples/browser/serve.ts";
 import { backendInfo, setBackend } from "../../engine/index.ts";
 import { compare, runLayer, type LayerRun } from "../../examples/browser/workload.ts";
+import { skipWhen } from "../skip.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** The flags CI runs Chromium with; WebGL2 comes up on SwiftShader with exactly these. */
@@ -29,6 +30,7 @@ const CPU_TOLERANCE = 1e-5;
 
 const t = suite("browser example (headless Chromium)");
 const skip = process.env.AETNET_BROWSER_TESTS === "skip";
+const test = skipWhen(t, skip ? "AETNET_BROWSER_TESTS=skip: nothing checks the browser example" : null);
 
 let setupError: Error | null = null;
 let browser: Browser | null = null;
@@ -40,7 +42,7 @@ let result: PageResult;
 const pageLog: string[] = [];
 
 t.before(async () => {
-  if (skip) { console.warn("\n  !! browser tests SKIPPED (AETNET_BROWSER_TESTS=skip): nothing checks the browser example\n"); return; }
+  if (skip) return;
   try {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} not found: the browser test needs Debian's chromium. Run \`bash .ci/setup_system.sh\` (as root) to install it, or set AETNET_BROWSER_TESTS=skip to skip this test.`);
@@ -73,8 +75,7 @@ async function onCpuBackend<T>(fn: () => Promise<T>): Promise<T> {
   try { return await fn(); } finally { if (wasGpu) await setBackend("gpu"); }
 }
 
-t("the page runs the layer and publishes window.__result", async () => {
-  if (skip) return;
+test("the page runs the layer and publishes window.__result", async () => {
   const page = await browser!.newPage();
   page.on("console", (m: ConsoleMessage) => pageLog.push(`[${m.type()}] ${m.text()}`));
   page.on("pageerror", (e) => pageLog.push(`[pageerror] ${e.stack ?? e.message}`));
@@ -93,16 +94,14 @@ t("the page runs the layer and publishes window.__result", async () => {
   assert.ok(result.cpu, `the page failed before its CPU run finished: ${result.message}\npage log:\n${pageLog.join("\n")}`);
 });
 
-t("WebGL2 comes up in headless Chromium (SwiftShader)", () => {
-  if (skip) return;
+test("WebGL2 comes up in headless Chromium (SwiftShader)", () => {
   assert.ok(result, "no page result (see the first test)");
   const gl = result.env.webgl2;
   assert.ok(!("error" in gl), `NO SOFTWARE GPU: headless Chromium gave no WebGL2 context (${"error" in gl ? gl.error : ""}) with flags ${FLAGS.join(" ")}`);
   assert.ok(gl.renderer.length > 0);
 });
 
-t("the page's CPU numbers equal this process's (same seed, CPU backend)", () => {
-  if (skip) return;
+test("the page's CPU numbers equal this process's (same seed, CPU backend)", () => {
   assert.ok(result?.cpu, "no CPU run on the page (see the first test)");
   const values = result.cpu.values;
   assert.equal(Object.keys(values).sort(), Object.keys(reference.tensors).sort(), "the page and Node produced different tensors");
@@ -115,8 +114,7 @@ t("the page's CPU numbers equal this process's (same seed, CPU backend)", () => 
   console.log(`  page CPU vs Node CPU (${JSON.stringify(reference.backend)}): worst ${worst.toExponential(2)}`);
 });
 
-t("the page's gpu backend run matches its CPU run (PASS)", () => {
-  if (skip) return;
+test("the page's gpu backend run matches its CPU run (PASS)", () => {
   assert.ok(result, "no page result (see the first test)");
   assert.is(result.status, "PASS", `the page says ${result.status}: ${result.message}\npage log:\n${pageLog.join("\n")}`);
   assert.is(result.gpu?.backend.name, "gpu", `the page's second run was not on the gpu backend: ${JSON.stringify(result.gpu?.backend)}`);

@@ -97,6 +97,15 @@ t("backward on a non-scalar without a gradient, or on a tensor without grad, thr
   assert.equal(grad(x), [2, -2]);
 });
 
+t("backward rejects a gradient of another shape even with the same element count", () => {
+  const x = leaf([1, 2, 3, 4, 5, 6]).reshape(2, 3);
+  const isShapeMismatch = (e: Error) => e instanceof E.AutogradError && /\[backward\].*\[3, 2\].*\[2, 3\]/.test(e.message);
+  assert.throws(() => x.mul(2).backward(E.ones([3, 2])), isShapeMismatch);
+  assert.throws(() => x.mul(2).backward(E.ones([6])), (e: Error) => e instanceof E.AutogradError);
+  assert.throws(() => x.sum().backward(E.ones([1])), (e: Error) => e instanceof E.AutogradError && /\[1\].*\[\]/.test(e.message));
+  x.mul(2).backward(E.ones([2, 3]));
+});
+
 t("backward twice through a freed graph throws; retainGraph allows it", () => {
   const x = leaf([2]);
   const y = x.exp().mul(x).sum();

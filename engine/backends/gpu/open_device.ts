@@ -11,10 +11,7 @@ export async function openGpuDevice(mode?: string): Promise<GpuDevice> {
   const m = mode ?? (inBrowser() ? "webgl2" : "webgpu");
   if (m === "webgpu" && !inBrowser()) {
     const { WorkerGpuDevice } = await import("./worker_device.ts");
-    const device = await WorkerGpuDevice.open(m);
-    // Dawn must be shut down before the process ends (or Node hangs or crashes at exit).
-    process.once("beforeExit", () => { void device.destroy(); });
-    return device;
+    return WorkerGpuDevice.open(m); // it shuts Dawn down however the process ends
   }
   if (m === "webgpu") {
     // The engine reads results synchronously; a page's thread cannot block on WebGPU's asynchronous reads.

@@ -13,11 +13,14 @@ let syncPort: MessagePort | null = null;
 /** The first failure poisons the device: every later read reports it, naming the call that failed. */
 let failure: string | null = null;
 let queue: Promise<void> = Promise.resolve();
+/** Set by a shutdown request: queued work is dropped, only closing Dawn remains. */
+let stopping = false;
 
 const reply = (r: Reply): void => port.postMessage(r);
 
 async function handle(msg: Request): Promise<void> {
   const e = exec!;
+  if (stopping) return;
   switch (msg.t) {
     case "upload":
       if (!failure) await runAsync(e.upload(msg.id, msg.data));
@@ -47,10 +50,35 @@ async function handle(msg: Request): Promise<void> {
       } catch (err) { reply({ t: "read", req: msg.req, error: (err as Error).message }); }
       return;
     case "destroy":
-      await close?.();
+      await closeDawn();
       reply({ t: "destroyed", req: msg.req });
       return;
+    case "shutdown":
+      return; // handled on arrival (below)
   }
+}
+
+async function closeDawn(): Promise<void> {
+  const c = close;
+  close = null;
+  await c?.();
+}
+
+const signal = (flag: Int32Array, value: number): void => { Atomics.store(flag, 0, value); Atomics.notify(flag, 0); };
+
+/**
+ * The process is exiting and its main thread waits on `flag`. Node would terminate this thread wherever it
+ * stands, and a termination that lands while Dawn's binding is inside a call aborts the whole process
+ * (`napi_throw` fails during teardown). So the thread stops itself at a safe point: after the kernel running
+ * now, with Dawn closed, by its own process.exit(), which never interrupts native code.
+ */
+function shutdown(flag: Int32Array): void {
+  stopping = true;
+  queue = queue.catch(() => {}).then(closeDawn).catch(() => {}).then(() => {
+    signal(flag, 1);
+    process.once("exit", () => signal(flag, 2));
+    process.exit(0);
+  });
 }
 
 port.on("message", (msg: InitRequest | Request) => {
@@ -62,5 +90,6 @@ port.on("message", (msg: InitRequest | Request) => {
     );
     return;
   }
+  if (msg.t === "shutdown") { shutdown(msg.flag); return; }
   queue = queue.then(() => handle(msg)).catch((err: Error) => { failure ??= `${msg.t} failed: ${err.message}`; });
 });

@@ -22,6 +22,23 @@ export class WorkerGpuDevice implements GpuDevice {
       }
     });
     worker.unref(); // listening re-refs the worker's port; only a pending request may keep the process alive
+    // Dawn must be shut down before the process ends, or Node hangs (a live device keeps the event loop busy)
+    // or aborts (the worker terminated inside a Dawn call). Ending naturally: the asynchronous destroy at
+    // beforeExit. process.exit() or an uncaught error: only synchronous code runs at 'exit'.
+    process.once("beforeExit", this.#atBeforeExit);
+    process.once("exit", this.#atExit);
+  }
+
+  readonly #atBeforeExit = (): void => { void this.destroy(); };
+  readonly #atExit = (): void => this.shutdownSync();
+
+  /** Marks the device closed (no more calls) and drops the process hooks; false if it already was. */
+  #close(): boolean {
+    if (this.#closed) return false;
+    this.#closed = true;
+    process.off("beforeExit", this.#atBeforeExit);
+    process.off("exit", this.#atExit);
+    return true;
   }
 
   /** Starts the worker and waits until its device has passed the self-test. */
@@ -91,9 +108,24 @@ export class WorkerGpuDevice implements GpuDevice {
   async destroy(): Promise<void> {
     if (this.#closed) return;
     await this.request({ t: "destroy", req: 0 });
-    this.#closed = true;
+    if (!this.#close()) return;
     this.syncPort.close();
     await this.worker.terminate();
+  }
+
+  /**
+   * For the process's 'exit' event, where nothing asynchronous runs any more: asks the worker to close Dawn
+   * and end its own thread, and blocks until it has (at most `timeoutMs`). Node then finds the worker gone
+   * instead of terminating it in the middle of a Dawn call, which aborts the process.
+   */
+  shutdownSync(timeoutMs = 10_000): void {
+    if (!this.#close()) return;
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    this.worker.postMessage({ t: "shutdown", flag } satisfies Request);
+    const deadline = Date.now() + timeoutMs;
+    for (let left = timeoutMs; Atomics.load(flag, 0) < 2 && left > 0; left = deadline - Date.now()) {
+      Atomics.wait(flag, 0, Atomics.load(flag, 0), left);
+    }
   }
 
   /** Sends a request that expects a reply; the worker keeps the process alive only while one is due. */

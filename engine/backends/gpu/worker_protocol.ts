@@ -9,7 +9,12 @@ export type Request =
   /** A blocking read: the reply goes to the sync port, then flag[0] becomes 1 and is notified. */
   | { t: "readSync"; id: number; flag: Int32Array }
   | { t: "read"; id: number; req: number }
-  | { t: "destroy"; req: number };
+  | { t: "destroy"; req: number }
+  /**
+   * Synchronous shutdown at process exit: drop queued work, close Dawn, end the worker thread; flag[0]
+   * becomes 1 once Dawn is closed and 2 as the thread exits (each notified).
+   */
+  | { t: "shutdown"; flag: Int32Array };
 
 export type Reply =
   | { t: "ready"; kernel: string; adapter: string }

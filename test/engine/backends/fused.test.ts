@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { cpuKernels } from "../../../engine/backends/cpu/index.ts";
 import { setWasmThreads, wasmKernels } from "../../../engine/backends/wasm/index.ts";
 import { hasWasmSimd } from "../../../engine/backends/wasm/emit/detect.ts";
+import { skipWhen } from "../../skip.ts";
 import { F, Tensor, logSoftmax, randn, softmax, sum, tensor } from "../../../engine/index.ts";
 import { stridesOf } from "../../../engine/shape.ts";
 import { RUNS, checkGradProperty, shapeArb, tensorArb } from "../../helpers.ts";
@@ -29,55 +30,54 @@ function valueAndGrads(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], seed: 
 
 // ---- kernels: wasm backend vs cpu reference ----
 
-if (hasWasmSimd()) {
-  t("wasm gelu and geluBackward (float32) match the float64 reference kernels", () => {
-    const arb = fc.record({ n: fc.integer({ min: 1, max: 3000 }), seed: fc.integer(), scale: fc.constantFrom(0.3, 3, 12), threads: threadArb });
-    fc.assert(fc.property(arb, ({ n, seed, scale, threads }) => {
-      setWasmThreads(threads);
-      const x = values(n, seed, scale), g = values(n, seed + 1, 1);
-      const [want, got, wantB, gotB] = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-      cpuKernels.gelu(x, want); fast.gelu(x, got);
-      cpuKernels.geluBackward(x, g, wantB); fast.geluBackward(x, g, gotB);
-      // erf to ~1.5e-7 absolute; Φ on the negative side is computed as erfc/2, so its error stays relative.
-      return want.every((v, i) => Math.abs(v - got[i]) <= 3e-7 * (1 + Math.abs(x[i])))
-        && wantB.every((v, i) => Math.abs(v - gotB[i]) <= 5e-7 * (1 + Math.abs(g[i]) * (1 + Math.abs(x[i]))));
-    }), { numRuns: RUNS });
-  });
+const simd = skipWhen(t, hasWasmSimd() ? null : "this runtime has no WebAssembly SIMD");
+simd("wasm gelu and geluBackward (float32) match the float64 reference kernels", () => {
+  const arb = fc.record({ n: fc.integer({ min: 1, max: 3000 }), seed: fc.integer(), scale: fc.constantFrom(0.3, 3, 12), threads: threadArb });
+  fc.assert(fc.property(arb, ({ n, seed, scale, threads }) => {
+    setWasmThreads(threads);
+    const x = values(n, seed, scale), g = values(n, seed + 1, 1);
+    const [want, got, wantB, gotB] = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    cpuKernels.gelu(x, want); fast.gelu(x, got);
+    cpuKernels.geluBackward(x, g, wantB); fast.geluBackward(x, g, gotB);
+    // erf to ~1.5e-7 absolute; Φ on the negative side is computed as erfc/2, so its error stays relative.
+    return want.every((v, i) => Math.abs(v - got[i]) <= 3e-7 * (1 + Math.abs(x[i])))
+      && wantB.every((v, i) => Math.abs(v - gotB[i]) <= 5e-7 * (1 + Math.abs(g[i]) * (1 + Math.abs(x[i]))));
+  }), { numRuns: RUNS });
+});
 
-  t("wasm stridedCopy equals the reference exactly (permutes, transposes, broadcasts, slices)", () => {
-    const arb = shapeArb(1, 5, 7).chain((shape) => fc.record({
-      shape: fc.constant(shape),
-      perm: fc.shuffledSubarray(shape.map((_, i) => i), { minLength: shape.length, maxLength: shape.length }),
-      zero: fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
-      step: fc.integer({ min: 1, max: 2 }),
-      offset: fc.integer({ min: 0, max: 3 }),
-    }));
-    fc.assert(fc.property(arb, ({ shape, perm, zero, step, offset }) => {
-      const src = values(offset + shape.reduce((a, b) => a * b, 1) * step + 8, 5, 3);
-      const base = stridesOf(shape).map((s) => s * step);
-      const strides = perm.map((d, i) => (zero[i] ? 0 : base[d]));
-      const outShape = perm.map((d) => shape[d]);
-      const n = outShape.reduce((a, b) => a * b, 1);
-      const want = new Float32Array(n), got = new Float32Array(n);
-      cpuKernels.stridedCopy(src, offset, strides, outShape, want);
-      fast.stridedCopy(src, offset, strides, outShape, got);
-      return want.every((v, i) => Object.is(v, got[i]));
-    }), { numRuns: RUNS * 2 });
-  });
+simd("wasm stridedCopy equals the reference exactly (permutes, transposes, broadcasts, slices)", () => {
+  const arb = shapeArb(1, 5, 7).chain((shape) => fc.record({
+    shape: fc.constant(shape),
+    perm: fc.shuffledSubarray(shape.map((_, i) => i), { minLength: shape.length, maxLength: shape.length }),
+    zero: fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+    step: fc.integer({ min: 1, max: 2 }),
+    offset: fc.integer({ min: 0, max: 3 }),
+  }));
+  fc.assert(fc.property(arb, ({ shape, perm, zero, step, offset }) => {
+    const src = values(offset + shape.reduce((a, b) => a * b, 1) * step + 8, 5, 3);
+    const base = stridesOf(shape).map((s) => s * step);
+    const strides = perm.map((d, i) => (zero[i] ? 0 : base[d]));
+    const outShape = perm.map((d) => shape[d]);
+    const n = outShape.reduce((a, b) => a * b, 1);
+    const want = new Float32Array(n), got = new Float32Array(n);
+    cpuKernels.stridedCopy(src, offset, strides, outShape, want);
+    fast.stridedCopy(src, offset, strides, outShape, got);
+    return want.every((v, i) => Object.is(v, got[i]));
+  }), { numRuns: RUNS * 2 });
+});
 
-  t("large head split/merge and last-two-dim transposes copy exactly", () => {
-    const [B, T, H, D] = [3, 37, 4, 20];
-    const src = values(B * T * H * D, 9, 1);
-    const st = stridesOf([B, T, H, D]);
-    for (const perm of [[0, 2, 1, 3], [0, 2, 3, 1], [0, 1, 3, 2]]) {
-      const shape = perm.map((d) => [B, T, H, D][d]);
-      const want = new Float32Array(src.length), got = new Float32Array(src.length);
-      cpuKernels.stridedCopy(src, 0, perm.map((d) => st[d]), shape, want);
-      fast.stridedCopy(src, 0, perm.map((d) => st[d]), shape, got);
-      assert.equal(Array.from(got), Array.from(want));
-    }
-  });
-}
+simd("large head split/merge and last-two-dim transposes copy exactly", () => {
+  const [B, T, H, D] = [3, 37, 4, 20];
+  const src = values(B * T * H * D, 9, 1);
+  const st = stridesOf([B, T, H, D]);
+  for (const perm of [[0, 2, 1, 3], [0, 2, 3, 1], [0, 1, 3, 2]]) {
+    const shape = perm.map((d) => [B, T, H, D][d]);
+    const want = new Float32Array(src.length), got = new Float32Array(src.length);
+    cpuKernels.stridedCopy(src, 0, perm.map((d) => st[d]), shape, want);
+    fast.stridedCopy(src, 0, perm.map((d) => st[d]), shape, got);
+    assert.equal(Array.from(got), Array.from(want));
+  }
+});
 
 t("sumAxis equals moving the axes last and reducing rows, exactly", () => {
   const arb = fc.record({ outer: fc.integer({ min: 1, max: 5 }), size: fc.integer({ min: 0, max: 9 }), inner: fc.integer({ min: 1, max: 11 }), seed: fc.integer(), f64: fc.boolean() });

@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import type { BinaryOp, UnaryOp } from "../../../engine/backends/backend.ts";
 import { cpuKernels } from "../../../engine/backends/cpu/index.ts";
 import { hasWasmSimd } from "../../../engine/backends/wasm/emit/detect.ts";
+import { skipWhen } from "../../skip.ts";
 import { setWasmThreads, wasmKernels } from "../../../engine/backends/wasm/index.ts";
 import { broadcastStrides, stridesOf } from "../../../engine/shape.ts";
 import { RUNS, broadcastPairArb } from "../../helpers.ts";
@@ -30,59 +31,56 @@ function close(got: Float32Array, want: Float32Array, rtol: number, atol: number
 
 const threadArb = fc.constantFrom(1, 2);
 
-if (!hasWasmSimd()) {
-  console.log("wasm elementwise: skipped, this runtime has no WebAssembly SIMD");
-} else {
-  t("exp, erf and sigmoid match the reference", () => {
-    const arb = fc.record({ op: fc.constantFrom<UnaryOp>("exp", "erf", "sigmoid"), n: fc.integer({ min: 1, max: 5000 }), seed: fc.integer(), scale: fc.constantFrom(0.5, 4, 40, 120), threads: threadArb });
-    fc.assert(fc.property(arb, ({ op, n, seed, scale, threads }) => {
-      setWasmThreads(threads);
-      const x = values(n, seed, scale);
-      if (n > 3) x.set([0, Infinity, -Infinity, NaN].slice(0, n % 4), 0);
-      const want = new Float32Array(n), got = new Float32Array(n);
-      cpuKernels.unary(op, x, want);
-      kernels.unary(op, x, got);
-      return close(got, want, 4e-7, op === "erf" ? 2e-7 : 1e-37);
-    }), { numRuns: RUNS });
-  });
+const simd = skipWhen(t, hasWasmSimd() ? null : "this runtime has no WebAssembly SIMD");
+simd("exp, erf and sigmoid match the reference", () => {
+  const arb = fc.record({ op: fc.constantFrom<UnaryOp>("exp", "erf", "sigmoid"), n: fc.integer({ min: 1, max: 5000 }), seed: fc.integer(), scale: fc.constantFrom(0.5, 4, 40, 120), threads: threadArb });
+  fc.assert(fc.property(arb, ({ op, n, seed, scale, threads }) => {
+    setWasmThreads(threads);
+    const x = values(n, seed, scale);
+    if (n > 3) x.set([0, Infinity, -Infinity, NaN].slice(0, n % 4), 0);
+    const want = new Float32Array(n), got = new Float32Array(n);
+    cpuKernels.unary(op, x, want);
+    kernels.unary(op, x, got);
+    return close(got, want, 4e-7, op === "erf" ? 2e-7 : 1e-37);
+  }), { numRuns: RUNS });
+});
 
-  t("binary fast paths equal the reference exactly", () => {
-    const arb = fc.record({ op: fc.constantFrom<BinaryOp>("add", "sub", "mul", "div", "maximum"), shapes: broadcastPairArb(4, 5), seed: fc.integer() });
-    fc.assert(fc.property(arb, ({ op, shapes: [sa, sb], seed }) => {
-      const out = sa.map((d, i, all) => Math.max(d, sb[sb.length - all.length + i] ?? 1));
-      const shape = sb.length > sa.length ? sb.map((d, i) => Math.max(d, sa[i - (sb.length - sa.length)] ?? 1)) : out;
-      const n = shape.reduce((x, y) => x * y, 1);
-      const a = values(sa.reduce((x, y) => x * y, 1), seed, 2), b = values(sb.reduce((x, y) => x * y, 1), seed + 7, 2);
-      const stA = sa.length === shape.length && sa.every((d, i) => d === shape[i]) ? stridesOf(shape) : broadcastStrides(sa, shape);
-      const stB = sb.length === shape.length && sb.every((d, i) => d === shape[i]) ? stridesOf(shape) : broadcastStrides(sb, shape);
-      const want = new Float32Array(n), got = new Float32Array(n);
-      cpuKernels.binary(op, a, stA, b, stB, shape, want);
-      kernels.binary(op, a, stA, b, stB, shape, got);
-      return want.every((v, i) => Object.is(v, got[i]));
-    }), { numRuns: RUNS * 2 });
-  });
+simd("binary fast paths equal the reference exactly", () => {
+  const arb = fc.record({ op: fc.constantFrom<BinaryOp>("add", "sub", "mul", "div", "maximum"), shapes: broadcastPairArb(4, 5), seed: fc.integer() });
+  fc.assert(fc.property(arb, ({ op, shapes: [sa, sb], seed }) => {
+    const out = sa.map((d, i, all) => Math.max(d, sb[sb.length - all.length + i] ?? 1));
+    const shape = sb.length > sa.length ? sb.map((d, i) => Math.max(d, sa[i - (sb.length - sa.length)] ?? 1)) : out;
+    const n = shape.reduce((x, y) => x * y, 1);
+    const a = values(sa.reduce((x, y) => x * y, 1), seed, 2), b = values(sb.reduce((x, y) => x * y, 1), seed + 7, 2);
+    const stA = sa.length === shape.length && sa.every((d, i) => d === shape[i]) ? stridesOf(shape) : broadcastStrides(sa, shape);
+    const stB = sb.length === shape.length && sb.every((d, i) => d === shape[i]) ? stridesOf(shape) : broadcastStrides(sb, shape);
+    const want = new Float32Array(n), got = new Float32Array(n);
+    cpuKernels.binary(op, a, stA, b, stB, shape, want);
+    kernels.binary(op, a, stA, b, stB, shape, got);
+    return want.every((v, i) => Object.is(v, got[i]));
+  }), { numRuns: RUNS * 2 });
+});
 
-  t("softmax and log-softmax rows match the reference", () => {
-    const arb = fc.record({ rows: fc.integer({ min: 1, max: 300 }), cols: fc.integer({ min: 1, max: 70 }), log: fc.boolean(), seed: fc.integer(), scale: fc.constantFrom(1, 10, 100), threads: threadArb, masked: fc.boolean() });
-    fc.assert(fc.property(arb, ({ rows, cols, log, seed, scale, threads, masked }) => {
-      setWasmThreads(threads);
-      const x = values(rows * cols, seed, scale);
-      if (masked) { x.fill(-Infinity, 0, cols); x[cols * rows - 1] = -Infinity; } // a fully masked row, a masked entry
-      const want = new Float32Array(x.length), got = new Float32Array(x.length);
-      cpuKernels.softmax(x, cols, want, log);
-      kernels.softmax(x, cols, got, log);
-      return close(got, want, 2e-6, log ? 2e-6 * scale : 1e-7);
-    }), { numRuns: RUNS });
-  });
-
-  t("softmax on a large batch uses the wasm path", () => {
-    setWasmThreads(2);
-    const x = values(64 * 256, 3, 5);
+simd("softmax and log-softmax rows match the reference", () => {
+  const arb = fc.record({ rows: fc.integer({ min: 1, max: 300 }), cols: fc.integer({ min: 1, max: 70 }), log: fc.boolean(), seed: fc.integer(), scale: fc.constantFrom(1, 10, 100), threads: threadArb, masked: fc.boolean() });
+  fc.assert(fc.property(arb, ({ rows, cols, log, seed, scale, threads, masked }) => {
+    setWasmThreads(threads);
+    const x = values(rows * cols, seed, scale);
+    if (masked) { x.fill(-Infinity, 0, cols); x[cols * rows - 1] = -Infinity; } // a fully masked row, a masked entry
     const want = new Float32Array(x.length), got = new Float32Array(x.length);
-    cpuKernels.softmax(x, 256, want, false);
-    kernels.softmax(x, 256, got, false);
-    assert.ok(close(got, want, 2e-6, 1e-7));
-  });
-}
+    cpuKernels.softmax(x, cols, want, log);
+    kernels.softmax(x, cols, got, log);
+    return close(got, want, 2e-6, log ? 2e-6 * scale : 1e-7);
+  }), { numRuns: RUNS });
+});
+
+simd("softmax on a large batch uses the wasm path", () => {
+  setWasmThreads(2);
+  const x = values(64 * 256, 3, 5);
+  const want = new Float32Array(x.length), got = new Float32Array(x.length);
+  cpuKernels.softmax(x, 256, want, false);
+  kernels.softmax(x, 256, got, false);
+  assert.ok(close(got, want, 2e-6, 1e-7));
+});
 
 t.run();

@@ -6,6 +6,7 @@ import * as assert from "uvu/assert";
 import { cpuKernels } from "../../../engine/backends/cpu/index.ts";
 import { defaultBackend } from "../../../engine/backends/registry.ts";
 import { hasWasmSimd } from "../../../engine/backends/wasm/emit/detect.ts";
+import { skipWhen } from "../../skip.ts";
 import { setWasmThreads, wasmRuntime } from "../../../engine/backends/wasm/index.ts";
 import { matmulF32, matmulTuning } from "../../../engine/backends/wasm/matmul.ts";
 import { RUNS } from "../../helpers.ts";
@@ -51,26 +52,23 @@ function checkAgainstCpu(threads: number): void {
   }
 }
 
-if (!hasWasmSimd()) {
-  console.log("wasm matmul: skipped, this runtime has no WebAssembly SIMD");
-} else {
-  t("matches the cpu reference on 1 thread", () => checkAgainstCpu(1));
-  t("matches the cpu reference on 2 threads", () => {
-    checkAgainstCpu(2);
-    assert.ok(wasmRuntime().threads <= 2);
-  });
-  t("large square product on 2 threads (blocked path)", () => {
-    setWasmThreads(2);
-    const [m, k, n] = [131, 515, 77];
-    const a = values(m * k, 1), b = values(k * n, 2);
-    const want = new Float32Array(m * n), got = new Float32Array(m * n);
-    cpuKernels.matmul(a, b, want, 1, m, k, n, false, true);
-    matmulF32(wasmRuntime(), a, b, got, 1, m, k, n, false, true);
-    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-3, `element ${i}`);
-  });
-  t("is the default backend unless AETNET_BACKEND=reference", () => {
-    assert.is(defaultBackend().name, process.env.AETNET_BACKEND === "reference" ? "cpu" : "wasm");
-  });
-}
+const simd = skipWhen(t, hasWasmSimd() ? null : "this runtime has no WebAssembly SIMD");
+simd("matches the cpu reference on 1 thread", () => checkAgainstCpu(1));
+simd("matches the cpu reference on 2 threads", () => {
+  checkAgainstCpu(2);
+  assert.ok(wasmRuntime().threads <= 2);
+});
+simd("large square product on 2 threads (blocked path)", () => {
+  setWasmThreads(2);
+  const [m, k, n] = [131, 515, 77];
+  const a = values(m * k, 1), b = values(k * n, 2);
+  const want = new Float32Array(m * n), got = new Float32Array(m * n);
+  cpuKernels.matmul(a, b, want, 1, m, k, n, false, true);
+  matmulF32(wasmRuntime(), a, b, got, 1, m, k, n, false, true);
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-3, `element ${i}`);
+});
+simd("is the default backend unless AETNET_BACKEND=reference", () => {
+  assert.is(defaultBackend().name, process.env.AETNET_BACKEND === "reference" ? "cpu" : "wasm");
+});
 
 t.run();

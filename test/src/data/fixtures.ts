@@ -28,12 +28,13 @@ export function jpegBytes(width: number, height: number, pixel: (x: number, y: n
   return jpeg.encode({ width, height, data }, 95).data;
 }
 
-/** The real datasets: AETNET_DATA, or the project root's sibling folder shared/data; null (skip) when absent. */
-export function realDataDir(name: string): string | null {
+/**
+ * A real dataset (under AETNET_DATA, or the project root's sibling folder shared/data): its folder, or, when absent,
+ * the reason to give skipWhen (test/skip.ts) for the tests that need it.
+ */
+export function realData(name: string): { dir: string; missing: null } | { dir: null; missing: string } {
   const dir = join(dataRoot(), name);
-  if (existsSync(dir)) return dir;
-  console.log(`  (skipping real-data checks: ${dir} not found)`);
-  return null;
+  return existsSync(dir) ? { dir, missing: null } : { dir: null, missing: `needs the real dataset: ${dir} not found` };
 }
 
 /** A CORD v2 word quad from its top-left (x1, y1) and bottom-right (x3, y3) corners. */

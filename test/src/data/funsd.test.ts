@@ -3,7 +3,8 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataError, FUNSD_LABELS, loadFunsd, loadFunsdDocument } from "../../../src/data/index.ts";
-import { pngBytes, realDataDir, tempDir, writeFile } from "./fixtures.ts";
+import { pngBytes, realData, tempDir, writeFile } from "./fixtures.ts";
+import { skipWhen } from "../../skip.ts";
 
 const t = suite("funsd");
 const word = (text: string, box: number[]) => ({ text, box });
@@ -82,9 +83,9 @@ t("skipBad loads the good forms and reports the bad ones", () => {
   assert.equal(seen.length, 1);
 });
 
-t("real FUNSD: counts, labels and box ranges", () => {
-  const dir = realDataDir("funsd");
-  if (!dir) return;
+const funsd = realData("funsd");
+skipWhen(t, funsd.missing)("real FUNSD: counts, labels and box ranges", () => {
+  const dir = funsd.dir!;
   const train = loadFunsd(dir, "train"), test = loadFunsd(dir, "test");
   assert.equal([train.docs.length, test.docs.length], [149, 50]);
   const words = (c: typeof train) => c.docs.reduce((a, d) => a + d.words.length, 0);

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import { Generator } from "../../../engine/index.ts";
 import { DataError, image } from "../../../src/data/index.ts";
-import { jpegBytes, pngBytes, realDataDir, tempDir, writeFile } from "./fixtures.ts";
+import { jpegBytes, pngBytes, realData, tempDir, writeFile } from "./fixtures.ts";
+import { skipWhen } from "../../skip.ts";
 
 const t = suite("image");
 const near = (a: number, b: number, tol: number, what = "") => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
@@ -88,18 +89,16 @@ t("augmentation: same seed → same view, other seed → other view; shape and r
   }
 });
 
-t("real data: a FUNSD scan and a SROIE receipt decode at their header size", () => {
-  const funsd = realDataDir("funsd"), sroie = realDataDir("sroie");
-  if (funsd) {
-    const path = join(funsd, "testing_data/images/82092117.png");
-    const img = image.decodeImage(path);
-    assert.equal({ width: img.width, height: img.height }, image.readImageSize(path));
-    assert.equal(image.evalPixels(img, 56).length, 3 * 56 * 56);
-  }
-  if (sroie) {
-    const path = join(sroie, "images/000.jpg");
-    assert.equal(image.decodeImage(path).height, image.readImageSize(path).height);
-  }
+const funsd = realData("funsd"), sroie = realData("sroie");
+skipWhen(t, funsd.missing)("real data: a FUNSD scan decodes at its header size", () => {
+  const path = join(funsd.dir!, "testing_data/images/82092117.png");
+  const img = image.decodeImage(path);
+  assert.equal({ width: img.width, height: img.height }, image.readImageSize(path));
+  assert.equal(image.evalPixels(img, 56).length, 3 * 56 * 56);
+});
+skipWhen(t, sroie.missing)("real data: a SROIE receipt decodes at its header size", () => {
+  const path = join(sroie.dir!, "images/000.jpg");
+  assert.equal(image.decodeImage(path).height, image.readImageSize(path).height);
 });
 
 t.run();

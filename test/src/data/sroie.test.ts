@@ -2,7 +2,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { DataError, SROIE_LABELS, loadSroie } from "../../../src/data/index.ts";
-import { jpegBytes, realDataDir, tempDir, writeFile } from "./fixtures.ts";
+import { jpegBytes, realData, tempDir, writeFile } from "./fixtures.ts";
+import { skipWhen } from "../../skip.ts";
 
 const t = suite("sroie");
 
@@ -45,9 +46,9 @@ t("bad receipts: missing files and label/line mismatch; skipBad", () => {
   assert.equal([corpus.docs.length, corpus.skipped.length], [0, 1]);
 });
 
-t("real SROIE: split sizes and label counts", () => {
-  const dir = realDataDir("sroie");
-  if (!dir) return;
+const sroie = realData("sroie");
+skipWhen(t, sroie.missing)("real SROIE: split sizes and label counts", () => {
+  const dir = sroie.dir!;
   const train = loadSroie(dir, "train"), test = loadSroie(dir, "test");
   assert.equal([train.docs.length, test.docs.length], [501, 125]);
   const totals = [...train.docs, ...test.docs].flatMap((d) => d.labels!).filter((l) => l === "B-TOTAL").length;

@@ -1,25 +1,27 @@
 // The gpu backend end to end: every op family with a device kernel, forward and backward, against the CPU
 // backend on random shapes (odd sizes, sizes past one workgroup); a whole TransformerEncoderLayer and a whole
 // tiny AETNet forward + backward; AdamW training steps on the device; tidy(); reads, fallbacks and errors. Runs on software WebGPU (Dawn
-// over Mesa llvmpipe) in CI; set AETNET_GPU_TESTS=skip to skip loudly where no GPU stack can be installed.
+// over Mesa llvmpipe) in CI; set AETNET_GPU_TESTS=skip to report them as skipped where no GPU stack can be installed.
 import fc from "fast-check";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { onCpu } from "../../../../engine/backends/registry.ts";
 import { F, backendInfo, keep, manualSeed, nn, optim, randint, randn, setBackend, tensor, tidy, type Tensor } from "../../../../engine/index.ts";
 import { maxDiff, values } from "../fused_helpers.ts";
+import { skipWhen } from "../../../skip.ts";
 import { tiny } from "../../../../src/config.ts";
 import { AETNet, type AETNetInputs } from "../../../../src/models/aetnet.ts";
 
 const t = suite("gpu backend vs cpu backend");
 const skip = process.env.AETNET_GPU_TESTS === "skip";
+const test = skipWhen(t, skip ? "AETNET_GPU_TESTS=skip: nothing here checks the gpu backend" : null);
 const RUNS = { numRuns: 4, endOnFailure: true, verbose: true };
 
 // uvu reports a failing before-hook as zero tests run and still exits 0, so the opening error is kept and
 // rethrown by every test: no GPU stack means loud failures, never a quiet pass.
 let opening: Error | null = null;
 t.before(async () => {
-  if (skip) { console.warn("\n  !! gpu backend tests SKIPPED (AETNET_GPU_TESTS=skip): nothing here checks the gpu backend\n"); return; }
+  if (skip) return;
   try { await setBackend("gpu"); } catch (err) { opening = err as Error; }
 });
 t.before.each(() => { if (opening) throw opening; });
@@ -66,24 +68,21 @@ function agree(r: { cpu: Run; gpu: Run }, atol: number): void {
 const dim = (max: number): fc.Arbitrary<number> => fc.integer({ min: 1, max });
 const prop = <T>(arb: fc.Arbitrary<T>, body: (v: T) => Promise<void>) => fc.assert(fc.asyncProperty(arb, body), RUNS);
 
-t("reports the gpu.js backend that really runs", () => {
-  if (skip) return;
+test("reports the gpu.js backend that really runs", () => {
   const info = backendInfo();
   assert.is(info.name, "gpu");
   assert.ok(["WebGPUKernel", "WebGL2Kernel", "WebGLKernel", "HeadlessGLKernel"].includes(info.kernel), `kernel ${info.kernel}`);
   assert.type(info.adapter, "string");
 });
 
-t("elementwise unary and broadcasting binary ops, with gradients", async () => {
-  if (skip) return;
+test("elementwise unary and broadcasting binary ops, with gradients", async () => {
   await prop(fc.record({ a: dim(9), b: dim(70), seed: fc.nat(1000) }), async ({ a, b, seed }) => {
     agree(await both([[a, b], [1, b]], ([x, y]) => x.mul(y).add(x.tanh()).sub(y.exp()).div(y.abs().add(1)), seed), 1e-5);
     agree(await both([[a, b]], ([x]) => x.sigmoid().mul(x.relu()).add(x.abs().add(0.5).sqrt().log()).sub(x.abs().add(0.1).rsqrt()), seed), 1e-5);
   });
 });
 
-t("permute, expand, slice and reductions over any axes", async () => {
-  if (skip) return;
+test("permute, expand, slice and reductions over any axes", async () => {
   await prop(fc.record({ a: dim(5), b: dim(7), c: dim(40), seed: fc.nat(1000) }), async ({ a, b, c, seed }) => {
     agree(await both([[a, b, c]], ([x]) => x.permute(2, 0, 1).slice(0, 0, c, 2).sum(1), seed), 1e-5);
     agree(await both([[a, 1, c]], ([x]) => x.expand(a, b, c).mean([0, 2]), seed), 1e-5);
@@ -92,8 +91,7 @@ t("permute, expand, slice and reductions over any axes", async () => {
   });
 });
 
-t("matmul: batched, broadcast, transposed forms in the backward, past one tile", async () => {
-  if (skip) return;
+test("matmul: batched, broadcast, transposed forms in the backward, past one tile", async () => {
   await prop(fc.record({ m: dim(70), k: dim(70), n: dim(70), bt: dim(3), seed: fc.nat(1000) }), async ({ m, k, n, bt, seed }) => {
     agree(await both([[bt, m, k], [k, n]], ([a, b]) => a.matmul(b), seed), 1e-4 * Math.sqrt(k));
     agree(await both([[bt, 1, m, k], [2, n, k]], ([a, b]) => a.matmul(b.mT), seed), 1e-4 * Math.sqrt(k));
@@ -101,8 +99,7 @@ t("matmul: batched, broadcast, transposed forms in the backward, past one tile",
   agree(await both([[130, 97], [97, 65]], ([a, b]) => a.matmul(b), 5), 2e-3);
 });
 
-t("softmax, logSoftmax, layerNorm and GELU (fused kernels, forward and backward)", async () => {
-  if (skip) return;
+test("softmax, logSoftmax, layerNorm and GELU (fused kernels, forward and backward)", async () => {
   await prop(fc.record({ r: dim(20), c: dim(300), seed: fc.nat(1000) }), async ({ r, c, seed }) => {
     agree(await both([[r, c]], ([x]) => x.mul(3).softmax(-1), seed), 1e-6);
     agree(await both([[r, c]], ([x]) => x.mul(3).logSoftmax(-1), seed), 1e-5);
@@ -111,8 +108,7 @@ t("softmax, logSoftmax, layerNorm and GELU (fused kernels, forward and backward)
   });
 });
 
-t("scaled dot-product attention with bias and key mask (fused kernels, forward and backward)", async () => {
-  if (skip) return;
+test("scaled dot-product attention with bias and key mask (fused kernels, forward and backward)", async () => {
   await prop(fc.record({ b: dim(2), h: dim(3), lq: dim(20), lk: dim(70), d: dim(16), seed: fc.nat(1000) }), async ({ b, h, lq, lk, d, seed }) => {
     const mask = tensor(Int32Array.from({ length: b * lk }, (_, i) => (i % lk === 0 || (i * 7 + seed) % 3 !== 0 ? 1 : 0)), [b, 1, lk]);
     const r = await both([[b, h, lq, d], [b, h, lk, d], [b, h, lk, d], [1, h, lq, lk]],
@@ -121,8 +117,7 @@ t("scaled dot-product attention with bias and key mask (fused kernels, forward a
   });
 });
 
-t("a whole TransformerEncoderLayer forward + backward agrees with the CPU backend", async () => {
-  if (skip) return;
+test("a whole TransformerEncoderLayer forward + backward agrees with the CPU backend", async () => {
   const build = (): nn.TransformerEncoderLayer => {
     manualSeed(3);
     return new nn.TransformerEncoderLayer(64, 4, 128, { dropout: 0, normFirst: true, activation: "gelu" });
@@ -144,7 +139,7 @@ t("a whole TransformerEncoderLayer forward + backward agrees with the CPU backen
   assert.not.ok(fallbacks.matmul || fallbacks.scaledDotProductAttention || fallbacks.layerNorm || fallbacks.gelu, `device ops fell back: ${JSON.stringify(fallbacks)}`);
 });
 
-t("a whole tiny AETNet (fusion encoder, ViT, RoBERTa, DITC/IMC/GLITC/PITA) forward + backward agrees with the CPU backend", async () => {
+test("a whole tiny AETNet (fusion encoder, ViT, RoBERTa, DITC/IMC/GLITC/PITA) forward + backward agrees with the CPU backend", async () => {
   const run = async (cpu: boolean): Promise<{ loss: number; grads: Float32Array[] }> => {
     const exec = <T>(fn: () => T): T => (cpu ? onCpu(fn) : fn());
     manualSeed(7);
@@ -172,8 +167,7 @@ t("a whole tiny AETNet (fusion encoder, ViT, RoBERTa, DITC/IMC/GLITC/PITA) forwa
   assert.ok((after.indexSelect ?? 0) > (before.indexSelect ?? 0), `embedding lookups are counted as fallbacks: ${JSON.stringify(after)}`);
 });
 
-t("AdamW trains a layer on the device: the same losses as on the CPU backend, parameters never leave the device", async () => {
-  if (skip) return;
+test("AdamW trains a layer on the device: the same losses as on the CPU backend, parameters never leave the device", async () => {
   const train = (cpu: boolean): number[] => {
     const exec = <T>(fn: () => T): T => (cpu ? onCpu(fn) : fn());
     manualSeed(4);
@@ -201,8 +195,7 @@ t("AdamW trains a layer on the device: the same losses as on the CPU backend, pa
   assert.is(backendInfo().stats!.fallbacks.adamw ?? 0, before);
 });
 
-t("reads: await data() without a sync point, item() and storage block, fallbacks are counted", async () => {
-  if (skip) return;
+test("reads: await data() without a sync point, item() and storage block, fallbacks are counted", async () => {
   const stats = backendInfo().stats!;
   const x = tensor([1, 2, 3, 4], [2, 2]);
   const y = x.matmul(x);
@@ -218,7 +211,7 @@ t("reads: await data() without a sync point, item() and storage block, fallbacks
   assert.is(stats.fallbacks.cat, catBefore + 1);
 });
 
-t("tidy() frees each training step's device buffers; gradients, optimizer state and parameters survive", async () => {
+test("tidy() frees each training step's device buffers; gradients, optimizer state and parameters survive", async () => {
   manualSeed(5);
   const layer = new nn.TransformerEncoderLayer(16, 2, 32, { dropout: 0, normFirst: true });
   const opt = new optim.AdamW(layer.parameters(), { lr: 1e-2 });
@@ -249,8 +242,7 @@ t("tidy() frees each training step's device buffers; gradients, optimizer state 
   assert.throws(() => leaked.sum().item(), /used after dispose\(\) or the end of the tidy\(\)/);
 });
 
-t("bad requests get clear errors", async () => {
-  if (skip) return;
+test("bad requests get clear errors", async () => {
   const rejects = async (p: Promise<unknown>, re: RegExp): Promise<void> => {
     try { await p; } catch (err) { assert.match((err as Error).message, re); return; }
     assert.unreachable(`expected an error matching ${re}`);

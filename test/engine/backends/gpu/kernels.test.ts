@@ -2,7 +2,7 @@
 // WebGPU through Dawn (software: Mesa llvmpipe in CI), over random shapes with odd sizes and sizes past one
 // workgroup (64 threads). Also: the synchronous driver over gpu.js's cpu mode, fresh handles per call, and the
 // size limit. If no WebGPU adapter comes up every test fails with installDawn's message (what to install);
-// AETNET_GPU_TESTS=skip skips them with a printed notice instead.
+// AETNET_GPU_TESTS=skip reports them as skipped instead.
 import fc from "fast-check";
 import type { GPU } from "gpu.js";
 import { suite } from "uvu";
@@ -13,9 +13,11 @@ import { installDawn, type DawnInstallation } from "../../../../engine/backends/
 import { runAsync, runSync } from "../../../../engine/backends/gpu/generators.ts";
 import { GpuKernels, MAX_ELEMENTS, type GpuHandle, type GpuScoreView } from "../../../../engine/backends/gpu/kernels.ts";
 import { values } from "../fused_helpers.ts";
+import { skipWhen } from "../../../skip.ts";
 
 const t = suite("gpu kernel library vs cpu reference kernels");
 const skip = process.env.AETNET_GPU_TESTS === "skip";
+const test = skipWhen(t, skip ? "AETNET_GPU_TESTS=skip: nothing here checks the gpu kernels" : null);
 const RUNS = { numRuns: 6, endOnFailure: true };
 
 let dawn: DawnInstallation | null = null;
@@ -25,7 +27,7 @@ let setupError: unknown = null;
 let started = 0;
 
 t.before(async () => {
-  if (skip) { console.warn("\n  !! gpu kernel tests SKIPPED (AETNET_GPU_TESTS=skip): nothing here checks the gpu kernels\n"); return; }
+  if (skip) return;
   started = performance.now();
   try {
     dawn = await installDawn();
@@ -45,8 +47,7 @@ t.after(async () => {
 
 /** A test that needs the device: fails with the set-up error when WebGPU did not come up. */
 function gt(name: string, fn: () => Promise<void>): void {
-  t(name, async () => {
-    if (skip) return;
+  test(name, async () => {
     if (setupError) throw setupError;
     try {
       await fn();
