@@ -1,6 +1,6 @@
 // Reverse-mode autograd: graph nodes recorded by ops, an iterative topological sort, backward(), noGrad().
 import type { Tensor } from "./tensor.ts";
-import { gpuDevice } from "./backends/registry.ts";
+import { noteResult } from "./backends/registry.ts";
 import type { DType } from "./dtype.ts";
 import { AutogradError, NonFiniteError, fmtShape } from "./errors.ts";
 import { shapesEqual } from "./shape.ts";
@@ -58,11 +58,7 @@ export function setDebugNaN(on: boolean): void { trapNonFinite = on; }
  * and (in debug mode) checks the output for NaN/Inf.
  */
 export function record(op: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
-  const gpu = gpuDevice();
-  // Visible fallbacks: a float result computed on the host while the gpu backend is active (views excepted).
-  if (gpu && out.isFloatingPoint() && out.buf.device === null && !inputs.some((t) => t.buf === out.buf)) {
-    gpu.stats.fallbacks[op] = (gpu.stats.fallbacks[op] ?? 0) + 1;
-  }
+  noteResult(op, out, inputs); // counts host work while a device is active: visible fallbacks
   if (trapNonFinite && out.isFloatingPoint()) {
     const data = out.storage;
     for (let i = 0; i < data.length; i++) {

@@ -96,6 +96,13 @@ export class Storage {
     return this.dev!;
   }
 
+  /** The buffer on `device` for an in-place kernel: the host copy, now stale, is dropped. */
+  deviceBufferForWrite(device: Device): DeviceBuffer {
+    const b = this.deviceBuffer(device);
+    this.hostData = null;
+    return b;
+  }
+
   /** Takes this storage out of every open tidy() scope: it outlives them (keep(), stored gradients). */
   escapeScopes(): void {
     for (const scope of scopes) scope.delete(this);

@@ -4,7 +4,7 @@ import { allocate, convert, dtypeOf, isFloat, type DType, type TypedArray } from
 import { DTypeError, ShapeError, fmtShape } from "./errors.ts";
 import { checkShape, numelOf, type Shape } from "./shape.ts";
 import { formatTensor } from "./format.ts";
-import { Storage } from "./storage.ts";
+import { Storage, type DeviceBuffer } from "./storage.ts";
 import * as ew from "./ops/elementwise.ts";
 import * as red from "./ops/reduce.ts";
 import * as mv from "./ops/movement.ts";
@@ -257,8 +257,12 @@ export function eye(n: number, m = n, dtype: DType = "float32"): Tensor {
   return t;
 }
 
-/** Wraps an existing typed array or shared Storage without copying (internal: ops use it to return results and views). */
-export const fromStorage = (storage: TypedArray | Storage, shape: Shape): Tensor => new Tensor(storage, shape);
+/**
+ * Wraps existing elements without copying (internal: ops use it to return results and views): a host array,
+ * a shared Storage, or a kernel's device output.
+ */
+export const fromStorage = (storage: TypedArray | Storage | DeviceBuffer, shape: Shape): Tensor =>
+  new Tensor(storage instanceof Storage || ArrayBuffer.isView(storage) ? storage : Storage.onDevice(storage), shape);
 
 export function asTensor(x: TensorLike, like?: Tensor): Tensor {
   if (x instanceof Tensor) return x;

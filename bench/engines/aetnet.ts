@@ -1,9 +1,8 @@
 // This engine on every workload (W1–W4). The encoder layer is written from primitive ops, as for the peers.
 // `--memory=w2_fwdbwd` (run by bench/run.ts in a fresh `node --expose-gc` process) instead profiles the
 // peak memory of one W2 training step: forward, backward and an AdamW update.
-import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tensor, type Tensor } from "../../engine/index.ts";
-import { gpuDevice } from "../../engine/backends/registry.ts";
-import { on } from "../../engine/backends/gpu/dispatch.ts";
+import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, type Tensor } from "../../engine/index.ts";
+import { backendInfo, syncDevice } from "../../engine/backends/registry.ts";
 import { small } from "../../src/config.ts";
 import { aetnetStep } from "../aetnet_step.ts";
 import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
@@ -38,11 +37,10 @@ function encoderLayer(): { x: Tensor; params: Tensor[]; forward: (x: Tensor) => 
 
 // On the gpu backend (AETNET_BACKEND=gpu) an op returns before the device has done its work: each timed run
 // ends with a one-element device read, which the device queue answers only after everything before it.
-const gpu = gpuDevice();
-const probe = tensor([0]);
+const gpu = backendInfo().name === "gpu";
 const settled = (make: () => () => void) => (): (() => void) => {
   const work = make();
-  return gpu ? () => { work(); gpu.readSync(on(probe, gpu)); } : work;
+  return gpu ? () => { work(); syncDevice(); } : work;
 };
 const settle = (impl: Record<string, () => () => void>) => Object.fromEntries(Object.entries(impl).map(([id, make]) => [id, settled(make)]));
 

@@ -1,17 +1,101 @@
-// Which backend runs kernels now; missing kernels fall back to the cpu reference here, in one place.
-// The CPU backend uses the wasm SIMD kernels where WebAssembly SIMD validates, the plain TypeScript
-// reference kernels otherwise (or with AETNET_BACKEND=reference). The gpu backend (`await setBackend('gpu')`)
-// keeps float32 tensors on a gpu.js device and runs the ops that have device kernels there; everything
-// else runs on the CPU backend, counted in backendInfo().fallbacks. Chosen lazily: importing has no side effects.
-import type { Backend, KernelTable } from "./backend.ts";
+// Which backend runs kernels now, and the one dispatch every op goes through: dispatch(kernel, …) picks the
+// backend for one kernel call and says how its operands and outputs are reached. The CPU backend uses the
+// wasm SIMD kernels where WebAssembly SIMD validates, the plain TypeScript reference kernels otherwise (or
+// with AETNET_BACKEND=reference); missing kernels fall back to the cpu reference here, in one place. The gpu
+// backend (`await setBackend('gpu')`) keeps float32 tensors on a gpu.js device and runs the kernels it has
+// there; everything else runs on the CPU backend, counted in backendInfo().stats.fallbacks. Chosen lazily:
+// importing has no side effects.
+import type { Backend, KernelName, KernelTable, Operands } from "./backend.ts";
 import { cpuBackend, cpuKernels } from "./cpu/index.ts";
 import { wasmBackend } from "./wasm/index.ts";
 import type { GpuDevice } from "./gpu/device.ts";
+import { allocate, type DType, type TypedArray } from "../dtype.ts";
 import { EngineError } from "../errors.ts";
+import type { DeviceBuffer } from "../storage.ts";
+import type { Tensor } from "../tensor.ts";
 
 let current: Backend | undefined;
 let table: KernelTable = cpuKernels;
 let gpu: GpuDevice | null = null;
+let gpuExec: DeviceExec | null = null;
+
+/** A tensor's elements as a kernel operand: a host array (cpu, wasm) or a device buffer (gpu). */
+export type Operand = TypedArray | DeviceBuffer;
+export interface AnyOperands extends Operands { array: Operand; float: Operand }
+
+/**
+ * One backend as an op sees it: its kernel table, how a tensor becomes an operand and where outputs come
+ * from. Ops are written once against this; fromStorage(output, shape) makes a tensor of either kind.
+ */
+export interface Exec {
+  readonly kernels: KernelTable<AnyOperands>;
+  /** Where the work runs: the host, or the gpu device (which computes float32 only). */
+  readonly onDevice: boolean;
+  /** t's elements for reading (a device uploads a host tensor once and keeps it until a host write). */
+  arg(t: Tensor): Operand;
+  /** t's elements for an in-place kernel: the copy there becomes the only one (a stale copy is dropped). */
+  mut(t: Tensor): Operand;
+  /** A new zeroed output of n elements of dtype (the device computes float32 only: dispatch sees to it). */
+  out(dtype: DType, n: number): Operand;
+}
+
+/** A device backend: an Exec with a partial table and a size limit. */
+export interface DeviceExec extends Exec {
+  has(kernel: KernelName): boolean;
+  /** Whether an array of n elements can live on the device. */
+  fits(n: number): boolean;
+  /** Blocks until every kernel queued so far has run (a one-element read). */
+  sync(): void;
+}
+
+const hostExec: Exec = {
+  get kernels() { return kernels(); },
+  onDevice: false,
+  arg: (t) => t.storage,
+  mut: (t) => t.storage,
+  out: allocate,
+};
+
+/**
+ * The backend that runs `kernel` producing `dtype` outputs (the main one of `outElements`) from `operands`:
+ * the gpu device when it is active, has the kernel and every operand is a non-empty float32 tensor that fits;
+ * the host otherwise (reading device operands back: a fallback, counted by op in backendInfo()).
+ */
+export function dispatch(kernel: KernelName, dtype: DType, operands: readonly (Tensor | null | undefined)[], outElements: number): Exec {
+  return deviceFor(dtype, operands, outElements)?.has(kernel) ? gpuExec! : hostExec;
+}
+
+/**
+ * For a fused kernel: as dispatch, but null where the device would run the work and lacks the kernel; the op
+ * then runs its composed reference there instead of sending the work to the host.
+ */
+export function dispatchFused(kernel: KernelName, dtype: DType, operands: readonly (Tensor | null | undefined)[], outElements: number): Exec | null {
+  const d = deviceFor(dtype, operands, outElements);
+  return !d ? hostExec : d.has(kernel) ? d : null;
+}
+
+/** Whether work on these float32 operands would run on the gpu device. */
+export const onDevice = (...operands: (Tensor | null | undefined)[]): boolean =>
+  deviceFor("float32", operands, operands.reduce((n, t) => Math.max(n, t?.numel ?? 0), 0)) !== null;
+
+function deviceFor(dtype: DType, operands: readonly (Tensor | null | undefined)[], outElements: number): DeviceExec | null {
+  const d = suspended ? null : gpuExec;
+  if (!d || dtype !== "float32" || outElements === 0 || !d.fits(outElements)) return null;
+  for (const t of operands) if (t && (t.dtype !== "float32" || t.numel === 0 || !d.fits(t.numel))) return null;
+  return d;
+}
+
+/** Waits for the device's queued work (benchmarks time whole steps); nothing to wait for on the host. */
+export function syncDevice(): void { if (!suspended) gpuExec?.sync(); }
+
+/**
+ * Counts `op` as a fallback when the gpu backend is active and its float result was computed on the host
+ * (views excepted): autograd reports every op's result here.
+ */
+export function noteResult(op: string, out: Tensor, inputs: readonly Tensor[]): void {
+  if (!gpu || suspended || !out.isFloatingPoint() || out.buf.device !== null || inputs.some((t) => t.buf === out.buf)) return;
+  gpu.stats.fallbacks[op] = (gpu.stats.fallbacks[op] ?? 0) + 1;
+}
 
 /** An environment variable, or undefined where there is no process (a browser page). */
 export const env = (name: string): string | undefined => (typeof process === "undefined" ? undefined : process.env?.[name]);
@@ -31,14 +115,15 @@ export const currentBackend = (): Backend => {
   return current!;
 };
 
-/** The kernels ops dispatch to: the current backend's, completed by cpu's. */
+/**
+ * The host's kernels: the current CPU backend's, completed by cpu's. dispatch's host side, and what ops call
+ * directly for the kernels only the host has (gathers, scatters and strided accumulation into host arrays).
+ */
 export const kernels = (): KernelTable => {
   if (!current) useBackend(defaultBackend());
   return table;
 };
 
-/** The gpu device while the gpu backend is active (and not suspended). */
-export const gpuDevice = (): GpuDevice | null => (suspended ? null : gpu);
 let suspended = false;
 
 /** Runs fn with the gpu backend's device set aside: ops inside run on the CPU backend (parity references). */
@@ -73,12 +158,13 @@ export async function setBackend(name: BackendName, opts: BackendOptions = {}): 
     throw new EngineError("setBackend", `unknown backend ${JSON.stringify(name)}; expected 'cpu', 'reference' or 'gpu'`);
   }
   if (name === "gpu") {
-    const { openGpuDevice } = await import("./gpu/open_device.ts");
+    const [{ openGpuDevice }, { gpuBackend }] = await Promise.all([import("./gpu/open_device.ts"), import("./gpu/table.ts")]);
     const mode = opts.mode ?? env("AETNET_GPU_MODE");
     if (gpu && (mode === undefined || gpu.mode === mode)) return backendInfo();
     const opened = await openGpuDevice(mode); // a failure leaves the current backend as it was
     await closeGpu();
     gpu = opened;
+    gpuExec = gpuBackend(opened);
   } else if (gpu) {
     await closeGpu();
   }
@@ -89,6 +175,7 @@ export async function setBackend(name: BackendName, opts: BackendOptions = {}): 
 async function closeGpu(): Promise<void> {
   const d = gpu;
   gpu = null;
+  gpuExec = null;
   await d?.destroy();
 }
 

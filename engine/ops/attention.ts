@@ -1,11 +1,8 @@
 // Scaled dot-product attention with an additive bias and a key-padding mask: composed from ops (the
 // reference), or one fused kernel pair when fused ops are on.
 import { isGradEnabled, record } from "../autograd.ts";
-import { deviceTensor, gpuFor, gpuForOutput, on } from "../backends/gpu/dispatch.ts";
-import type { GpuBuffer, GpuDevice } from "../backends/gpu/device.ts";
 import type { AttentionDims, AttentionDropout, ScoreView } from "../backends/backend.ts";
-import { fusedOps, kernels } from "../backends/registry.ts";
-import { allocate, type FloatArray, type TypedArray } from "../dtype.ts";
+import { dispatchFused, fusedOps, onDevice, type Exec, type Operand } from "../backends/registry.ts";
 import { ShapeError, fmtShape } from "../errors.ts";
 import { defaultGenerator, type Generator } from "../random.ts";
 import { broadcastStrides, numelOf, shapesEqual } from "../shape.ts";
@@ -57,7 +54,8 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   const scale = opts.scale ?? 1 / Math.sqrt(d);
   const p = opts.training ? opts.dropoutP ?? 0 : 0;
   if (fusedOps() && attentionTuning.fused && fusable(q, k, v, opts.bias ?? null, opts.keyMask ?? null, p)) {
-    return fusedAttention(q, k, v, opts.bias ?? null, opts.keyMask ?? null, scale, p, opts.generator ?? defaultGenerator);
+    const fused = fusedAttention(q, k, v, opts.bias ?? null, opts.keyMask ?? null, scale, p, opts.generator ?? defaultGenerator);
+    if (fused) return fused;
   }
   let scores = mul(mm(q, k, false, true), scale); // [..., Lq, Lk]
   if (opts.bias) {
@@ -100,7 +98,7 @@ function fusable(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, keyMask: 
 }
 
 /** `data` of `shape` read as the [batch, lq, lk] scores `target` through broadcasting. */
-function scoreView<T extends TypedArray>(data: T, shape: readonly number[], target: readonly number[]): ScoreView<T> {
+function scoreView<T>(data: T, shape: readonly number[], target: readonly number[]): ScoreView<T> {
   const strides = broadcastStrides(shape, target);
   const lead = target.slice(0, -2);
   const offsets = new Int32Array(numelOf(lead));
@@ -121,57 +119,41 @@ function scoreView<T extends TypedArray>(data: T, shape: readonly number[], targ
 /**
  * One kernel forward (saving the probabilities and the dropout keep-mask), one kernel backward. The dropout
  * mask draws generator.random() per weight in the composed op's order, so both paths drop the same weights.
+ * Null where the backend that would run it lacks the kernels (the gpu has no attention dropout): the
+ * composed form runs there.
  */
-function fusedAttention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, keyMask: Tensor | null, scale: number, p: number, generator: Generator): Tensor {
+function fusedAttention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, keyMask: Tensor | null, scale: number, p: number, generator: Generator): Tensor | null {
   const batchShape = q.shape.slice(0, -2);
   const [lq, d] = q.shape.slice(-2);
   const [lk, dv] = v.shape.slice(-2);
   const scoreShape = [...batchShape, lq, lk];
   const dims: AttentionDims = { batch: numelOf(batchShape), lq, lk, d, dv, scale };
-  const dev = p === 0 ? gpuForOutput(numelOf(scoreShape), q, k, v, bias) : null;
-  if (dev) return deviceAttention(dev, q, k, v, bias, keyMask, dims, scoreShape);
-  const biasView = bias ? scoreView(bias.storage as FloatArray, bias.shape, scoreShape) : null;
-  const maskView = keyMask ? scoreView(keyMask.storage, maskShape(keyMask), scoreShape) : null;
+  const ex = p > 0 && onDevice(q, k, v, bias) ? null : dispatchFused("attention", "float32", [q, k, v, bias], numelOf(scoreShape));
+  if (!ex) return null;
+  const maskView = (e: Exec) => (keyMask ? scoreView(e.arg(keyMask), maskShape(keyMask), scoreShape) : null);
   let drop: AttentionDropout | null = null;
   if (p > 0) {
     const keep = new Uint8Array(numelOf(scoreShape));
     for (let i = 0; i < keep.length; i++) keep[i] = generator.random() >= p ? 1 : 0;
     drop = { keep, scale: Math.fround(1 / (1 - p)) };
   }
-  const probs = allocate("float32", numelOf(scoreShape)) as FloatArray;
-  const out = allocate("float32", dims.batch * lq * dv) as FloatArray;
-  kernels().attention(q.storage as FloatArray, k.storage as FloatArray, v.storage as FloatArray, dims, biasView, maskView, drop, probs, out);
+  const probs = ex.out("float32", numelOf(scoreShape));
+  const out = ex.out("float32", dims.batch * lq * dv);
+  const biasView = bias ? scoreView(ex.arg(bias), bias.shape, scoreShape) : null;
+  ex.kernels.attention(ex.arg(q), ex.arg(k), ex.arg(v), dims, biasView, maskView(ex), drop, probs, out);
+  const saved = fromStorage(probs, scoreShape);
   const inputs = bias ? [q, k, v, bias] : [q, k, v];
   return record("scaledDotProductAttention", fromStorage(out, [...batchShape, lq, dv]), inputs, (g, needs) => {
-    if (isGradEnabled() || g.dtype !== q.dtype) return composedBackward(q, k, v, bias, keyMask, scale, drop, g, needs);
-    const grad = (t: Tensor, i: number): FloatArray | null => (needs[i] ? (allocate("float32", t.numel) as FloatArray) : null);
+    const eb = isGradEnabled() || g.dtype !== q.dtype ? null : dispatchFused("attentionBackward", "float32", [q, k, v, saved, g], numelOf(scoreShape));
+    if (!eb) return composedBackward(q, k, v, bias, keyMask, scale, drop, g, needs);
+    const grad = (t: Tensor, i: number): Operand | null => (needs[i] ? eb.out("float32", t.numel) : null);
     const [dq, dk, dvOut] = [grad(q, 0), grad(k, 1), grad(v, 2)];
-    const dScores = allocate("float32", numelOf(scoreShape)) as FloatArray;
-    kernels().attentionBackward(q.storage as FloatArray, k.storage as FloatArray, v.storage as FloatArray, probs, g.storage as FloatArray, dims, maskView, drop, dScores, dq, dk, dvOut);
-    const wrap = (a: FloatArray | null, t: Tensor): Tensor | null => (a ? fromStorage(a, t.shape) : null);
-    const dBias = bias && needs[3] ? sumToShape(fromStorage(dScores, scoreShape), bias.shape) : null;
-    return [wrap(dq, q), wrap(dk, k), wrap(dvOut, v), ...(bias ? [dBias] : [])];
-  });
-}
-
-/** The fused attention on the gpu device (no dropout: that runs on the CPU backend): probabilities stay on the device. */
-function deviceAttention(dev: GpuDevice, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, keyMask: Tensor | null, dims: AttentionDims, scoreShape: number[]): Tensor {
-  const view = (t: Tensor, shape: readonly number[], d: GpuDevice) => {
-    const { offsets, rowStride, colStride } = scoreView(new Float32Array(0), shape, scoreShape);
-    return { data: on(t, d), offsets: Array.from(offsets), rowStride, colStride };
-  };
-  const mask = keyMask ? (keyMask.dtype === "float32" ? keyMask : keyMask.to("float32")) : null;
-  const [probsBuf, outBuf] = dev.call("attention", [on(q, dev), on(k, dev), on(v, dev), dims, bias ? view(bias, bias.shape, dev) : null, mask ? view(mask, maskShape(mask), dev) : null],
-    [numelOf(scoreShape), dims.batch * dims.lq * dims.dv]);
-  const probs = deviceTensor(probsBuf!, scoreShape);
-  const inputs = bias ? [q, k, v, bias] : [q, k, v];
-  return record("scaledDotProductAttention", deviceTensor(outBuf!, [...scoreShape.slice(0, -2), dims.lq, dims.dv]), inputs, (g, needs) => {
-    const d = gpuFor(g);
-    if (isGradEnabled() || !d) return composedBackward(q, k, v, bias, keyMask, dims.scale, null, g, needs);
-    const [dScores, dq, dk, dvOut] = d.call("attentionBackward", [on(q, d), on(k, d), on(v, d), on(probs, d), on(g, d), dims, mask ? view(mask, maskShape(mask), d) : null],
-      [bias && needs[3] ? numelOf(scoreShape) : null, needs[0] ? q.numel : null, needs[1] ? k.numel : null, needs[2] ? v.numel : null]);
-    const wrap = (b: GpuBuffer | null, t: Tensor): Tensor | null => (b ? deviceTensor(b, t.shape) : null);
-    const dBias = bias && needs[3] ? sumToShape(deviceTensor(dScores!, scoreShape), bias.shape) : null;
+    const dScores = eb.out("float32", numelOf(scoreShape));
+    eb.kernels.attentionBackward(eb.arg(q), eb.arg(k), eb.arg(v), eb.arg(saved), eb.arg(g), dims, maskView(eb), drop, dScores, dq, dk, dvOut);
+    const wrap = (a: Operand | null, t: Tensor): Tensor | null => (a ? fromStorage(a, t.shape) : null);
+    const scores = fromStorage(dScores, scoreShape);
+    const dBias = bias && needs[3] ? sumToShape(scores, bias.shape) : null;
+    if (!dBias) scores.dispose(); // frees it now where it is a device buffer
     return [wrap(dq, q), wrap(dk, k), wrap(dvOut, v), ...(bias ? [dBias] : [])];
   });
 }

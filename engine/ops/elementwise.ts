@@ -1,22 +1,20 @@
 // Elementwise ops with NumPy broadcasting, each followed by its backward written with ops.
 import { isGradEnabled, record } from "../autograd.ts";
 import type { BinaryOp, UnaryOp } from "../backends/backend.ts";
-import { fusedOps, kernels } from "../backends/registry.ts";
-import { allocate, floatOf, promote, type DType, type FloatArray, type TypedArray } from "../dtype.ts";
+import { dispatch, dispatchFused, fusedOps } from "../backends/registry.ts";
+import { floatOf, promote, type DType } from "../dtype.ts";
 import { ShapeError, fmtShape } from "../errors.ts";
 import { broadcastShapes, broadcastStrides, numelOf, shapesEqual, stridesOf } from "../shape.ts";
 import { Tensor, asTensor, fromStorage, full, type TensorLike } from "../tensor.ts";
 import { sum } from "./reduce.ts";
 import { expand, reshape } from "./movement.ts";
-import { gpuFor, on, run1 } from "../backends/gpu/dispatch.ts";
 
 // ---- plumbing ----
 
 function mapUnary(op: UnaryOp, x: Tensor, dtype: DType): Tensor {
-  const d = dtype === "float32" ? gpuFor(x) : null;
-  if (d) return run1(d, "unary", [op, on(x, d), x.numel], x.shape);
-  const out = allocate(dtype, x.numel);
-  kernels().unary(op, dtype === x.dtype ? x.storage : Float64Array.from(x.storage), out);
+  const ex = dispatch("unary", dtype, [x], x.numel);
+  const out = ex.out(dtype, x.numel);
+  ex.kernels.unary(op, dtype === x.dtype ? ex.arg(x) : Float64Array.from(x.storage), out); // a dtype change runs on the host
   return fromStorage(out, x.shape);
 }
 
@@ -24,10 +22,9 @@ function mapBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
   const sa = shapesEqual(a.shape, shape) ? stridesOf(shape) : broadcastStrides(a.shape, shape);
   const sb = shapesEqual(b.shape, shape) ? stridesOf(shape) : broadcastStrides(b.shape, shape);
-  const d = dtype === "float32" ? gpuFor(a, b) : null;
-  if (d) return run1(d, "binary", [op, on(a, d), sa, on(b, d), sb, shape], shape);
-  const out = allocate(dtype, numelOf(shape));
-  kernels().binary(op, a.storage, sa, b.storage, sb, shape, out);
+  const ex = dispatch("binary", dtype, [a, b], numelOf(shape));
+  const out = ex.out(dtype, numelOf(shape));
+  ex.kernels.binary(op, ex.arg(a), sa, ex.arg(b), sb, shape, out);
   return fromStorage(out, shape);
 }
 
@@ -157,22 +154,16 @@ export function erf(x: Tensor): Tensor {
  * (forward, backward) when fused ops are on; the composition below is its reference.
  */
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
-  if (approximate === "none" && fusedOps() && x.isFloatingPoint()) {
-    const d = gpuFor(x);
-    if (d) {
-      return record("gelu", run1(d, "gelu", [on(x, d), x.numel], x.shape), [x], (g) => {
-        const dg = gpuFor(g);
-        if (isGradEnabled() || !dg) return [mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))))];
-        return [run1(dg, "geluBackward", [on(x, dg), on(g, dg), x.numel], x.shape)];
-      });
-    }
-    const out = allocate(x.dtype, x.numel) as FloatArray;
-    kernels().gelu(x.storage as FloatArray, out);
+  const ex = approximate === "none" && fusedOps() && x.isFloatingPoint() ? dispatchFused("gelu", x.dtype, [x], x.numel) : null;
+  if (ex) {
+    const out = ex.out(x.dtype, x.numel);
+    ex.kernels.gelu(ex.arg(x), out);
     return record("gelu", fromStorage(out, x.shape), [x], (g) => {
-      // Recorded (double) backward: Φ(x) + x·φ(x) in ops.
-      if (isGradEnabled() || g.dtype !== x.dtype) return [mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))))];
-      const dx = allocate(x.dtype, x.numel) as FloatArray;
-      kernels().geluBackward(x.storage as FloatArray, g.storage as FloatArray, dx);
+      const eb = isGradEnabled() || g.dtype !== x.dtype ? null : dispatchFused("geluBackward", x.dtype, [x, g], x.numel);
+      // Recorded (double) backward, or no kernel where the work runs: Φ(x) + x·φ(x) in ops.
+      if (!eb) return [mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))))];
+      const dx = eb.out(x.dtype, x.numel);
+      eb.kernels.geluBackward(eb.arg(x), eb.arg(g), dx);
       return [fromStorage(dx, x.shape)];
     });
   }
@@ -188,10 +179,9 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
   const back = (g: Tensor): (Tensor | null)[] => [mul(g, mul(ge(x, lo), le(x, hi)))];
-  const d = gpuFor(x);
-  if (d) return record("clamp", run1(d, "clamp", [on(x, d), x.numel, lo, hi], x.shape), [x], back);
-  const out = allocate(x.dtype, x.numel);
-  kernels().clamp(x.storage, lo, hi, out);
+  const ex = dispatch("clamp", x.dtype, [x], x.numel);
+  const out = ex.out(x.dtype, x.numel);
+  ex.kernels.clamp(ex.arg(x), lo, hi, out);
   return record("clamp", fromStorage(out, x.shape), [x], back);
 }
 
@@ -206,21 +196,12 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
     needs[0] ? sumToShape(where(condition, g, 0), x.shape) : null,
     needs[1] ? sumToShape(where(condition, 0, g), y.shape) : null,
   ];
-  const d = gpuFor(x, y); // float32 operands only; the condition is converted (any nonzero is true)
-  if (d) {
-    const dense = (t: Tensor): Tensor => (shapesEqual(t.shape, shape) ? t : expand(t, shape));
-    const cond = dense(condition.dtype === "float32" ? condition : condition.to("float32"));
-    return record("where", run1(d, "where", [on(cond, d), on(dense(x), d), on(dense(y), d), n], shape), [x, y], back);
-  }
-  const expandTo = (t: Tensor): TypedArray => {
-    if (shapesEqual(t.shape, shape)) return t.storage;
-    const buf = allocate(t.dtype, n);
-    kernels().stridedCopy(t.storage, 0, broadcastStrides(t.shape, shape), shape, buf);
-    return buf;
-  };
-  const [c, xs, ys] = [expandTo(condition), expandTo(x), expandTo(y)];
-  const out = allocate(promote(x.dtype, y.dtype), n);
-  kernels().where(c, xs, ys, out);
+  // The condition may have any dtype (nonzero is true); only the values decide where the work runs.
+  const dtype = promote(x.dtype, y.dtype);
+  const ex = dispatch("where", dtype, [x, y], n);
+  const dense = (t: Tensor): Tensor => (shapesEqual(t.shape, shape) ? t : expand(t.detach(), shape));
+  const out = ex.out(dtype, n);
+  ex.kernels.where(ex.arg(dense(condition)), ex.arg(dense(x)), ex.arg(dense(y)), out);
   return record("where", fromStorage(out, shape), [x, y], back);
 }
 

@@ -1,10 +1,9 @@
 // Batched matmul with broadcast batch dims; backward uses transposed kernel forms, never copies.
 import { record } from "../autograd.ts";
-import { kernels } from "../backends/registry.ts";
-import { gpuForOutput, on, run1 } from "../backends/gpu/dispatch.ts";
-import { allocate, promote, type FloatArray } from "../dtype.ts";
+import { dispatch } from "../backends/registry.ts";
+import { promote } from "../dtype.ts";
 import { DTypeError, ShapeError, fmtShape } from "../errors.ts";
-import { broadcastShapes, broadcastStrides, numelOf, shapesEqual } from "../shape.ts";
+import { broadcastShapes, numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { sumToShape } from "./elementwise.ts";
 import { expand, reshape, squeeze, unsqueeze } from "./movement.ts";
@@ -38,29 +37,18 @@ export function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = numelOf(batchShape);
   const dtype = promote(a.dtype, b.dtype);
-  const full = (t: Tensor): FloatArray => {
+  // Operands broadcast to the full batch (a copy only where a batch dim broadcasts) in the result dtype.
+  const full = (t: Tensor): Tensor => {
     const shape = [...batchShape, ...t.shape.slice(-2)];
-    let data = t.storage;
-    if (!shapesEqual(t.shape, shape)) {
-      data = allocate(t.dtype, numelOf(shape));
-      kernels().stridedCopy(t.storage, 0, broadcastStrides(t.shape, shape), shape, data);
-    }
-    if (t.dtype !== dtype) data = Float64Array.from(data);
-    return data as FloatArray;
+    const dense = shapesEqual(t.shape, shape) ? t : expand(t.detach(), shape);
+    return dense.dtype === dtype ? dense : dense.detach().to(dtype);
   };
   const back = (g: Tensor, needs: readonly boolean[]): (Tensor | null)[] => [
     needs[0] ? sumToShape(transA ? mm(b, g, transB, true) : mm(g, b, false, !transB), a.shape) : null,
     needs[1] ? sumToShape(transB ? mm(g, a, true, transA) : mm(a, g, !transA, false), b.shape) : null,
   ];
-  const d = gpuForOutput(batch * Math.max(m * n, m * k, k * n), a, b);
-  if (d) {
-    const dense = (t: Tensor): Tensor => {
-      const shape = [...batchShape, ...t.shape.slice(-2)];
-      return shapesEqual(t.shape, shape) ? t : expand(t.detach(), shape);
-    };
-    return record("matmul", run1(d, "matmul", [on(dense(a), d), on(dense(b), d), batch, m, k, n, transA, transB], [...batchShape, m, n]), [a, b], back);
-  }
-  const out = allocate(dtype, batch * m * n) as FloatArray;
-  kernels().matmul(full(a), full(b), out, batch, m, k, n, transA, transB);
+  const ex = dispatch("matmul", dtype, [a, b], batch * Math.max(m * n, m * k, k * n));
+  const out = ex.out(dtype, batch * m * n);
+  ex.kernels.matmul(ex.arg(full(a)), ex.arg(full(b)), out, batch, m, k, n, transA, transB);
   return record("matmul", fromStorage(out, [...batchShape, m, n]), [a, b], back);
 }

@@ -1,7 +1,6 @@
 // Shape and movement ops: reshape shares storage; permute, expand, slice and cat copy.
 import { record } from "../autograd.ts";
-import { gpuFor, gpuForOutput, on, run1 } from "../backends/gpu/dispatch.ts";
-import { kernels } from "../backends/registry.ts";
+import { dispatch, kernels, onDevice } from "../backends/registry.ts";
 import { allocate, convert, isFloat, type DType } from "../dtype.ts";
 import { IndexError, ShapeError, fmtShape } from "../errors.ts";
 import { broadcastStrides, checkShape, inferShape, normalizeDim, numelOf, stridesOf } from "../shape.ts";
@@ -30,12 +29,11 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   return reshape(x, x.shape.filter((s, i) => !(s === 1 && dims.includes(i))));
 }
 
-/** out[idx] = x[offset + Σ idx·strides] over `shape`, on the device when the gpu backend holds x. */
+/** out[idx] = x[offset + Σ idx·strides] over `shape`. */
 function gatherStrided(x: Tensor, offset: number, strides: readonly number[], shape: readonly number[]): Tensor {
-  const d = gpuForOutput(numelOf(shape), x);
-  if (d) return run1(d, "stridedCopy", [on(x, d), offset, strides, shape], shape);
-  const out = allocate(x.dtype, numelOf(shape));
-  kernels().stridedCopy(x.storage, offset, strides, shape, out);
+  const ex = dispatch("stridedCopy", x.dtype, [x], numelOf(shape));
+  const out = ex.out(x.dtype, numelOf(shape));
+  ex.kernels.stridedCopy(ex.arg(x), offset, strides, shape, out);
   return fromStorage(out, shape);
 }
 
@@ -162,7 +160,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 export function clone(x: Tensor): Tensor {
-  const copy = gpuFor(x) ? gatherStrided(x, 0, stridesOf(x.shape), x.shape) : fromStorage(x.storage.slice(), x.shape);
+  const copy = onDevice(x) ? gatherStrided(x, 0, stridesOf(x.shape), x.shape) : fromStorage(x.storage.slice(), x.shape);
   return record("clone", copy, [x], (g) => [g]);
 }
 

@@ -1,9 +1,7 @@
 // The neural-network functions every layer needs: linear, layerNorm, embedding, dropout.
 import { isGradEnabled, noGrad, record } from "../autograd.ts";
-import { deviceTensor, gpuFor, on, onOrNull } from "../backends/gpu/dispatch.ts";
-import type { GpuBuffer, GpuDevice } from "../backends/gpu/device.ts";
-import { fusedOps, kernels } from "../backends/registry.ts";
-import { allocate, type FloatArray } from "../dtype.ts";
+import { dispatchFused, fusedOps } from "../backends/registry.ts";
+import { allocate } from "../dtype.ts";
 import { DTypeError, EngineError, IndexError, ShapeError, fmtShape } from "../errors.ts";
 import { defaultGenerator, type Generator } from "../random.ts";
 import { numelOf, shapesEqual } from "../shape.ts";
@@ -43,7 +41,10 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   }
   const dims = shape.map((_, i) => x.ndim - shape.length + i);
   const sameDType = (p?: Tensor | null): boolean => !p || p.dtype === x.dtype;
-  if (fusedOps() && x.isFloatingPoint() && sameDType(weight) && sameDType(bias)) return fusedLayerNorm(x, dims, weight ?? null, bias ?? null, eps);
+  if (fusedOps() && x.isFloatingPoint() && sameDType(weight) && sameDType(bias)) {
+    const fused = fusedLayerNorm(x, dims, weight ?? null, bias ?? null, eps);
+    if (fused) return fused;
+  }
   const { xhat } = normalizedRows(x, dims, eps);
   let y = xhat;
   if (weight) y = mul(y, weight);
@@ -58,58 +59,37 @@ function normalizedRows(x: Tensor, dims: number[], eps: number): { xhat: Tensor;
   return { xhat: mul(centred, rstd), rstd };
 }
 
-/** One kernel forward (saving mean and rstd per row), one kernel backward; differs from the composed form only in rounding. */
-function fusedLayerNorm(x: Tensor, dims: number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+/**
+ * One kernel forward (saving mean and rstd per row), one kernel backward; differs from the composed form
+ * only in rounding. Null where the backend that would run it has no such kernel (the composed form runs there).
+ */
+function fusedLayerNorm(x: Tensor, dims: number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor | null {
   const cols = numelOf(dims.map((d) => x.shape[d]));
   const rows = cols === 0 ? 0 : x.numel / cols;
-  const dev = rows > 0 ? gpuFor(x, weight, bias) : null;
-  if (dev) return deviceLayerNorm(dev, x, dims, rows, cols, weight, bias, eps);
-  const storage = (t: Tensor | null): FloatArray | null => (t ? (t.storage as FloatArray) : null);
-  const out = allocate(x.dtype, x.numel) as FloatArray;
-  const mu = allocate(x.dtype, rows) as FloatArray;
-  const rs = allocate(x.dtype, rows) as FloatArray;
-  kernels().layerNorm(x.storage as FloatArray, cols, storage(weight), storage(bias), eps, out, mu, rs);
+  const ex = dispatchFused("layerNorm", x.dtype, [x, weight, bias], x.numel);
+  if (!ex) return null;
+  const arg = (t: Tensor | null) => (t ? ex.arg(t) : null);
+  const [out, mu, rs] = [ex.out(x.dtype, x.numel), ex.out(x.dtype, rows), ex.out(x.dtype, rows)];
+  ex.kernels.layerNorm(ex.arg(x), cols, arg(weight), arg(bias), eps, out, mu, rs);
+  const [mean_, rstd_] = [fromStorage(mu, [rows]), fromStorage(rs, [rows])];
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record("layerNorm", fromStorage(out, x.shape), inputs, (g, needs) => {
     const wAt = weight ? 1 : -1;
     const bAt = bias ? inputs.length - 1 : -1;
-    if (isGradEnabled() || g.dtype !== x.dtype) {
-      // Recorded backward (higher-order gradients): the same formula written in ops.
+    const eb = isGradEnabled() || g.dtype !== x.dtype ? null : dispatchFused("layerNormBackward", x.dtype, [x, g, mean_, rstd_, weight], x.numel);
+    if (!eb) {
+      // Recorded backward (higher-order gradients), or no kernel where the work runs: the same formula in ops.
       const { xhat, rstd } = normalizedRows(x, dims, eps);
       const gw = weight ? mul(g, weight) : g;
       const dx = mul(rstd, sub(sub(gw, mean(gw, dims, true)), mul(xhat, mean(mul(gw, xhat), dims, true))));
       return [dx, ...(weight ? [needs[wAt] ? sumToShape(mul(g, xhat), weight.shape) : null] : []), ...(bias ? [needs[bAt] ? sumToShape(g, bias.shape) : null] : [])];
     }
-    const dx = allocate(x.dtype, x.numel) as FloatArray;
-    const dw = weight && needs[wAt] ? (allocate(x.dtype, cols) as FloatArray) : null;
-    const db = bias && needs[bAt] ? (allocate(x.dtype, cols) as FloatArray) : null;
-    kernels().layerNormBackward(x.storage as FloatArray, g.storage as FloatArray, cols, storage(weight), mu, rs, dx, dw, db);
-    const grad = (d: FloatArray | null, t: Tensor | null): Tensor[] | (Tensor | null)[] => (t ? [d ? fromStorage(d, t.shape) : null] : []);
+    const dx = eb.out(x.dtype, x.numel);
+    const dw = weight && needs[wAt] ? eb.out(x.dtype, cols) : null;
+    const db = bias && needs[bAt] ? eb.out(x.dtype, cols) : null;
+    eb.kernels.layerNormBackward(eb.arg(x), eb.arg(g), cols, weight ? eb.arg(weight) : null, eb.arg(mean_), eb.arg(rstd_), dx, dw, db);
+    const grad = (d: typeof dw, t: Tensor | null): (Tensor | null)[] => (t ? [d ? fromStorage(d, t.shape) : null] : []);
     return [fromStorage(dx, x.shape), ...grad(dw, weight), ...grad(db, bias)];
-  });
-}
-
-/** The fused layer norm on the gpu device: the same saved mean/rstd, kept on the device for the backward. */
-function deviceLayerNorm(dev: GpuDevice, x: Tensor, dims: number[], rows: number, cols: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
-  const [out, mu, rs] = dev.call("layerNorm", [on(x, dev), rows, cols, onOrNull(weight, dev), onOrNull(bias, dev), eps], [x.numel, rows, rows]);
-  const [mean_, rstd_] = [deviceTensor(mu!, [rows]), deviceTensor(rs!, [rows])];
-  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-  return record("layerNorm", deviceTensor(out!, x.shape), inputs, (g, needs) => {
-    const wAt = weight ? 1 : -1;
-    const bAt = bias ? inputs.length - 1 : -1;
-    const d = gpuFor(g);
-    if (isGradEnabled() || !d) {
-      const { xhat, rstd } = normalizedRows(x, dims, eps);
-      const gw = weight ? mul(g, weight) : g;
-      const dx = mul(rstd, sub(sub(gw, mean(gw, dims, true)), mul(xhat, mean(mul(gw, xhat), dims, true))));
-      return [dx, ...(weight ? [needs[wAt] ? sumToShape(mul(g, xhat), weight.shape) : null] : []), ...(bias ? [needs[bAt] ? sumToShape(g, bias.shape) : null] : [])];
-    }
-    const wantW = !!weight && needs[wAt];
-    const wantB = !!bias && needs[bAt];
-    const [dx, dw, db] = d.call("layerNormBackward", [on(x, d), on(g, d), rows, cols, onOrNull(weight, d), on(mean_, d), on(rstd_, d), wantW || wantB],
-      [x.numel, wantW ? cols : null, wantB ? cols : null]);
-    const grad = (b: GpuBuffer | null, t: Tensor | null): (Tensor | null)[] => (t ? [b ? deviceTensor(b, t.shape) : null] : []);
-    return [deviceTensor(dx!, x.shape), ...grad(dw, weight), ...grad(db, bias)];
   });
 }
 

@@ -1,11 +1,10 @@
 // Reductions over any set of axes (keepdim or not), with gradients; argmax/argmin carry none.
 import { record } from "../autograd.ts";
 import type { ReduceOp } from "../backends/backend.ts";
-import { kernels } from "../backends/registry.ts";
-import { gpuFor, on, run1 } from "../backends/gpu/dispatch.ts";
-import { allocate, floatOf, type DType } from "../dtype.ts";
+import { dispatch } from "../backends/registry.ts";
+import { floatOf, type DType } from "../dtype.ts";
 import { IndexError, fmtShape } from "../errors.ts";
-import { normalizeDim, normalizeDims, numelOf, stridesOf } from "../shape.ts";
+import { normalizeDim, normalizeDims, numelOf } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { add, div, eq, exp, log, mul, sub } from "./elementwise.ts";
 import { expand, permute, reshape } from "./movement.ts";
@@ -25,27 +24,18 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DTyp
     throw new IndexError(name, `cannot reduce over an empty dimension of tensor ${fmtShape(x.shape)}`);
   }
   const block = op === "sum" ? middleBlock(x.shape, axes) : null;
-  const d = dtype === "float32" && op !== "argmax" && op !== "argmin" && x.numel > 0 ? gpuFor(x) : null;
-  if (d) {
-    const keep = keptShape(x.shape, axes);
-    if (block) return run1(d, "sumAxis", [on(x, d), block.outer, block.size, block.inner], keep);
-    const rows = order.some((dim, i) => dim !== i) ? permute(x.detach(), order) : x;
-    return run1(d, "reduceRows", [op, on(rows, d), numelOf(keep), rowLength], keep);
-  }
+  const keep = keptShape(x.shape, axes);
   if (block) {
-    const out = allocate(dtype, block.outer * block.inner);
-    kernels().sumAxis(x.storage, block.outer, block.size, block.inner, out);
-    return fromStorage(out, keptShape(x.shape, axes));
+    const ex = dispatch("sumAxis", dtype, [x], block.outer * block.inner);
+    const out = ex.out(dtype, block.outer * block.inner);
+    ex.kernels.sumAxis(ex.arg(x), block.outer, block.size, block.inner, out);
+    return fromStorage(out, keep);
   }
-  let data = x.storage;
-  if (order.some((d, i) => d !== i)) {
-    const strides = stridesOf(x.shape);
-    data = allocate(x.dtype, x.numel);
-    kernels().stridedCopy(x.storage, 0, order.map((d) => strides[d]), order.map((d) => x.shape[d]), data);
-  }
-  const out = allocate(dtype, numelOf(kept.map((d) => x.shape[d])));
-  kernels().reduceRows(op, data, rowLength, out);
-  return fromStorage(out, keptShape(x.shape, axes));
+  const ex = dispatch("reduceRows", dtype, [x], numelOf(keep));
+  const rows = order.some((d, i) => d !== i) ? permute(x.detach(), order) : x;
+  const out = ex.out(dtype, numelOf(keep));
+  ex.kernels.reduceRows(op, ex.arg(rows), rowLength, out);
+  return fromStorage(out, keep);
 }
 
 /**

@@ -1,10 +1,8 @@
 // AdamW (decoupled weight decay, bias-corrected moments), as torch.optim.AdamW without amsgrad.
-import type { TypedArray } from "../dtype.ts";
 import { EngineError } from "../errors.ts";
 import { Tensor, zeros } from "../tensor.ts";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
-import { on } from "../backends/gpu/dispatch.ts";
-import type { GpuDevice } from "../backends/gpu/device.ts";
+import { dispatch } from "../backends/registry.ts";
 
 export type AdamWOptions = {
   lr: number;
@@ -27,34 +25,14 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
     super("AdamW", params, defaults);
   }
 
-  protected update(p: TypedArray, g: TypedArray, group: ParamGroup<AdamWOptions>, state: AdamWState | undefined, param: Tensor): AdamWState {
-    const s = state ?? this.stateTemplate(param);
-    s.step += 1;
-    const { lr, eps, weightDecay } = group;
-    const [b1, b2] = group.betas;
-    const stepSize = lr / (1 - b1 ** s.step);
-    const correction2Sqrt = Math.sqrt(1 - b2 ** s.step);
-    const m = s.expAvg.storage;
-    const v = s.expAvgSq.storage;
-    for (let i = 0; i < p.length; i++) {
-      p[i] *= 1 - lr * weightDecay;
-      m[i] = b1 * m[i] + (1 - b1) * g[i];
-      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-      p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / correction2Sqrt + eps);
-    }
-    return s;
-  }
-
-  protected override updateOnDevice(dev: GpuDevice, p: Tensor, g: Tensor, group: ParamGroup<AdamWOptions>, state: AdamWState | undefined): AdamWState | null {
+  /** The `adamw` kernel of whichever backend holds the tensors (cpu reference: backends/cpu/adamw.ts). */
+  protected update(p: Tensor, g: Tensor, group: ParamGroup<AdamWOptions>, state: AdamWState | undefined): AdamWState {
     const s = state ?? this.stateTemplate(p);
-    if (s.expAvg.dtype !== "float32") return null;
     s.step += 1;
     const [beta1, beta2] = group.betas;
-    const [p2, m2, v2] = dev.call("adamw", [on(p, dev), on(g, dev), on(s.expAvg, dev), on(s.expAvgSq, dev), p.numel,
-      { lr: group.lr, beta1, beta2, eps: group.eps, weightDecay: group.weightDecay, step: s.step }], [p.numel, p.numel, p.numel]);
-    p.buf.assignDevice(p2!);
-    s.expAvg.buf.assignDevice(m2!);
-    s.expAvgSq.buf.assignDevice(v2!);
+    const ex = dispatch("adamw", p.dtype, [p, g, s.expAvg, s.expAvgSq], p.numel);
+    ex.kernels.adamw(ex.mut(p), ex.arg(g), ex.mut(s.expAvg), ex.mut(s.expAvgSq),
+      { lr: group.lr, beta1, beta2, eps: group.eps, weightDecay: group.weightDecay, step: s.step });
     return s;
   }
 

@@ -2,7 +2,7 @@
 import { NonFiniteError } from "../errors.ts";
 import type { Tensor } from "../tensor.ts";
 import { noGrad } from "../autograd.ts";
-import { gpuFor } from "../backends/gpu/dispatch.ts";
+import { onDevice } from "../backends/registry.ts";
 
 /**
  * The norm of all grads taken together (as if concatenated; Infinity = max |g|). When it exceeds
@@ -12,7 +12,7 @@ import { gpuFor } from "../backends/gpu/dispatch.ts";
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2, options: { errorIfNonfinite?: boolean } = {}): number {
   const grads = [...params].flatMap((p) => (p.grad === null ? [] : [p.grad]));
   if (grads.length === 0) return 0;
-  if (normType === 2 && gpuFor(...grads)) return clipOnDevice(grads, maxNorm, options);
+  if (normType === 2 && onDevice(...grads)) return clipOnDevice(grads, maxNorm, options);
   let total = 0;
   if (normType === Infinity) {
     for (const g of grads) for (const v of g.storage) total = Math.max(total, Math.abs(v)); // a NaN sticks, as torch's max

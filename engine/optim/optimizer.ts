@@ -1,9 +1,7 @@
 // Optimizer base: parameter groups with per-group hyperparameters, per-parameter state, exact-resume state dicts.
 import { noGrad } from "../autograd.ts";
-import { gpuFor } from "../backends/gpu/dispatch.ts";
 import { keep } from "../memory.ts";
-import type { GpuDevice } from "../backends/gpu/device.ts";
-import { convert, type TypedArray } from "../dtype.ts";
+import { convert } from "../dtype.ts";
 import { DTypeError, EngineError, ShapeError, fmtShape } from "../errors.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 
@@ -64,9 +62,7 @@ export abstract class Optimizer<H extends BaseHyper & Record<keyof H, HyperValue
         for (const p of group.params) {
           if (p.grad === null) continue;
           if (p.grad.numel !== p.numel) throw new ShapeError(this.name, `grad of shape ${fmtShape(p.grad.shape)} does not match parameter ${fmtShape(p.shape)}`);
-          const dev = gpuFor(p, p.grad);
-          const onDevice = dev ? this.updateOnDevice(dev, p, p.grad, group, this.state.get(p)) : null;
-          const state = onDevice ?? this.update(p.storage, p.grad.storage, group, this.state.get(p), p);
+          const state = this.update(p, p.grad, group, this.state.get(p));
           // Optimizer state outlives any tidy() scope the step runs in.
           for (const v of Object.values(state as object)) if (v instanceof Tensor) keep(v);
           this.state.set(p, state);
@@ -76,15 +72,10 @@ export abstract class Optimizer<H extends BaseHyper & Record<keyof H, HyperValue
   }
 
   /**
-   * Updates `param` in place from `grad` and returns the parameter's new state; `state` is
-   * undefined on the first step. Work in doubles, store into the typed arrays.
+   * Updates `param` in place from `grad` and returns the parameter's new state; `state` is undefined on the
+   * first step. A kernel of the backend tables (dispatched like an op's) or a loop over the host arrays.
    */
-  protected abstract update(param: TypedArray, grad: TypedArray, group: ParamGroup<H>, state: S | undefined, p: Tensor): S;
-  /**
-   * The same update as kernels on the gpu device, replacing the parameter's (and state's) buffers; null
-   * when this optimizer has none, and the host update runs instead (reading the tensors back).
-   */
-  protected updateOnDevice(_dev: GpuDevice, _p: Tensor, _grad: Tensor, _group: ParamGroup<H>, _state: S | undefined): S | null { return null; }
+  protected abstract update(param: Tensor, grad: Tensor, group: ParamGroup<H>, state: S | undefined): S;
   /** The keys and shapes a loaded state must have for p (validation template). */
   protected abstract stateTemplate(p: Tensor, group: ParamGroup<H>): S;
 

@@ -1,5 +1,4 @@
 // SGD with momentum, dampening, Nesterov and (coupled) weight decay, as torch.optim.SGD.
-import type { TypedArray } from "../dtype.ts";
 import { EngineError } from "../errors.ts";
 import { type Tensor, zeros } from "../tensor.ts";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
@@ -28,7 +27,8 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     super("SGD", params, defaults);
   }
 
-  protected update(p: TypedArray, g: TypedArray, group: ParamGroup<SGDOptions>, state: SGDState | undefined, param: Tensor): SGDState {
+  protected update(param: Tensor, grad: Tensor, group: ParamGroup<SGDOptions>, state: SGDState | undefined): SGDState {
+    const [p, g] = [param.storage, grad.storage]; // on the host: work in doubles, store into the typed arrays
     const { lr, momentum, dampening, weightDecay, nesterov } = group;
     const first = momentum !== 0 && state?.momentumBuffer === undefined;
     const buf = momentum === 0 ? undefined : (state?.momentumBuffer ?? zeros(param.shape, param.dtype));

@@ -7,9 +7,10 @@ import { reduceRows, sumAxis } from "./reduce.ts";
 import { gelu, geluBackward, layerNorm, layerNormBackward, softmaxBackward } from "./fused.ts";
 import { softmax } from "./softmax.ts";
 import { attentionWith } from "./attention.ts";
+import { adamw } from "./adamw.ts";
 
 const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
-export const cpuKernels: KernelTable = { unary, binary, clamp, where, stridedCopy, stridedAccumulate, reduceRows, sumAxis, matmul, softmax, softmaxBackward, layerNorm, layerNormBackward, gelu, geluBackward, attention, attentionBackward, indexSelect, indexAdd, gather, scatterAdd };
+export const cpuKernels: KernelTable = { unary, binary, clamp, where, stridedCopy, stridedAccumulate, reduceRows, sumAxis, matmul, softmax, softmaxBackward, layerNorm, layerNormBackward, gelu, geluBackward, attention, attentionBackward, adamw, indexSelect, indexAdd, gather, scatterAdd };
 
 export const cpuBackend: Backend = { name: "cpu", kernels: cpuKernels };

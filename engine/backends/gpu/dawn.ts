@@ -17,6 +17,8 @@
 //
 // Env AETNET_WEBGPU_BACKEND = default | opengl | vulkan overrides the backend choice (then only that one is tried).
 
+import { DeviceError } from "../../errors.ts";
+
 export type DawnBackend = "default" | "opengl" | "vulkan";
 
 export interface DawnInstallation {
@@ -67,11 +69,11 @@ let installed: { uninstall(): Promise<void> } | null = null;
 function candidates(opts: { backend?: DawnBackend }): DawnBackend[] {
   const env = process.env.AETNET_WEBGPU_BACKEND?.trim();
   if (env) {
-    if (!(BACKENDS as readonly string[]).includes(env)) throw new Error(`AETNET_WEBGPU_BACKEND must be one of ${BACKENDS.join(", ")}, got "${env}"`);
+    if (!(BACKENDS as readonly string[]).includes(env)) throw new DeviceError("installDawn", `AETNET_WEBGPU_BACKEND must be one of ${BACKENDS.join(", ")}, got "${env}"`);
     return [env as DawnBackend];
   }
   if (opts.backend) {
-    if (!BACKENDS.includes(opts.backend)) throw new Error(`installDawn: backend must be one of ${BACKENDS.join(", ")}, got "${String(opts.backend)}"`);
+    if (!BACKENDS.includes(opts.backend)) throw new DeviceError("installDawn", `backend must be one of ${BACKENDS.join(", ")}, got "${String(opts.backend)}"`);
     return [opts.backend];
   }
   return ["default", "opengl"];
@@ -125,7 +127,7 @@ async function selfTest(adapter: AdapterLike): Promise<string | null> {
  * adapter, for gpu.js's webgpu mode. Throws an Error naming what to install when no working adapter exists.
  */
 export async function installDawn(opts: { backend?: DawnBackend } = {}): Promise<DawnInstallation> {
-  if (installed) throw new Error("installDawn: WebGPU is already installed in this process; call uninstall() first");
+  if (installed) throw new DeviceError("installDawn", "WebGPU is already installed in this process; call uninstall() first");
   const tries = candidates(opts);
   process.env.EGL_PLATFORM ??= "surfaceless"; // must be set before Dawn's OpenGL backend initialises EGL
 
@@ -134,7 +136,7 @@ export async function installDawn(opts: { backend?: DawnBackend } = {}): Promise
     const specifier = "webgpu"; // computed: the package is optional, and its types would leak DOM globals
     mod = (await import(specifier)) as WebGpuModule;
   } catch (e) {
-    throw new Error(`installDawn: cannot load the \`webgpu\` package (${(e as Error).message}). ${DAWN_INSTALL_HINT}`);
+    throw new DeviceError("installDawn", `cannot load the \`webgpu\` package (${(e as Error).message}). ${DAWN_INSTALL_HINT}`);
   }
 
   const failures: string[] = [];
@@ -165,7 +167,7 @@ export async function installDawn(opts: { backend?: DawnBackend } = {}): Promise
     if (problem) { failures.push(`${backend} (${describe(info)}): ${problem}`); continue; }
     return install(mod, api, adapterOptions, backend, describe(info));
   }
-  throw new Error(`installDawn: no working WebGPU adapter (${failures.join("; ")}). ${DAWN_INSTALL_HINT}`);
+  throw new DeviceError("installDawn", `no working WebGPU adapter (${failures.join("; ")}). ${DAWN_INSTALL_HINT}`);
 }
 
 function install(mod: WebGpuModule, api: GpuApiLike, adapterOptions: Record<string, unknown>, backend: DawnBackend, adapterInfo: string): DawnInstallation {

@@ -1,11 +1,17 @@
-// The gpu backend's device: tensors' buffers live here and kernels are called on them by name.
-// Calls are synchronous and return buffers at once; on WebGPU the work behind them is still pending
-// and only a read waits for it, so a chain of kernels never round-trips through the host.
+// The gpu backend's device: tensors' buffers live here and kernel-library methods are called on them.
+// Calls are synchronous and write into buffers reserved beforehand (alloc); on WebGPU the work behind them
+// is still pending and only a read waits for it, so a chain of kernels never round-trips through the host.
 import type { Device, DeviceBuffer } from "../../storage.ts";
+import type { GpuKernels, GpuOp } from "./kernels.ts";
 
 export class GpuBuffer implements DeviceBuffer {
   constructor(readonly id: number, readonly length: number, readonly device: GpuDevice) {}
 }
+
+/** The kernel-library methods a call may name: every generator method but upload. */
+export type LibMethod = Exclude<{ [K in keyof GpuKernels]: GpuKernels[K] extends (...a: never[]) => GpuOp<unknown> ? K : never }[keyof GpuKernels], "upload">;
+/** A method's arguments; GpuBuffers (also inside score views) stand where the library takes handles. */
+export type LibArgs<M extends LibMethod> = Parameters<GpuKernels[M]>;
 
 /** Counters that make the backend's behaviour visible: what ran on the device and what fell back. */
 export interface GpuStats {
@@ -30,11 +36,15 @@ export interface GpuDevice extends Device {
   /** The adapter or context the kernels run on, as the driver describes it. */
   readonly adapter: string;
   readonly stats: GpuStats;
+  /** A buffer of n floats for a call to write (no device work: its contents exist once a call wrote them). */
+  alloc(n: number): GpuBuffer;
+  upload(data: Float32Array): GpuBuffer;
   /**
-   * Runs kernel-library method `method` (see kernels/) on `args`, where GpuBuffers stand for device data
-   * (also inside plain objects and arrays); returns one new buffer per entry of outLengths (null: not wanted).
+   * Runs kernel-library method `method` (see kernels.ts) on `args` and binds its outputs, in order, to `outs`
+   * (null: not wanted, freed at once). A buffer in `outs` that already holds data (an input of the same call)
+   * is updated in place: it is rebound to the new data and the old data is freed.
    */
-  call(method: string, args: readonly unknown[], outLengths: readonly (number | null)[]): (GpuBuffer | null)[];
+  call<M extends LibMethod>(method: M, args: LibArgs<M>, outs: readonly (GpuBuffer | null)[]): void;
   destroy(): Promise<void>;
 }
 

@@ -9,22 +9,15 @@
 // Each returned handle is fresh (no later call overwrites it) and owned by the caller: release it with free().
 // Intermediate buffers are released before a method returns. Sizes are limited to 2^24 elements per operand.
 import type { GPU } from "gpu.js";
-import type { BinaryOp, UnaryOp } from "../backend.ts";
+import type { AdamWStep, AttentionDims, BinaryOp, ReduceOp, ScoreView, UnaryOp } from "../backend.ts";
 import { EMPTY, KernelRuntime, MAX_ELEMENTS, type GpuHandle, type GpuOp } from "./kernels/runtime.ts";
 import * as S from "./kernels/sources.ts";
+import { DeviceError } from "../../errors.ts";
 
 export { MAX_ELEMENTS, type GpuHandle, type GpuOp } from "./kernels/runtime.ts";
 
-/** Sizes of one attention call: q [batch, lq, d], k [batch, lk, d], v [batch, lk, dv], scores [batch, lq, lk]. */
-export interface GpuAttentionDims { batch: number; lq: number; lk: number; d: number; dv: number; scale: number }
-
-/** An operand read as [batch, lq, lk] through broadcasting: element (b, i, j) is data[offsets[b] + i·rowStride + j·colStride]. */
-export interface GpuScoreView { data: GpuHandle; offsets: ArrayLike<number>; rowStride: number; colStride: number }
-
-/** One AdamW update; `step` is the step count t after this update (1 for the first), as AdamW's state.step. */
-export interface GpuAdamWStep { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number }
-
-export type GpuReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
+/** A score view (see AttentionDims, ScoreView in backend.ts) over a device handle. */
+export type GpuScoreView = ScoreView<GpuHandle>;
 
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -92,7 +85,7 @@ export class GpuKernels {
 
   /** out[idx] = f(a[Σ idx_d·sa_d], b[Σ idx_d·sb_d]) over outShape; strides are 0 on broadcast dims; comparisons give 1/0. */
   *binary(op: BinaryOp, a: GpuHandle, sa: readonly number[], b: GpuHandle, sb: readonly number[], outShape: readonly number[]): GpuOp<GpuHandle> {
-    if (sa.length !== outShape.length || sb.length !== outShape.length) throw new Error(`gpu binary ${op}: strides [${sa}] / [${sb}] do not match the rank of shape [${outShape}]`);
+    if (sa.length !== outShape.length || sb.length !== outShape.length) throw new DeviceError(`gpu binary ${op}`, `strides [${sa}] / [${sb}] do not match the rank of shape [${outShape}]`);
     const n = prod(outShape);
     if (n === 0) return EMPTY;
     this.reach(a, 0, sa, outShape, `binary ${op} (a)`);
@@ -105,7 +98,7 @@ export class GpuKernels {
 
   /** out[idx] = src[offset + Σ idx_d·strides_d] over outShape (permute, expand, slice). */
   *stridedCopy(src: GpuHandle, offset: number, strides: readonly number[], outShape: readonly number[]): GpuOp<GpuHandle> {
-    if (strides.length !== outShape.length) throw new Error(`gpu stridedCopy: strides [${strides}] do not match the rank of shape [${outShape}]`);
+    if (strides.length !== outShape.length) throw new DeviceError(`gpu stridedCopy`, `strides [${strides}] do not match the rank of shape [${outShape}]`);
     const n = prod(outShape);
     if (n === 0) return EMPTY;
     this.reach(src, offset, strides, outShape, "stridedCopy");
@@ -128,9 +121,9 @@ export class GpuKernels {
   }
 
   /** One value per contiguous row of x [rows, cols] → [rows] (arg* give the index as a float). */
-  *reduceRows(op: GpuReduceOp, x: GpuHandle, rows: number, cols: number): GpuOp<GpuHandle> {
+  *reduceRows(op: ReduceOp, x: GpuHandle, rows: number, cols: number): GpuOp<GpuHandle> {
     this.need(x, rows * cols, `reduceRows ${op}`);
-    if (cols === 0 && op !== "sum") throw new Error(`gpu reduceRows ${op}: rows of length 0 have no ${op}`);
+    if (cols === 0 && op !== "sum") throw new DeviceError(`gpu reduceRows ${op}`, `rows of length 0 have no ${op}`);
     return yield* this.rt.run(`reduceRows.${op}`, S.reduceRowsSource(op), { COLS: cols }, rows, [x]);
   }
 
@@ -249,7 +242,7 @@ export class GpuKernels {
    * Attention forward → [probs, out]: probs = softmax_j(scale·q kᵀ + bias, keys whose keyMask element is 0 at the
    * lowest finite float32, so a fully masked row is uniform), out = probs @ v [batch, lq, dv].
    */
-  *attention(q: GpuHandle, k: GpuHandle, v: GpuHandle, dims: GpuAttentionDims, bias: GpuScoreView | null, keyMask: GpuScoreView | null): GpuOp<[GpuHandle, GpuHandle]> {
+  *attention(q: GpuHandle, k: GpuHandle, v: GpuHandle, dims: AttentionDims, bias: GpuScoreView | null, keyMask: GpuScoreView | null): GpuOp<[GpuHandle, GpuHandle]> {
     const { batch, lq, lk, d, dv, scale } = dims;
     this.need(q, batch * lq * d, "attention (q)"); this.need(k, batch * lk * d, "attention (k)"); this.need(v, batch * lk * dv, "attention (v)");
     const constants: Record<string, number | number[]> = { LQ: lq, LK: lk, D: d, SCALE: scale, LOWEST: S.LOWEST_F32 };
@@ -274,7 +267,7 @@ export class GpuKernels {
    * Attention backward from the saved probs P and upstream g [batch, lq, dv] → [dScores, dq, dk, dv]: dv = Pᵀg,
    * dP = g vᵀ, dScores = P ⊙ (dP − Σ_j dP⊙P) and 0 at masked keys, dq = scale·dScores k, dk = scale·dScoresᵀ q.
    */
-  *attentionBackward(q: GpuHandle, k: GpuHandle, v: GpuHandle, probs: GpuHandle, g: GpuHandle, dims: GpuAttentionDims, keyMask: GpuScoreView | null): GpuOp<[GpuHandle, GpuHandle, GpuHandle, GpuHandle]> {
+  *attentionBackward(q: GpuHandle, k: GpuHandle, v: GpuHandle, probs: GpuHandle, g: GpuHandle, dims: AttentionDims, keyMask: GpuScoreView | null): GpuOp<[GpuHandle, GpuHandle, GpuHandle, GpuHandle]> {
     const { batch, lq, lk, d, dv, scale } = dims;
     this.need(q, batch * lq * d, "attentionBackward (q)"); this.need(k, batch * lk * d, "attentionBackward (k)");
     this.need(v, batch * lk * dv, "attentionBackward (v)"); this.need(probs, batch * lq * lk, "attentionBackward (probs)");
@@ -313,9 +306,9 @@ export class GpuKernels {
    * One AdamW update (decoupled weight decay, bias-corrected moments, torch's order of operations) → [p2, m2, v2]:
    * m2 = β1·m + (1−β1)·g, v2 = β2·v + (1−β2)·g², p2 = p·(1 − lr·wd) − lr/(1−β1ᵗ)·m2 / (√v2/√(1−β2ᵗ) + eps).
    */
-  *adamw(p: GpuHandle, g: GpuHandle, m: GpuHandle, v: GpuHandle, n: number, o: GpuAdamWStep): GpuOp<[GpuHandle, GpuHandle, GpuHandle]> {
+  *adamw(p: GpuHandle, g: GpuHandle, m: GpuHandle, v: GpuHandle, n: number, o: AdamWStep): GpuOp<[GpuHandle, GpuHandle, GpuHandle]> {
     this.need(p, n, "adamw (p)"); this.need(g, n, "adamw (g)"); this.need(m, n, "adamw (m)"); this.need(v, n, "adamw (v)");
-    if (!(o.step >= 1)) throw new Error(`gpu adamw: step must be the step count after this update (>= 1), got ${o.step}`);
+    if (!(o.step >= 1)) throw new DeviceError(`gpu adamw`, `step must be the step count after this update (>= 1), got ${o.step}`);
     const { lr, beta1: b1, beta2: b2, eps, weightDecay } = o;
     const stepSize = lr / (1 - b1 ** o.step);
     const c2 = Math.sqrt(1 - b2 ** o.step);
@@ -332,14 +325,14 @@ export class GpuKernels {
   }
 
   /** Constants of a score view: <P>O (per-batch offsets), <P>RS, <P>CS; checks its reach into the data. */
-  private view(s: GpuScoreView, dims: GpuAttentionDims, p: string, what: string): Record<string, number | number[]> {
+  private view(s: GpuScoreView, dims: AttentionDims, p: string, what: string): Record<string, number | number[]> {
     const offsets = Array.from(s.offsets);
-    if (offsets.length < dims.batch) throw new Error(`gpu ${what}: ${offsets.length} offsets for a batch of ${dims.batch}`);
+    if (offsets.length < dims.batch) throw new DeviceError(`gpu ${what}`, `${offsets.length} offsets for a batch of ${dims.batch}`);
     offsets.length = dims.batch;
     const len = this.lengthOf(s.data);
     for (const off of offsets) {
       const last = off + (dims.lq - 1) * s.rowStride + (dims.lk - 1) * s.colStride;
-      if (dims.lq * dims.lk > 0 && (Math.min(off, last) < 0 || Math.max(off, last) >= len)) throw new Error(`gpu ${what}: the view reaches outside its ${len} elements`);
+      if (dims.lq * dims.lk > 0 && (Math.min(off, last) < 0 || Math.max(off, last) >= len)) throw new DeviceError(`gpu ${what}`, `the view reaches outside its ${len} elements`);
     }
     return { [`${p}O`]: offsets, [`${p}RS`]: s.rowStride, [`${p}CS`]: s.colStride };
   }
@@ -347,8 +340,8 @@ export class GpuKernels {
   /** Checks a handle holds at least n elements. */
   private need(h: GpuHandle, n: number, what: string): void {
     const len = this.lengthOf(h);
-    if (len < n) throw new Error(`gpu ${what}: the operand has ${len} elements, ${n} are needed`);
-    if (n > MAX_ELEMENTS) throw new Error(`gpu ${what}: ${n} elements exceed the limit of ${MAX_ELEMENTS} (2^24, float32 indexing)`);
+    if (len < n) throw new DeviceError(`gpu ${what}`, `the operand has ${len} elements, ${n} are needed`);
+    if (n > MAX_ELEMENTS) throw new DeviceError(`gpu ${what}`, `${n} elements exceed the limit of ${MAX_ELEMENTS} (2^24, float32 indexing)`);
   }
 
   /** Checks every index offset + Σ idx_d·strides_d of shape lies inside the handle. */
@@ -357,6 +350,6 @@ export class GpuKernels {
     let hi = offset;
     shape.forEach((s, d) => { const span = (s - 1) * strides[d]; if (span < 0) lo += span; else hi += span; });
     const len = this.lengthOf(h);
-    if (lo < 0 || hi >= len) throw new Error(`gpu ${what}: indices ${lo}..${hi} fall outside the operand's ${len} elements`);
+    if (lo < 0 || hi >= len) throw new DeviceError(`gpu ${what}`, `indices ${lo}..${hi} fall outside the operand's ${len} elements`);
   }
 }

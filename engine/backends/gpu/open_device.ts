@@ -1,6 +1,6 @@
 // Opens the gpu backend's device: in Node, WebGPU (Dawn) in a worker thread by default; in a browser,
 // gpu.js's synchronous WebGL2 backend on the page's thread; any other gpu.js mode in-thread when asked.
-import { EngineError } from "../../errors.ts";
+import { DeviceError } from "../../errors.ts";
 import type { GpuDevice } from "./device.ts";
 import { openGpu } from "./open_gpu.ts";
 import { SyncGpuDevice } from "./sync_device.ts";
@@ -15,7 +15,7 @@ export async function openGpuDevice(mode?: string): Promise<GpuDevice> {
   }
   if (m === "webgpu") {
     // The engine reads results synchronously; a page's thread cannot block on WebGPU's asynchronous reads.
-    throw new EngineError("gpu", "in a browser the gpu backend runs gpu.js's synchronous GL backends (mode 'webgl2' or 'webgl'); WebGPU there would need the engine in a worker with a blocking read, which is not built");
+    throw new DeviceError("gpu", "in a browser the gpu backend runs gpu.js's synchronous GL backends (mode 'webgl2' or 'webgl'); WebGPU there would need the engine in a worker with a blocking read, which is not built");
   }
   const g = await openGpu(m);
   return new SyncGpuDevice(g.lib, m, g.adapter, g.close);

@@ -1,8 +1,7 @@
 // Opens gpu.js in one mode, builds the kernel library on it, and proves it computes: a backend that
 // silently degraded (gpu.js falls back to its cpu mode) or a null adapter is refused, never used.
-import { EngineError } from "../../errors.ts";
+import { DeviceError } from "../../errors.ts";
 import { installDawn } from "./dawn.ts";
-import type { KernelLibrary } from "./executor.ts";
 import { runAsync } from "./generators.ts";
 import { GpuKernels } from "./kernels.ts";
 
@@ -11,10 +10,10 @@ const EXPECTED: Record<string, string> = {
   webgpu: "WebGPUKernel", webgl2: "WebGL2Kernel", webgl: "WebGLKernel", headlessgl: "HeadlessGLKernel", cpu: "CPUKernel",
 };
 
-export interface OpenGpu { lib: KernelLibrary; adapter: string; close(): Promise<void> }
+export interface OpenGpu { lib: GpuKernels; adapter: string; close(): Promise<void> }
 
 export async function openGpu(mode: string): Promise<OpenGpu> {
-  if (!(mode in EXPECTED)) throw new EngineError("gpu", `unknown gpu.js mode ${JSON.stringify(mode)}; expected one of ${Object.keys(EXPECTED).join(", ")}`);
+  if (!(mode in EXPECTED)) throw new DeviceError("gpu", `unknown gpu.js mode ${JSON.stringify(mode)}; expected one of ${Object.keys(EXPECTED).join(", ")}`);
   const dawn = mode === "webgpu" ? await installDawn() : null;
   const { GPU } = await import("gpu.js");
   const gpu = new GPU({ mode: mode as "webgpu" });
@@ -23,7 +22,7 @@ export async function openGpu(mode: string): Promise<OpenGpu> {
   try {
     await selfTest(lib);
     if (lib.kernelName !== EXPECTED[mode]) {
-      throw new EngineError("gpu", `asked gpu.js for ${mode} but it ran ${lib.kernelName || "nothing"} (its ${mode} backend is unavailable here)`);
+      throw new DeviceError("gpu", `asked gpu.js for ${mode} but it ran ${lib.kernelName || "nothing"} (its ${mode} backend is unavailable here)`);
     }
   } catch (err) {
     await close().catch(() => {});
@@ -39,5 +38,5 @@ async function selfTest(lib: GpuKernels): Promise<void> {
   const c = await runAsync(lib.binary("add", a, [1], b, [1], [3]));
   const got = Array.from(await lib.read(c));
   for (const h of [a, b, c]) lib.free(h);
-  if (got.join(",") !== "5,7,9") throw new EngineError("gpu", `self-test on ${lib.kernelName} computed [${got.join(", ")}] for [1,2,3] + [4,5,6]; this adapter does not compute (a null or broken backend)`);
+  if (got.join(",") !== "5,7,9") throw new DeviceError("gpu", `self-test on ${lib.kernelName} computed [${got.join(", ")}] for [1,2,3] + [4,5,6]; this adapter does not compute (a null or broken backend)`);
 }

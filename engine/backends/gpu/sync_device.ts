@@ -1,16 +1,17 @@
 // A device whose gpu.js kernels answer synchronously: WebGL2 / WebGL in a browser, headless GL in Node,
 // and gpu.js's own cpu mode (a slow stand-in used to test the plumbing without a GPU).
-import { EngineError } from "../../errors.ts";
-import { GpuBuffer, emptyStats, type GpuDevice, type GpuStats } from "./device.ts";
-import { Executor, type KernelLibrary } from "./executor.ts";
+import { DeviceError } from "../../errors.ts";
+import { GpuBuffer, emptyStats, type GpuDevice, type GpuStats, type LibArgs, type LibMethod } from "./device.ts";
+import { Executor } from "./executor.ts";
 import { runSync } from "./generators.ts";
+import type { GpuKernels } from "./kernels.ts";
 
 export class SyncGpuDevice implements GpuDevice {
   readonly stats: GpuStats = emptyStats();
   readonly #exec: Executor;
   #next = 1;
 
-  constructor(lib: KernelLibrary, readonly mode: string, readonly adapter: string, private readonly destroyGpu: () => Promise<void>) {
+  constructor(lib: GpuKernels, readonly mode: string, readonly adapter: string, private readonly destroyGpu: () => Promise<void>) {
     this.#exec = new Executor(lib);
   }
 
@@ -24,17 +25,19 @@ export class SyncGpuDevice implements GpuDevice {
     return b;
   }
 
-  call(method: string, args: readonly unknown[], outLengths: readonly (number | null)[]): (GpuBuffer | null)[] {
-    const outs = outLengths.map((n) => (n === null ? null : new GpuBuffer(this.#next++, n, this)));
+  alloc(n: number): GpuBuffer {
+    this.stats.liveBuffers++;
+    return new GpuBuffer(this.#next++, n, this);
+  }
+
+  call<M extends LibMethod>(method: M, args: LibArgs<M>, outs: readonly (GpuBuffer | null)[]): void {
     runSync(this.#exec.call(method, args, outs.map((b) => b?.id ?? null)));
     this.stats.kernelCalls++;
-    this.stats.liveBuffers += outs.filter((b) => b !== null).length;
-    return outs;
   }
 
   readSync(b: GpuBuffer): Float32Array {
     const r = this.#exec.read(b.id);
-    if (r instanceof Promise) throw new EngineError("gpu", `${this.kernel} reads asynchronously; use await t.data()`);
+    if (r instanceof Promise) throw new DeviceError("gpu", `${this.kernel} reads asynchronously; use await t.data()`);
     this.stats.syncReads++;
     return r;
   }

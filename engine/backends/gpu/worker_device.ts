@@ -2,8 +2,8 @@
 // and the engine's host reads are synchronous. Kernel calls are posted and not waited for; a host read
 // blocks in Atomics.wait until the worker has run everything before it and copied the buffer out.
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { EngineError } from "../../errors.ts";
-import { GpuBuffer, emptyStats, mapLeaves, type GpuDevice, type GpuStats, type WireBuffer } from "./device.ts";
+import { DeviceError } from "../../errors.ts";
+import { GpuBuffer, emptyStats, mapLeaves, type GpuDevice, type GpuStats, type LibArgs, type LibMethod, type WireBuffer } from "./device.ts";
 import type { Reply, Request, SyncReply } from "./worker_protocol.ts";
 
 export class WorkerGpuDevice implements GpuDevice {
@@ -49,10 +49,10 @@ export class WorkerGpuDevice implements GpuDevice {
       worker.once("message", resolve);
       worker.once("error", reject);
       worker.postMessage({ t: "init", mode, syncPort: port2 }, [port2]);
-    }).catch(async (err: Error) => { await worker.terminate(); throw new EngineError("gpu", `the device worker failed to start: ${err.message}`); });
+    }).catch(async (err: Error) => { await worker.terminate(); throw new DeviceError("gpu", `the device worker failed to start: ${err.message}`); });
     if (ready.t !== "ready") {
       await worker.terminate();
-      throw new EngineError("gpu", ready.t === "initError" ? ready.message : `unexpected reply ${ready.t}`);
+      throw new DeviceError("gpu", ready.t === "initError" ? ready.message : `unexpected reply ${ready.t}`);
     }
     worker.unref();
     port1.unref(); // read with receiveMessageOnPort only; it must not keep the process alive
@@ -60,7 +60,7 @@ export class WorkerGpuDevice implements GpuDevice {
   }
 
   private post(msg: Request): void {
-    if (this.#closed) throw new EngineError("gpu", "the gpu device was destroyed; call setBackend('gpu') again");
+    if (this.#closed) throw new DeviceError("gpu", "the gpu device was destroyed; call setBackend('gpu') again");
     this.worker.postMessage(msg);
   }
 
@@ -72,13 +72,15 @@ export class WorkerGpuDevice implements GpuDevice {
     return b;
   }
 
-  call(method: string, args: readonly unknown[], outLengths: readonly (number | null)[]): (GpuBuffer | null)[] {
-    const outs = outLengths.map((n) => (n === null ? null : new GpuBuffer(this.#next++, n, this)));
+  alloc(n: number): GpuBuffer {
+    this.stats.liveBuffers++;
+    return new GpuBuffer(this.#next++, n, this);
+  }
+
+  call<M extends LibMethod>(method: M, args: LibArgs<M>, outs: readonly (GpuBuffer | null)[]): void {
     const wire = args.map((a) => mapLeaves(a, (v) => (v instanceof GpuBuffer ? ({ __gpuBuffer: v.id } satisfies WireBuffer) : undefined)));
     this.post({ t: "call", method, args: wire, outs: outs.map((b) => b?.id ?? null) });
     this.stats.kernelCalls++;
-    this.stats.liveBuffers += outs.filter((b) => b !== null).length;
-    return outs;
   }
 
   readSync(b: GpuBuffer): Float32Array {
@@ -87,14 +89,14 @@ export class WorkerGpuDevice implements GpuDevice {
     Atomics.wait(flag, 0, 0);
     const reply = receiveMessageOnPort(this.syncPort)?.message as SyncReply | undefined;
     this.stats.syncReads++;
-    if (!reply?.data) throw new EngineError("gpu", `reading device buffer #${b.id} (${b.length} floats) failed: ${reply?.error ?? "no reply"}`);
+    if (!reply?.data) throw new DeviceError("gpu", `reading device buffer #${b.id} (${b.length} floats) failed: ${reply?.error ?? "no reply"}`);
     return reply.data;
   }
 
   read(b: GpuBuffer): Promise<Float32Array> {
     this.stats.asyncReads++;
     return this.request({ t: "read", id: b.id, req: 0 }).then((r) => {
-      if (r.t !== "read" || !r.data) throw new EngineError("gpu", `reading device buffer #${b.id} (${b.length} floats) failed: ${r.t === "read" ? r.error : r.t}`);
+      if (r.t !== "read" || !r.data) throw new DeviceError("gpu", `reading device buffer #${b.id} (${b.length} floats) failed: ${r.t === "read" ? r.error : r.t}`);
       return r.data;
     });
   }

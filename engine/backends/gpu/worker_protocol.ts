@@ -1,10 +1,11 @@
 // Messages between the main thread and the device worker (worker_device.ts ↔ worker.ts).
 import type { MessagePort } from "node:worker_threads";
+import type { LibMethod } from "./device.ts";
 
 export interface InitRequest { t: "init"; mode: string; syncPort: MessagePort }
 export type Request =
   | { t: "upload"; id: number; data: Float32Array }
-  | { t: "call"; method: string; args: unknown[]; outs: (number | null)[] }
+  | { t: "call"; method: LibMethod; args: unknown[]; outs: (number | null)[] }
   | { t: "free"; id: number }
   /** A blocking read: the reply goes to the sync port, then flag[0] becomes 1 and is notified. */
   | { t: "readSync"; id: number; flag: Int32Array }

@@ -7,6 +7,7 @@
 // returns a fresh buffer that only `free` releases.
 import type { GPU, IKernelRunShortcut } from "gpu.js";
 import { UPLOAD_SOURCE } from "./sources.ts";
+import { DeviceError } from "../../../errors.ts";
 
 /** A device-resident float32 array: a gpu.js pipeline result (WebGPUBufferResult, GL Texture; a Float32Array in cpu mode). */
 export type GpuHandle = object;
@@ -55,7 +56,7 @@ export class KernelRuntime {
     if (h instanceof Float32Array) return h.length;
     const out = (h as { output?: number[] }).output;
     if (Array.isArray(out)) return out.reduce((a, b) => a * b, 1);
-    throw new Error("gpu kernels: not a gpu.js handle");
+    throw new DeviceError("gpu kernels", "not a gpu.js handle");
   }
 
   private kernel(name: string, source: string, constants: Constants, n: number): IKernelRunShortcut {
@@ -88,13 +89,13 @@ export class KernelRuntime {
    * MAX_ELEMENTS; zero-length ones are replaced by a 1-element dummy (kernels never read them).
    */
   *run(name: string, source: string, constants: Constants, n: number, args: readonly unknown[]): GpuOp<GpuHandle> {
-    if (n > MAX_ELEMENTS) throw new Error(`gpu kernel ${name}: output of ${n} elements exceeds the limit of ${MAX_ELEMENTS} (2^24, float32 indexing)`);
+    if (n > MAX_ELEMENTS) throw new DeviceError(`gpu kernel ${name}`, `output of ${n} elements exceeds the limit of ${MAX_ELEMENTS} (2^24, float32 indexing)`);
     if (n === 0) return EMPTY;
     const call: unknown[] = [];
     for (const a of args) {
       if (typeof a === "object" && a !== null) {
         const len = this.lengthOf(a);
-        if (len > MAX_ELEMENTS) throw new Error(`gpu kernel ${name}: an input of ${len} elements exceeds the limit of ${MAX_ELEMENTS} (2^24, float32 indexing)`);
+        if (len > MAX_ELEMENTS) throw new DeviceError(`gpu kernel ${name}`, `an input of ${len} elements exceeds the limit of ${MAX_ELEMENTS} (2^24, float32 indexing)`);
         if (len === 0) {
           if (!this.dummy) this.dummy = yield* this.run("upload", UPLOAD_SOURCE, {}, 1, [new Float32Array(1)]);
           call.push(this.dummy);
@@ -109,11 +110,11 @@ export class KernelRuntime {
       out = yield k(...(call as Parameters<IKernelRunShortcut>));
     } catch (e) {
       const err = e as Error;
-      throw new Error(`gpu kernel ${name} (output ${n}, constants ${constantsKey(constants)}): ${err.message}`, { cause: e });
+      throw new DeviceError(`gpu kernel ${name}`, `output ${n}, constants ${constantsKey(constants)}: ${err.message}`, { cause: e });
     }
     this.kernelName = (k.kernel as object).constructor.name;
     this.dropKernelReference(k);
-    if (typeof out !== "object" || out === null) throw new Error(`gpu kernel ${name}: the kernel returned no handle (${String(out)})`);
+    if (typeof out !== "object" || out === null) throw new DeviceError(`gpu kernel ${name}`, `the kernel returned no handle (${String(out)})`);
     this.lengths.set(out, n);
     return out;
   }
@@ -172,5 +173,5 @@ function flat(v: unknown, n: number): Float32Array {
     walk(v);
     return out;
   }
-  throw new Error("gpu kernels: a handle read back as neither an array nor a typed array");
+  throw new DeviceError("gpu kernels", "a handle read back as neither an array nor a typed array");
 }
