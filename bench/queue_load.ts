@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
-import { createOcr, type Ocr } from "../src/extract/ocr.ts";
+import { lazyOcr } from "../src/extract/ocr.ts";
 import { loadEntityModel } from "../src/extract/entity_model.ts";
 import { processDocument } from "../src/extract/process_document.ts";
 import { readPdf } from "../src/extract/pdf.ts";
@@ -42,11 +42,11 @@ async function queueRun(url: string, checkpoint: string, paths: string[], worker
 /** Folder mode's cost in one process with the model and OCR already loaded (what a worker has after start-up). */
 async function folderRun(checkpoint: string, paths: string[]): Promise<LoadRow> {
   const model = loadEntityModel(checkpoint);
-  let ocr: Ocr | undefined;
+  const ocr = lazyOcr();
   const t0 = performance.now();
-  for (const path of paths) await processDocument(path, model, { ocr: (ocr ??= await createOcr()) });
+  for (const path of paths) await processDocument(path, model, { ocr });
   const wallS = (performance.now() - t0) / 1000;
-  await ocr?.close();
+  await ocr.close();
   return { mode: "folder mode, 1 process", documents: paths.length, wallS, perMinute: (paths.length * 60) / wallS, msPerDocument: (wallS * 1000) / paths.length };
 }
 

@@ -44,11 +44,12 @@ export async function workerCommand(argv: readonly string[]): Promise<void> {
   const concurrency = num(p, "concurrency", WORKER_HELP, 1, { min: 1, max: 64, integer: true });
   const lockMs = num(p, "lock-ms", WORKER_HELP, 30_000, { min: 1000, max: 3_600_000, integer: true });
   const name = str(p, "name", WORKER_HELP) ?? `${hostname()}:${process.pid}`;
-  const process_ = await documentProcessor(checkpoint);
-  const worker = await startWorker({ queue, connection, concurrency, lockMs, maxStalled: 3, name, resultsDir: str(p, "results", WORKER_HELP), onEvent: logEvent }, process_);
+  const processor = documentProcessor(checkpoint);
+  const worker = await startWorker({ queue, connection, concurrency, lockMs, maxStalled: 3, name, resultsDir: str(p, "results", WORKER_HELP), onEvent: logEvent }, processor);
   console.error(`worker ${name}: queue ${queue} at ${displayUrl(connection.url)}, concurrency ${concurrency}`);
   const stop = (): void => { console.error(`worker ${name}: finishing the documents in hand, then exiting`); void worker.close(); };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   await worker.closed;
+  await processor.close();
 }
