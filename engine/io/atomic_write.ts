@@ -2,6 +2,7 @@
 import * as nodeFs from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { crashPoint } from "./crash_points.ts";
 
 /** The few fs calls an atomic write makes; tests pass a wrapped copy to inject failures at each step. */
 export interface AtomicFs {
@@ -36,9 +37,11 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, options
     fd = fs.openSync(tmp, "wx", 0o644); // wx: never reuse someone else's file
     let written = 0;
     while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+    crashPoint(`fsync ${tmp}`);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = null;
+    crashPoint(`rename ${tmp} -> ${path}`);
     fs.renameSync(tmp, path);
   } catch (err) {
     if (fd !== null) try { fs.closeSync(fd); } catch { /* already failing; keep the first error */ }
@@ -48,8 +51,12 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, options
   syncDir(dir);
 }
 
-/** Best effort: some filesystems (and Windows) refuse to open or fsync a directory; the data itself is already safe. */
-function syncDir(dir: string): void {
+/**
+ * Makes the entries of `dir` (names created, renamed or removed in it) durable. Best effort: some filesystems
+ * (and Windows) refuse to open or fsync a directory; the data itself is already safe.
+ */
+export function syncDir(dir: string): void {
+  crashPoint(`fsync ${dir}/`);
   let fd: number | null = null;
   try {
     fd = nodeFs.openSync(dir, "r");

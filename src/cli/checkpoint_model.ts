@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { AETNet } from "../models/aetnet.ts";
 import type { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
 import { loadTrainingCheckpoint, tokenizerFromState, type TrainingState } from "../train/checkpoint.ts";
-import type { TaskKind } from "../train/task_kind.ts";
+import type { TaskKind } from "../train/run_types.ts";
 import { BEST_DIR, LAST_DIR } from "../train/trainer.ts";
 import { MissingDataError } from "./tasks.ts";
 

@@ -1,7 +1,8 @@
 // `aetnet eval`: a checkpoint on a dataset split — entity precision / recall / F1 (seqeval) and word accuracy for
 // token-labelling checkpoints, document accuracy for classification (rvlcdip) checkpoints.
 import { labelMaps } from "../data/document.ts";
-import { prepareDocs, type PreparedDoc } from "../train/batches.ts";
+import { prepareDocs } from "../train/batches.ts";
+import type { PreparedDoc } from "../train/run_types.ts";
 import { evaluate, evaluateDocuments } from "../train/evaluate.ts";
 import type { TrainingState } from "../train/checkpoint.ts";
 import type { AETNet } from "../models/aetnet.ts";

@@ -12,7 +12,7 @@ import { dataRoot } from "../data/paths.ts";
 import type { RgbImage } from "../data/image/rgb_image.ts";
 import { SYNTHETIC_LABELS, syntheticForms } from "../data/synthetic_forms.ts";
 import { CORD_WEIGHTS, type LossWeights } from "../losses/index.ts";
-import type { TaskKind } from "../train/task_kind.ts";
+import type { TaskKind } from "../train/run_types.ts";
 
 export const TASKS = ["funsd", "sroie", "cord", "rvlcdip", "synthetic"] as const;
 export type TaskName = (typeof TASKS)[number];

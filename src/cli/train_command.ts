@@ -5,7 +5,7 @@ import { presets, withOverrides, type AETNetConfig, type PresetName } from "../c
 import { labelMaps } from "../data/document.ts";
 import { trainBpe } from "../data/tokenizer/train_bpe.ts";
 import { prepareDocs } from "../train/batches.ts";
-import { bestScore } from "../train/checkpoint.ts";
+import { bestScore } from "../train/run_types.ts";
 import { Trainer, defaultSettings, BEST_DIR } from "../train/trainer.ts";
 import { choice, num, parse, str } from "./args.ts";
 import { loadTask, TASKS, type TaskName } from "./tasks.ts";

@@ -13,19 +13,8 @@ import { decodeImage } from "../data/image/decode.ts";
 import { normalize, stackPixels } from "../data/image/preprocess.ts";
 import { resize } from "../data/image/resize.ts";
 import { emptyImage, type RgbImage } from "../data/image/rgb_image.ts";
-import { taskKind, type TaskKind } from "./task_kind.ts";
-
-/** A document ready for training or evaluation: its windows, a shrunk copy of its page and the eval pixels. */
-export interface PreparedDoc {
-  doc: Document;
-  windows: EncodedWindow[];
-  /** The page squashed to CACHE_SCALE·S square: the source of the random momentum view (crops stay sharp). */
-  page: RgbImage;
-  /** Deterministic view: the page squashed to S×S, normalised 0.5/0.5, [3, S, S]. */
-  pixels: Float32Array;
-  /** Classification: the document's class id (undefined when unlabelled). */
-  label?: number;
-}
+import { taskKind } from "./task_kind.ts";
+import type { PreparedDoc, TaskKind } from "./run_types.ts";
 
 export interface PrepareOptions {
   tokenizer: WordTokenizer;

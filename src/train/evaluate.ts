@@ -6,7 +6,7 @@ import { collate } from "../data/collate.ts";
 import { mergeWindowPredictions } from "../data/encode.ts";
 import { stackPixels } from "../data/image/preprocess.ts";
 import { seqevalReport, type SeqevalReport } from "./seqeval.ts";
-import type { PreparedDoc } from "./batches.ts";
+import type { PreparedDoc } from "./run_types.ts";
 
 export interface EvalResult {
   /** Micro entity precision / recall / F1 and per-type rows, exactly as seqeval. */

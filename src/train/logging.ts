@@ -2,7 +2,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-export type LogRecord = { type: "start" | "step" | "eval" | "end" | "resume"; [key: string]: unknown };
+export type LogRecord = { type: "start" | "step" | "skip" | "eval" | "end" | "resume"; [key: string]: unknown };
 
 export class JsonlLog {
   constructor(readonly path: string) { mkdirSync(dirname(path), { recursive: true }); }

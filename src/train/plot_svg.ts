@@ -1,6 +1,6 @@
 // An SVG of a run: every loss term against the step (left) and entity F1 (or document accuracy) per evaluation
 // (right), no plotting library.
-import type { EvalRecord, StepRecord } from "./checkpoint.ts";
+import type { EvalRecord, StepRecord } from "./run_types.ts";
 import { xmlText } from "./xml_text.ts";
 
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];

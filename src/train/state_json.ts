@@ -4,7 +4,7 @@
 // FormatError naming the file and the field, not a TypeError later inside the trainer.
 import { FormatError, type Tensor, type optim } from "../../engine/index.ts";
 import { presets } from "../config.ts";
-import type { TrainingState } from "./checkpoint.ts";
+import type { TrainingState } from "./run_types.ts";
 
 const OP = "loadTrainingCheckpoint";
 /** Keys that would reach a prototype if ever assigned with obj[key] = ...; no checkpoint field is named so. */
@@ -71,7 +71,7 @@ const stateCheck = (format: string): Check => fields({
   settings: fields({
     task: str, kind: optional(oneOf("token", "sequence")), labels: arrayOf(str), epochs: int(0), batchSize: int(1), lr: finite,
     weightDecay: finite, warmupRatio: finite, maxGradNorm: finite, maxLength: int(1), stride: int(0), seed: int(Number.MIN_SAFE_INTEGER),
-    lossWeights: fields({ task: finite, ita: finite, pita: finite }),
+    lossWeights: fields({ task: finite, ita: finite, pita: finite }), chunking: optional(oneOf("overlap", "reference")),
   }),
   tokenizer: fields({ tokens: arrayOf(str), merges: arrayOf(arrayOf(str, 2)) }),
   step: int(0), epoch: int(0), batchInEpoch: int(0),
@@ -83,6 +83,8 @@ const stateCheck = (format: string): Check => fields({
     evals: arrayOf(either(tokenEval, documentEval)),
   }),
   best: nullable(either(fields({ f1: finite, epoch: int(0) }), fields({ documentAccuracy: finite, epoch: int(0) }))),
+  fingerprint: optional(fields({ tokenizer: str, train: arrayOf(arrayOf(str, 2)), eval: arrayOf(arrayOf(str, 2)) })),
+  skipped: optional(fields({ total: int(0), inRow: int(0) })),
 });
 
 /** Refuses "__proto__", "constructor" and "prototype" as keys anywhere in the parsed JSON. */

@@ -2,17 +2,13 @@
 // forms) and document classification (RVL-CDIP) — kept in one place: which windows a document gives, the labels
 // tensor of a batch, and the held-out metric (entity F1 or document accuracy) that picks the best checkpoint.
 import { tensor, type Tensor } from "../../engine/index.ts";
-import type { AETNet, AETNetOptions } from "../models/aetnet.ts";
+import type { AETNet } from "../models/aetnet.ts";
 import type { Batch } from "../data/collate.ts";
 import type { Document } from "../data/document.ts";
 import { encodeDocument, IGNORE_INDEX, type EncodedWindow, type WordTokenizer } from "../data/encode.ts";
 import { DataError } from "../data/errors.ts";
-import type { PreparedDoc } from "./batches.ts";
-import type { DocumentEvalRecord, TokenEvalRecord } from "./checkpoint.ts";
 import { evaluate, evaluateDocuments, type DocumentEvalResult, type EvalResult } from "./evaluate.ts";
-
-/** "token": a label per word (the model's token head); "sequence": one class per document (its sequence head). */
-export type TaskKind = AETNetOptions["task"];
+import type { DocumentEvalRecord, PreparedDoc, TaskKind, TokenEvalRecord } from "./run_types.ts";
 
 export interface KindEncodeOptions {
   tokenizer: WordTokenizer;

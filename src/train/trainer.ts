@@ -1,14 +1,18 @@
 // The fine-tuning loop: AdamW with decay / no-decay groups, linear warmup + decay, clipping, momentum update and
 // enqueue per step, evaluation every epoch, best and last checkpoints, exact resume, JSONL log and SVG plot.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Generator, defaultGenerator, manualSeed, optim } from "../../engine/index.ts";
+import { Generator, defaultGenerator, io, manualSeed, optim } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { AETNet } from "../models/aetnet.ts";
 import { FUNSD_WEIGHTS } from "../losses/index.ts";
 import type { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
-import { epochBatches, makeBatch, tokenCount, windowRefs, type PreparedDoc } from "./batches.ts";
-import { bestOf, bestScore, loadTrainingCheckpoint, saveTrainingCheckpoint, tokenizerState, CHECKPOINT_FORMAT, type EvalRecord, type RunSettings, type StepRecord, type TrainingState } from "./checkpoint.ts";
+import { IGNORE_INDEX } from "../data/encode.ts";
+import { epochBatches, makeBatch, tokenCount, windowRefs } from "./batches.ts";
+import { openResumeCheckpoint, saveTrainingCheckpoint, tokenizerState, CHECKPOINT_FORMAT, type TrainingState } from "./checkpoint.ts";
+import { DivergedError, TrainerError } from "./errors.ts";
+import { resumeMismatch, runFingerprint } from "./fingerprint.ts";
+import { bestOf, bestScore, type EvalRecord, type PreparedDoc, type RunFingerprint, type RunSettings, type StepRecord } from "./run_types.ts";
 import type { DocumentEvalResult, EvalResult } from "./evaluate.ts";
 import { JsonlLog, type LogRecord } from "./logging.ts";
 import { trainingPlotSvg } from "./plot_svg.ts";
@@ -23,8 +27,15 @@ export interface TrainerOptions {
   eval: PreparedDoc[];
   /** Run folder: checkpoints/last, checkpoints/best, log.jsonl, plot.svg. None: nothing is written. */
   outDir?: string;
-  /** Continue from outDir/checkpoints/last when it exists. */
+  /**
+   * Continue from outDir/checkpoints/last; a TrainerError when there is none, or when it was written for other
+   * data, tokenizer, settings or config. Without it, an outDir already holding a checkpoint is refused.
+   */
   resume?: boolean;
+  /** Resume even though the data, tokenizer, settings or config differ from the checkpoint's (--force). */
+  force?: boolean;
+  /** Stop with a DivergedError after this many steps in a row with a non-finite loss or gradient norm (default 5). */
+  maxBadSteps?: number;
   /** Also save checkpoints/last every this many steps (0: only at epoch ends). */
   saveEvery?: number;
   /** Stop after this many optimizer steps in total (saving first): simulates an interrupted run in tests. */
@@ -73,15 +84,21 @@ export class Trainer {
   steps: StepRecord[] = [];
   evals: EvalRecord[] = [];
   best: TrainingState["best"] = null;
+  /** Steps skipped for a non-finite loss or gradient norm: in all, and in a row right now. */
+  skipped = { total: 0, inRow: 0 };
+  readonly fingerprint: RunFingerprint;
   readonly #log: JsonlLog | null;
   readonly #print: (line: string) => void;
 
   constructor(readonly options: TrainerOptions) {
     const s = options.settings;
-    if (options.train.length === 0) throw new Error("[Trainer] no training documents");
+    if (options.train.length === 0) throw new TrainerError("no training documents");
     const refs = windowRefs(options.train).length;
-    if (refs < s.batchSize) throw new Error(`[Trainer] ${refs} training windows is fewer than one batch of ${s.batchSize}`);
+    if (refs < s.batchSize) throw new TrainerError(`${refs} training windows is fewer than one batch of ${s.batchSize}`);
     this.kind = taskKind(s.kind);
+    if (!hasTargets(options.train)) {
+      throw new TrainerError(`the ${options.train.length} training documents hold no labelled ${this.kind.name === "token" ? "words" : "class"}: there is nothing to learn (empty documents?)`);
+    }
     manualSeed(s.seed); // weight init and dropout draw from the global generator
     this.model = new AETNet(options.config, { task: this.kind.name, numLabels: s.labels.length, lossWeights: s.lossWeights });
     // temp is 0-d, so it lands in the no-decay group; differs from ref, where it is decayed (notes §6.8).
@@ -93,9 +110,29 @@ export class Trainer {
     this.augment = new Generator(s.seed + 1);
     this.#log = options.outDir === undefined ? null : new JsonlLog(join(options.outDir, "log.jsonl"));
     this.#print = options.print ?? ((line) => console.log(line));
-    const last = options.outDir === undefined ? undefined : join(options.outDir, LAST_DIR);
-    if (options.resume && last !== undefined && existsSync(join(last, "state.json"))) this.#restore(last);
-    else this.#log?.reset([{ type: "start", settings: s, config: options.config.name, align: options.config.align, stepsPerEpoch: this.stepsPerEpoch }]);
+    this.fingerprint = runFingerprint(options.tokenizer, options.train, options.eval);
+    if (options.outDir !== undefined && options.resume) this.#restore(join(options.outDir, LAST_DIR));
+    else {
+      if (options.outDir !== undefined) this.#claimOutDir(options.outDir);
+      this.#log?.reset([{ type: "start", settings: s, config: options.config.name, align: options.config.align, stepsPerEpoch: this.stepsPerEpoch }]);
+    }
+  }
+
+  /**
+   * A fresh run never overwrites another run's results: a folder holding a checkpoint is refused, and the log of a
+   * run that died before its first checkpoint is kept beside the new one as log.N.jsonl.
+   */
+  #claimOutDir(out: string): void {
+    const held = [LAST_DIR, BEST_DIR].find((d) => io.findCheckpoint(join(out, d)) !== null);
+    if (held !== undefined) {
+      throw new TrainerError(`${out} already holds a run (${held}); --resume continues it, or choose another --out (or delete the folder) to start over`);
+    }
+    const log = join(out, "log.jsonl");
+    if (!existsSync(log)) return;
+    let n = 1;
+    while (existsSync(join(out, `log.${n}.jsonl`))) n++;
+    renameSync(log, join(out, `log.${n}.jsonl`));
+    this.#print(`${log} (a run without a checkpoint) kept as log.${n}.jsonl`);
   }
 
   fit(): TrainResult {
@@ -114,14 +151,18 @@ export class Trainer {
         const lr = this.optimizer.paramGroups[0].lr;
         const out = this.model.forward(inputs);
         this.optimizer.zeroGrad();
+        const loss = out.loss.item();
+        if (!Number.isFinite(loss)) { this.#skipStep(loss, null); continue; }
         out.loss.backward();
         const gradNorm = optim.clipGradNorm(this.model.trainableParameters(), s.maxGradNorm);
+        if (!Number.isFinite(gradNorm)) { this.#skipStep(loss, gradNorm); continue; }
+        this.skipped.inRow = 0;
         this.optimizer.step();
         this.scheduler.step();
         this.model.afterStep(); // clamp τ, EMA of the momentum encoders, enqueue this batch's momentum features
         this.step++;
         const terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.item()]));
-        const record: StepRecord = { step: this.step, epoch: this.epoch, loss: out.loss.item(), terms, lr, gradNorm, tokensPerSecond: tokenCount(inputs) / ((performance.now() - t0) / 1000) };
+        const record: StepRecord = { step: this.step, epoch: this.epoch, loss, terms, lr, gradNorm, tokensPerSecond: tokenCount(inputs) / ((performance.now() - t0) / 1000) };
         this.steps.push(record);
         this.#log?.write({ type: "step", ...record });
         bar?.update(this.batchInEpoch + 1, record);
@@ -142,6 +183,21 @@ export class Trainer {
     }
     this.#log?.write({ type: "end", step: this.step, best: this.best, seconds: (performance.now() - start) / 1000 });
     return this.#result(lastEval, false, start);
+  }
+
+  /**
+   * A step whose loss or gradient norm is NaN or Inf changes nothing (no optimizer, schedule or queue update); it is
+   * counted and logged, and too many in a row stop the run: the weights and the checkpoints stay finite.
+   */
+  #skipStep(loss: number, gradNorm: number | null): void {
+    this.skipped.total++;
+    this.skipped.inRow++;
+    const what = gradNorm === null ? `loss ${loss}` : `gradient norm ${gradNorm}`;
+    this.#log?.write({ type: "skip", step: this.step, epoch: this.epoch, batch: this.batchInEpoch, reason: what });
+    const limit = this.options.maxBadSteps ?? 5;
+    if (this.skipped.inRow >= limit) {
+      throw new DivergedError(`stopped after ${this.skipped.inRow} steps in a row with a non-finite loss or gradient norm (last: ${what} at epoch ${this.epoch + 1}, batch ${this.batchInEpoch + 1}); no weights were updated by them and no checkpoint holds them; try a lower --lr or check the training data`);
+    }
   }
 
   #evaluateEpoch(): TrainResult["lastEval"] {
@@ -184,23 +240,25 @@ export class Trainer {
       scheduler: this.scheduler.stateDict(),
       rng: { global: defaultGenerator.getState(), augment: this.augment.getState() },
       history: { steps: this.steps, evals: this.evals }, best: this.best,
+      fingerprint: this.fingerprint, skipped: { ...this.skipped },
     };
   }
 
   #save(sub: string): void {
     if (this.options.outDir === undefined) return;
     const dir = join(this.options.outDir, sub);
-    mkdirSync(dir, { recursive: true });
     saveTrainingCheckpoint(dir, this.state(), this.model.stateDict(), this.optimizer.stateDict());
   }
 
   #restore(dir: string): void {
-    const { state, model, optimizer } = loadTrainingCheckpoint(dir);
+    const { state, model, optimizer, folder, fellBack } = openResumeCheckpoint(dir);
     const s = this.options.settings;
-    const mismatch: string[] = (["task", "epochs", "batchSize", "lr", "seed", "maxLength", "stride"] as const).filter((k) => state.settings[k] !== s[k]);
-    if ((state.settings.kind ?? "token") !== this.kind.name) mismatch.push("kind");
-    if (state.config.align !== this.options.config.align || state.config.name !== this.options.config.name) mismatch.push("config");
-    if (mismatch.length > 0) throw new Error(`[Trainer] ${dir} was written by a different run (${mismatch.join(", ")} differ): resume with the same options or use a new --out`);
+    const mismatch = resumeMismatch(state, { fingerprint: this.fingerprint, settings: s, config: this.options.config });
+    if (mismatch !== null && !this.options.force) {
+      throw new TrainerError(`cannot resume from ${dir}, it was written by a different run: ${mismatch}; resume with the same data and options, use a new --out, or pass --force`);
+    }
+    if (mismatch !== null) this.#print(`resuming anyway (--force): ${mismatch}`);
+    if (fellBack !== undefined) this.#print(`the newest checkpoint in ${dir} is unreadable (${fellBack.reason}); resuming from the previous one, ${folder}`);
     this.model.loadStateDict(model);
     this.optimizer.loadStateDict(optimizer);
     this.scheduler.loadStateDict(state.scheduler);
@@ -210,14 +268,20 @@ export class Trainer {
     this.steps = [...state.history.steps];
     this.evals = [...state.history.evals];
     this.best = state.best;
+    this.skipped = { ...(state.skipped ?? { total: 0, inRow: 0 }) };
     // the log is rewritten from the checkpoint's history, so it reads as one uninterrupted run
     const records: LogRecord[] = [
       { type: "start", settings: s, config: this.options.config.name, align: this.options.config.align, stepsPerEpoch: this.stepsPerEpoch },
       ...this.steps.map((r): LogRecord => ({ type: "step", ...r })),
       ...this.evals.map((r): LogRecord => ({ type: "eval", ...r })),
-      { type: "resume", step: this.step, from: dir },
+      { type: "resume", step: this.step, from: folder },
     ];
     this.#log?.reset(records);
-    this.#print(`resumed from ${dir} at step ${this.step} (epoch ${this.epoch + 1}, batch ${this.batchInEpoch})`);
+    this.#print(`resumed from ${folder} at step ${this.step} (epoch ${this.epoch + 1}, batch ${this.batchInEpoch})`);
   }
+}
+
+/** Whether any training window has a target: a labelled token (token tasks) or a class (classification). */
+function hasTargets(train: readonly PreparedDoc[]): boolean {
+  return train.some((d) => d.label !== undefined || d.windows.some((w) => w.labels.some((l) => l !== IGNORE_INDEX)));
 }

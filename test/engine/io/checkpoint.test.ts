@@ -76,12 +76,64 @@ t("checkpoint round trip creates the directory and keeps weights, state and meta
   assert.equal(fs.readdirSync(ckpt).sort(), ["model.safetensors", "state.json"]);
 });
 
-t("a crash between the two renames (new state, old weights) is detected", () => {
-  io.saveCheckpoint(dir, { weights: { w: tensor([1]) }, state: { step: 1 } });
-  const oldWeights = fs.readFileSync(join(dir, "model.safetensors"));
-  io.saveCheckpoint(dir, { weights: { w: tensor([2]) }, state: { step: 2 } });
-  fs.writeFileSync(join(dir, "model.safetensors"), oldWeights);
-  assert.throws(() => io.loadCheckpoint(dir), (e: unknown) => e instanceof FormatError && /state\.json does not belong to model\.safetensors/.test(e.message));
+t("a version folder whose state and weights come from different saves is detected", () => {
+  const ck = join(dir, "ck");
+  io.saveCheckpoint(ck, { weights: { w: tensor([1]) }, state: { step: 1 } });
+  const oldWeights = fs.readFileSync(join(ck, "model.safetensors"));
+  io.saveCheckpoint(ck, { weights: { w: tensor([2]) }, state: { step: 2 } });
+  fs.writeFileSync(join(ck, "model.safetensors"), oldWeights);
+  // the newest is unreadable: the previous version is read instead, and the reason is reported
+  const back = io.loadCheckpoint(ck);
+  assert.equal(back.state, { step: 1 });
+  assert.match(back.fellBack?.reason ?? "", /state\.json does not belong to model\.safetensors/);
+  fs.rmSync(join(dir, "ck.v1"), { recursive: true });
+  assert.throws(() => io.loadCheckpoint(ck), (e: unknown) => e instanceof FormatError && /state\.json does not belong to model\.safetensors/.test(e.message));
+});
+
+t("two-phase commit: the name is a pointer to a complete version folder; the previous version is kept", () => {
+  const ck = join(dir, "last");
+  for (let step = 1; step <= 3; step++) io.saveCheckpoint(ck, { weights: { w: tensor([step]) }, state: { step } });
+  assert.ok(fs.lstatSync(ck).isSymbolicLink());
+  assert.is(fs.readlinkSync(ck), "last.v3");
+  assert.equal(fs.readdirSync(dir).sort(), ["last", "last.v2", "last.v3"]);
+  assert.equal(fs.readdirSync(ck).sort(), ["model.safetensors", "state.json"]);
+  const back = io.loadCheckpoint(ck);
+  assert.equal([back.state, back.folder, back.fellBack], [{ step: 3 }, join(dir, "last.v3"), undefined]);
+  // a pointer lost (a crash before the first switch): the newest complete version is found
+  fs.unlinkSync(ck);
+  assert.is(io.findCheckpoint(ck), join(dir, "last.v3"));
+  assert.equal(io.loadCheckpoint(ck).state, { step: 3 });
+  io.saveCheckpoint(ck, { weights: { w: tensor([4]) }, state: { step: 4 } });
+  assert.is(fs.readlinkSync(ck), "last.v4");
+});
+
+t("stale temp entries of dead writers are removed by the next save; live ones are left alone", () => {
+  const ck = join(dir, "last");
+  const dead = join(dir, ".last.tmp-999999999-0badcafe"), live = join(dir, `.last.tmp-${process.pid}-0000beef`);
+  fs.mkdirSync(dead);
+  fs.writeFileSync(join(dead, "state.json"), "{}");
+  fs.writeFileSync(live, "x");
+  assert.is(io.findCheckpoint(ck), null, "a temp folder is not a checkpoint");
+  io.saveCheckpoint(ck, { weights: {}, state: { step: 1 } });
+  assert.ok(!fs.existsSync(dead));
+  assert.ok(fs.existsSync(live));
+  assert.equal(io.removeStaleTemps(dir), []);
+});
+
+t("a plain checkpoint folder (the layout before pointers) becomes the first version", () => {
+  const ck = join(dir, "best");
+  fs.mkdirSync(ck);
+  io.saveSafetensors(join(ck, "model.safetensors"), { w: tensor([7]) });
+  fs.writeFileSync(join(ck, "state.json"), JSON.stringify({ step: 7 }));
+  assert.equal(io.loadCheckpoint(ck).state, { step: 7 });
+  io.saveCheckpoint(ck, { weights: { w: tensor([8]) }, state: { step: 8 } });
+  assert.equal(fs.readdirSync(dir).sort(), ["best", "best.v1", "best.v2"]);
+  assert.equal(io.loadCheckpoint(ck).state, { step: 8 });
+  const other = join(dir, "notes");
+  fs.mkdirSync(other);
+  fs.writeFileSync(join(other, "readme.txt"), "mine");
+  assert.throws(() => io.saveCheckpoint(other, { weights: {}, state: {} }), /exists and is not a checkpoint/);
+  assert.is(fs.readFileSync(join(other, "readme.txt"), "utf8"), "mine");
 });
 
 t("loadCheckpoint: clear errors for a missing directory, a file, missing files and bad JSON", () => {
@@ -102,9 +154,10 @@ t("loadCheckpoint: clear errors for a missing directory, a file, missing files a
 
 t("saveCheckpoint refuses state JSON cannot hold exactly, naming the path", () => {
   const is = (re: RegExp) => (e: unknown) => e instanceof FormatError && re.test(e.message);
-  assert.throws(() => io.saveCheckpoint(dir, { weights: {}, state: { loss: NaN } }), is(/state\.loss is NaN/));
-  assert.throws(() => io.saveCheckpoint(dir, { weights: {}, state: { a: [1, undefined] } }), is(/state\.a\[1\] is of type undefined/));
-  assert.throws(() => io.saveCheckpoint(dir, { weights: {}, state: { t: tensor([1]) } }), is(/state\.t is a Tensor instance/));
+  const ck = join(dir, "ck");
+  assert.throws(() => io.saveCheckpoint(ck, { weights: {}, state: { loss: NaN } }), is(/state\.loss is NaN/));
+  assert.throws(() => io.saveCheckpoint(ck, { weights: {}, state: { a: [1, undefined] } }), is(/state\.a\[1\] is of type undefined/));
+  assert.throws(() => io.saveCheckpoint(ck, { weights: {}, state: { t: tensor([1]) } }), is(/state\.t is a Tensor instance/));
   assert.equal(fs.readdirSync(dir), []);
 });
 

@@ -5,7 +5,7 @@ import { trainingPlotSvg } from "../../../src/train/plot_svg.ts";
 import { documentAccuracy } from "../../../src/train/evaluate.ts";
 import { encodePng, pageSvg } from "../../../src/train/page_svg.ts";
 import { emptyImage } from "../../../src/data/image/rgb_image.ts";
-import type { StepRecord } from "../../../src/train/checkpoint.ts";
+import type { StepRecord } from "../../../src/train/run_types.ts";
 
 const t = suite("reporting");
 const sink = (isTTY: boolean): { isTTY: boolean; text: string; write(s: string): void } => ({ isTTY, text: "", write(s) { this.text += s; } });

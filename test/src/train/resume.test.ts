@@ -50,10 +50,11 @@ t("a failed checkpoint write leaves the previous checkpoint intact (temp file + 
   const bad = trainer.state();
   bad.history.steps = [...bad.history.steps, { ...bad.history.steps[0], loss: Number.NaN }];
   assert.throws(() => saveTrainingCheckpoint(dir, bad, trainer.model.stateDict(), trainer.optimizer.stateDict()), /JSON cannot store/);
-  // 2) the folder becomes unwritable: creating the temp file fails, nothing is renamed over the old files
+  // 2) the checkpoints folder becomes unwritable: creating the new version fails, the pointer is not switched
   if (process.getuid?.() !== 0) {
-    chmodSync(dir, 0o555);
-    try { assert.throws(() => saveTrainingCheckpoint(dir, trainer.state(), trainer.model.stateDict(), trainer.optimizer.stateDict())); } finally { chmodSync(dir, 0o755); }
+    const parent = join(out, "checkpoints");
+    chmodSync(parent, 0o555);
+    try { assert.throws(() => saveTrainingCheckpoint(dir, trainer.state(), trainer.model.stateDict(), trainer.optimizer.stateDict())); } finally { chmodSync(parent, 0o755); }
   }
   const after = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
   assert.equal(Object.keys(after).sort(), Object.keys(before).sort(), "no temp files left behind");

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { emptyImage } from "../../../src/data/image/rgb_image.ts";
 import { encodePng, pageSvg, type PageEntity } from "../../../src/train/page_svg.ts";
 import { trainingPlotSvg } from "../../../src/train/plot_svg.ts";
-import type { StepRecord } from "../../../src/train/checkpoint.ts";
+import type { StepRecord } from "../../../src/train/run_types.ts";
 import { RUNS } from "../../helpers.ts";
 import { xmlProblem } from "./xml_check.ts";
 
