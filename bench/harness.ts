@@ -31,7 +31,11 @@ export const WORKLOADS: readonly Workload[] = [
   { id: "w3_softmax_fwdbwd", title: "W3 softmax 64×256×256 fwd+bwd", flops: 0, quick: true },
   { id: "w3_ce_fwd", title: "W3 cross-entropy 4096×1000 fwd", flops: 0, quick: false },
   { id: "w3_ce_fwdbwd", title: "W3 cross-entropy 4096×1000 fwd+bwd", flops: 0, quick: true },
-  { id: "w4_step", title: "W4 AETNet small training step", flops: 0, quick: true },
+  { id: "w4_step", title: "W4 AETNet small training step (B2×T64)", flops: 0, quick: true },
+  { id: "w4_b4t256", title: "W4 AETNet small training step at the FUNSD shape (B4×T256)", flops: 0, quick: false },
+  { id: "w4_fusion_b4t256", title: "W4 fusion only (no alignment), B4×T256", flops: 0, quick: false },
+  // The roofline's W2 split: the encoder layer's forward and backward GEMMs alone (same shapes and transposes).
+  { id: "w2_gemms", title: "W2 fwd+bwd GEMMs alone", flops: 3 * w2Forward, quick: false },
 ];
 
 export interface Measurement {
@@ -83,6 +87,10 @@ export interface MemoryProbe {
   readonly step: string;
   forward(): unknown;
   backward(out: unknown): void;
+  /** Runs one whole step (forward and backward) so that its memory is freed when it ends (this engine: tidy). */
+  scope?(step: () => void): void;
+  /** Tensor bytes the engine holds outside ArrayBuffers and the JS heap (this engine: its wasm memory heap). */
+  engineBytes?(): number;
 }
 
 // benchmark.js would otherwise decompile the function source to inline it, losing the closure.
@@ -164,20 +172,27 @@ export function profileMemory(workload: string, probe: MemoryProbe, steps: numbe
     settle();
     const before = process.memoryUsage().rss;
     if (hwm) { peakAll = Math.max(peakAll, peak()); resetHighWater(); }
-    probe.backward(probe.forward());
+    const step = (): void => probe.backward(probe.forward());
+    if (probe.scope) probe.scope(step);
+    else step();
     const p = peak();
     peakAll = Math.max(peakAll, p);
     if (hwm && i > 0) warm = Math.max(warm ?? 0, p - before);
   }
   let live: number | null = null;
   if (gc) {
-    settle();
-    const m0 = process.memoryUsage();
-    const out = probe.forward();
-    settle();
-    const m1 = process.memoryUsage();
-    live = m1.arrayBuffers - m0.arrayBuffers + m1.heapUsed - m0.heapUsed;
-    probe.backward(out);
+    const step = (): void => {
+      settle();
+      const m0 = process.memoryUsage();
+      const e0 = probe.engineBytes?.() ?? 0;
+      const out = probe.forward();
+      settle();
+      const m1 = process.memoryUsage();
+      live = m1.arrayBuffers - m0.arrayBuffers + m1.heapUsed - m0.heapUsed + (probe.engineBytes?.() ?? 0) - e0;
+      probe.backward(out);
+    };
+    if (probe.scope) probe.scope(step);
+    else step();
   }
   const mib = (b: number): number => Math.round((b / MiB) * 10) / 10;
   return {
@@ -208,7 +223,7 @@ export function runEngine(impl: Partial<Record<string, () => () => void>>, skip:
   const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
   const out: EngineResult = {};
   for (const w of WORKLOADS) {
-    if ((quick && !w.quick) || (only && !only.includes(w.id))) continue;
+    if (only ? !only.includes(w.id) : quick && !w.quick) continue; // an explicit --only wins over --quick
     const make = impl[w.id];
     if (skip[w.id]) { out[w.id] = { skipped: skip[w.id] }; continue; }
     if (measured[w.id]) { out[w.id] = measured[w.id]; continue; }
