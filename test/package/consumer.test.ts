@@ -20,7 +20,9 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const FIXTURES = join(import.meta.dirname, "consumer");
 const TSC = join(ROOT, "node_modules", ".bin", "tsc");
 /** Packages a user of the CPU engine must never get by installing aetnet (optional peers and dev tools). */
-const HEAVY = ["gpu.js", "webgpu", "tesseract.js", "@tesseract.js-data", "pdfjs-dist", "@napi-rs", "bullmq", "gl", "tsx", "typescript"];
+const HEAVY = [
+  "gpu.js", "webgpu", "tesseract.js", "@tesseract.js-data", "pdfjs-dist", "@napi-rs", "bullmq", "ioredis", "gl", "tsx", "typescript",
+];
 const MB = 1e6; // decimal megabytes, as npm reports sizes
 
 const t = suite("the packed package in a fresh project");
