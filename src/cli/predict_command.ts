@@ -1,9 +1,9 @@
 // `aetnet predict`: label the OCR words of one page, print the entities as JSON and draw them on the page as SVG;
 // for a document-classification checkpoint, print the page's class.
-import { readFileSync, writeFileSync } from "node:fs";
-import { basename, extname } from "node:path";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, resolve } from "node:path";
 import { DataError } from "../data/errors.ts";
-import { labelMaps, normalizeBox, unionBox, type Box, type Document } from "../data/document.ts";
+import { normalizeBox, unionBox, type Box, type Document } from "../data/document.ts";
 import { decodeImage } from "../data/image/decode.ts";
 import { prepareDocs } from "../train/batches.ts";
 import { argmax, documentLogits, predictDocs } from "../train/evaluate.ts";
@@ -11,6 +11,7 @@ import { encodePng, pageSvg, type PageEntity } from "../train/page_svg.ts";
 import { getEntities } from "../train/seqeval.ts";
 import { parse, str, UsageError } from "./args.ts";
 import { checkpointKind, openCheckpoint } from "./checkpoint_model.ts";
+import { prepareOptions } from "./prepare_options.ts";
 
 export const PREDICT_HELP = `aetnet predict — label the words of one page and draw the entities, or class a page
 
@@ -55,14 +56,15 @@ export function predictCommand(argv: readonly string[]): Prediction | ClassPredi
   if (p.help) { console.log(PREDICT_HELP); return null; }
   const ckpt = str(p, "checkpoint", PREDICT_HELP, true), imagePath = str(p, "image", PREDICT_HELP, true), wordsPath = str(p, "words", PREDICT_HELP);
   if (wordsPath === undefined && checkpointKind(ckpt) !== "sequence") throw new UsageError("--words is required (except for a document-classification checkpoint)", PREDICT_HELP);
+  const svgPath = str(p, "out", PREDICT_HELP) ?? `${basename(imagePath, extname(imagePath))}.entities.svg`;
+  checkOutFolder(svgPath); // before the model runs, not after
   const words = wordsPath === undefined ? [] : readWords(wordsPath).filter((w) => w.text.trim() !== "");
   const page = decodeImage(imagePath);
   const { state, model, tokenizer } = openCheckpoint(ckpt);
   const kind = state.settings.kind ?? "token";
   const doc: Document = { id: basename(imagePath), words: words.map((w) => w.text), boxes: words.map((w): Box => normalizeBox("predict", wordsPath ?? imagePath, w.box, page.width, page.height)), width: page.width, height: page.height };
-  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: labelMaps(state.settings.labels).labelToId, imageSize: state.config.imageSize, maxLength: state.settings.maxLength, stride: state.settings.stride, pageOf: () => page, kind });
+  const [prepared] = prepareDocs([doc], prepareOptions(state.settings, state.config, tokenizer, { pageOf: () => page }));
   if (kind === "sequence") return printClass(documentLogits(model, [prepared], 1)[0], state.settings.labels);
-  const svgPath = str(p, "out", PREDICT_HELP) ?? `${basename(imagePath, extname(imagePath))}.entities.svg`;
   const tags = doc.words.length === 0 ? [] : predictDocs(model, [prepared], state.settings.batchSize)[0].map((id) => state.settings.labels[id] ?? "O");
   const entities = getEntities(tags).map((e): PageEntity => {
     const idx = Array.from({ length: e.end - e.start + 1 }, (_, k) => e.start + k);
@@ -74,6 +76,12 @@ export function predictCommand(argv: readonly string[]): Prediction | ClassPredi
   console.log(JSON.stringify({ entities }, null, 2));
   console.error(`${entities.length} entities; drawn in ${svgPath}`);
   return { entities, svgPath, svg };
+}
+
+/** --out must name a file in an existing folder. */
+function checkOutFolder(path: string): void {
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new DataError("predict", path, `--out: the folder ${folder} does not exist`);
 }
 
 /** Softmax of the class logits; prints {"class", "probabilities"} (4 decimals). */

@@ -10,7 +10,8 @@ export const QUICKSTART_HELP = `aetnet quickstart — a few-minute demo of fine-
 Usage: aetnet quickstart [train options]
 
 Trains the tiny preset for 3 epochs on 16 FUNSD training forms (when ${defaultDataDir("funsd")} exists)
-or on 48 synthetic forms, and prints entity F1 on 10 (16 synthetic) held-out forms. Options after "quickstart" are passed to
+or on 48 synthetic forms, and prints entity F1 on 10 (16 synthetic) held-out forms, in runs/quickstart
+(runs/quickstart-2, -3, ... when that folder is taken). Options after "quickstart" are passed to
 "aetnet train" and override these defaults (e.g. --task synthetic, --epochs 5).
 
 ${TRAIN_HELP}`;
@@ -20,6 +21,13 @@ export function quickstartCommand(argv: readonly string[]): TrainRun | null {
   const funsd = existsSync(join(defaultDataDir("funsd"), "training_data"));
   const task = funsd ? "funsd" : "synthetic";
   if (!funsd) console.log(`FUNSD not found at ${defaultDataDir("funsd")}: using synthetic forms (set AETNET_DATA to use real data)`);
-  const defaults = ["--task", task, "--config", "tiny", "--epochs", "3", "--max-length", "128", "--lr", "1e-3", "--train-docs", funsd ? "16" : "48", "--eval-docs", funsd ? "10" : "16", "--out", join("runs", "quickstart")];
+  const defaults = ["--task", task, "--config", "tiny", "--epochs", "3", "--max-length", "128", "--lr", "1e-3", "--train-docs", funsd ? "16" : "48", "--eval-docs", funsd ? "10" : "16", "--out", freshRunFolder(join("runs", "quickstart"))];
   return trainCommand([...defaults, ...argv]);
+}
+
+/** The demo never lands in a folder holding an earlier run (train refuses those): runs/quickstart, else -2, -3, ... */
+function freshRunFolder(base: string): string {
+  let dir = base;
+  for (let n = 2; existsSync(dir); n++) dir = `${base}-${n}`;
+  return dir;
 }
