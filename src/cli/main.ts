@@ -9,6 +9,9 @@ import { evalCommand } from "./eval_command.ts";
 import { predictCommand } from "./predict_command.ts";
 import { quickstartCommand } from "./quickstart.ts";
 import { trainCommand } from "./train_command.ts";
+import { queueCommand } from "./queue_command.ts";
+import { workerCommand } from "./worker_command.ts";
+import { QueueError } from "../queue/errors.ts";
 
 export const MAIN_HELP = `aetnet — AETNet (alignment-enriched tuning) for document understanding, on a TypeScript engine
 
@@ -20,6 +23,8 @@ Commands:
   eval        score a checkpoint on a dataset split
   predict     entities of a page image (OCR), a PDF or a whole folder, drawn as SVG; or the class of a page
   quickstart  a few-minute demo: brief fine-tuning on FUNSD if present, else on synthetic forms
+  queue       add documents to a Redis job queue (add), follow it (status), collect its results (results)
+  worker      take documents from a Redis job queue and extract their entities (run on any number of machines)
 
 Run "aetnet <command> --help" for a command's options.
 
@@ -31,6 +36,8 @@ const COMMANDS: Record<string, (argv: readonly string[]) => unknown> = {
   eval: evalCommand,
   predict: predictCommand,
   quickstart: quickstartCommand,
+  queue: queueCommand,
+  worker: workerCommand,
 };
 
 /** Runs one command line; returns the exit status. */
@@ -57,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 export function failureLine(command: string, err: unknown): string {
   const message = (err instanceof Error ? err.message : String(err)).split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
   if (err instanceof UsageError) return `aetnet ${command}: ${message} (see "aetnet ${command} --help")`;
-  const expected = err instanceof MissingDataError || err instanceof EngineError || err instanceof TrainerError || isSystemError(err);
+  const expected = err instanceof MissingDataError || err instanceof EngineError || err instanceof TrainerError || err instanceof QueueError || isSystemError(err);
   return expected ? `aetnet ${command}: ${message}` : `aetnet ${command}: unexpected error: ${message} (run again with --debug for the stack trace)`;
 }
 
