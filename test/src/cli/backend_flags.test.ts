@@ -27,14 +27,25 @@ t("bad values are usage errors naming the flag", () => {
   }
 });
 
-t("--help shows the flags; a bad flag exits 2 with the help", async () => {
+t("--help shows the flags; a bad flag exits 2 with one line pointing at the help", async () => {
   const help = await run("--help");
   assert.match(help.out, /--backend cpu\|reference\|gpu/);
   assert.match(help.out, /--threads N/);
   const bad = await run("train", "--backend", "tpu");
   assert.is(bad.code, 2);
-  assert.match(bad.err, /^aetnet: --backend must be one of cpu, reference, gpu, got "tpu"/);
-  assert.match(bad.err, /Commands:/);
+  assert.is(bad.err, 'aetnet: --backend must be one of cpu, reference, gpu, got "tpu" (see "aetnet --help")\n');
+});
+
+t("a bad AETNET_BACKEND is one line and exit status 1", async () => {
+  const saved = process.env.AETNET_BACKEND;
+  process.env.AETNET_BACKEND = "tpu";
+  try {
+    const r = await run("eval", "--checkpoint", "x");
+    assert.is(r.code, 1);
+    assert.is(r.err, 'aetnet eval: [setBackendFromEnv] AETNET_BACKEND must be one of cpu, reference, gpu, got "tpu"\n');
+  } finally {
+    if (saved === undefined) delete process.env.AETNET_BACKEND; else process.env.AETNET_BACKEND = saved;
+  }
 });
 
 t("the flag wins over AETNET_BACKEND and is applied before the command runs", async () => {
