@@ -10,7 +10,7 @@ import { binary, unaryWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
 import { stridedCopy } from "./movement.ts";
 import { gelu, geluBackward } from "./fused.ts";
-import { softmaxWith } from "./softmax.ts";
+import { crossEntropyBackwardWith, crossEntropyWith, softmaxBackwardWith, softmaxWith } from "./softmax.ts";
 import { WasmRuntime, defaultThreads } from "./runtime.ts";
 
 /** Multiply-adds below which the copy in and out costs more than the reference kernel's loop. */
@@ -43,11 +43,14 @@ function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m:
 
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
 const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
+const softmaxBackward: KernelTable["softmaxBackward"] = (y, g, cols, out, log) => softmaxBackwardWith(wasmRuntime, y, g, cols, out, log);
+const crossEntropy: KernelTable["crossEntropy"] = (x, t, cols, eps, loss, lse) => crossEntropyWith(wasmRuntime, x, t, cols, eps, loss, lse);
+const crossEntropyBackward: KernelTable["crossEntropyBackward"] = (x, t, lse, g, cols, eps, dx) => crossEntropyBackwardWith(wasmRuntime, x, t, lse, g, cols, eps, dx);
 
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
-const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward: cpuKernels.softmaxBackward });
+const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, stridedCopy, gelu, geluBackward, attention, attentionBackward };
+export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, attention, attentionBackward };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {

@@ -5,10 +5,14 @@ import { encodeModule, type Code } from "./emit/module.ts";
 import { hasRelaxedSimd } from "./emit/detect.ts";
 import { GEMM, gemmFunctions } from "./kernels/gemm.ts";
 import { mathFunctions } from "./kernels/math.ts";
+import { rowFunctions } from "./kernels/rows.ts";
 import { CONTROL_BYTES, WorkerPool, type Job } from "./pool.ts";
 
 const PAGE = 65536;
 type Kernel = (...args: number[]) => number | void;
+
+/** One operand of a kernel call: an input to read, an output to write, or scratch bytes. */
+export type Operand = { read: Float32Array } | { write: Float32Array } | { scratch: number };
 
 export class WasmRuntime {
   readonly fma: boolean;
@@ -21,7 +25,7 @@ export class WasmRuntime {
 
   constructor(threads: number) {
     this.fma = hasRelaxedSimd();
-    const funcs: Record<string, Code> = { ...gemmFunctions(GEMM, this.fma), ...mathFunctions() };
+    const funcs: Record<string, Code> = { ...gemmFunctions(GEMM, this.fma), ...mathFunctions(), ...rowFunctions() };
     this.shared = threads > 1 && typeof SharedArrayBuffer === "function";
     this.#memory = new WebAssembly.Memory(this.shared ? { initial: 16, maximum: 65536, shared: true } : { initial: 16 });
     const module = new WebAssembly.Module(encodeModule(funcs, this.shared));
@@ -54,6 +58,27 @@ export class WasmRuntime {
     if (need > have) this.#memory.grow(Math.ceil((need - have) / PAGE));
     if (this.#f32.buffer !== this.#memory.buffer || this.#f32.length * 4 !== this.#memory.buffer.byteLength) this.#f32 = new Float32Array(this.#memory.buffer);
     return CONTROL_BYTES;
+  }
+
+  /**
+   * Addresses for one kernel call's operands, laid out 64-byte aligned in scratch: inputs are copied in,
+   * outputs and scratch are left as they are. The one place kernels copy host arrays in.
+   */
+  layout(ops: readonly Operand[]): number[] {
+    const bytes = ops.map((o) => Math.ceil(("scratch" in o ? o.scratch : ("read" in o ? o.read : o.write).byteLength) / 64) * 64);
+    let at = this.reserve(bytes.reduce((a, b) => a + b, 0));
+    const addrs = bytes.map((b) => { const addr = at; at += b; return addr; });
+    ops.forEach((o, i) => { if ("read" in o) this.f32.set(o.read, addrs[i] / 4); });
+    return addrs;
+  }
+
+  /** Copies the outputs of a call laid out by layout() back to their arrays. */
+  writeBack(ops: readonly Operand[], addrs: readonly number[]): void {
+    ops.forEach((o, i) => {
+      if (!("write" in o)) return;
+      const at = addrs[i] / 4;
+      o.write.set(this.f32.subarray(at, at + o.write.length));
+    });
   }
 
   call(fn: string, ...args: number[]): void { this.#fns[fn](...args); }

@@ -1,0 +1,84 @@
+// wasm row kernels (softmax and log-softmax forward and backward, fused cross-entropy forward and backward)
+// against the float64 cpu reference kernels on odd row counts and lengths (tails of 1–3 elements), −∞ and
+// ignored rows included, on 1 and 2 threads with the split threshold lowered so that every size splits.
+import fc from "fast-check";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { cpuKernels } from "../../../engine/backends/cpu/index.ts";
+import { hasWasmSimd } from "../../../engine/backends/wasm/emit/detect.ts";
+import { setWasmThreads, wasmKernels } from "../../../engine/backends/wasm/index.ts";
+import { rowTuning } from "../../../engine/backends/wasm/softmax.ts";
+import { skipWhen } from "../../skip.ts";
+import { RUNS } from "../../helpers.ts";
+import { maxDiff, values } from "./fused_helpers.ts";
+
+const t = suite("wasm row kernels");
+const fast = { ...cpuKernels, ...wasmKernels };
+const simd = skipWhen(t, hasWasmSimd() ? null : "this runtime has no WebAssembly SIMD");
+
+/** Rows × cols large enough for the wasm path (≥ 1024 elements), with odd lengths. */
+const shapeArb = fc.record({
+  rows: fc.integer({ min: 1, max: 90 }), cols: fc.integer({ min: 1, max: 300 }), seed: fc.integer(),
+  threads: fc.constantFrom(1, 2), split: fc.constantFrom(1, 1 << 15),
+}).filter(({ rows, cols }) => rows * cols >= 1024);
+
+function withSplit<T>(threads: number, split: number, fn: () => T): T {
+  const saved = rowTuning.splitElements;
+  setWasmThreads(threads);
+  rowTuning.splitElements = split;
+  try { return fn(); } finally { rowTuning.splitElements = saved; }
+}
+
+/** |got − want| ≤ tol·(1 + |want|), NaN exactly where the reference has NaN. */
+function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): boolean {
+  for (let i = 0; i < want.length; i++) {
+    if (got[i] === want[i]) continue;
+    if (Number.isNaN(want[i]) ? !Number.isNaN(got[i]) : !(Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i])))) return false;
+  }
+  return true;
+}
+
+simd("softmax / logSoftmax forward and backward match the float64 reference", () => {
+  fc.assert(fc.property(shapeArb, fc.boolean(), ({ rows, cols, seed, threads, split }, log) => withSplit(threads, split, () => {
+    const n = rows * cols;
+    const x = values(n, seed, 8), g = values(n, seed + 1, 1);
+    x.fill(-Infinity, 0, cols); // an all −∞ row: NaN in both
+    if (rows > 1) x[cols + (seed >>> 0) % cols] = -Infinity;
+    const [want, got] = [new Float64Array(n), new Float32Array(n)];
+    cpuKernels.softmax(Float64Array.from(x), cols, want, log);
+    fast.softmax(x, cols, got, log);
+    const y = Float32Array.from(want.map((v) => (Number.isNaN(v) ? 0 : v)));
+    const [wantB, gotB] = [new Float64Array(n), new Float32Array(n)];
+    cpuKernels.softmaxBackward(Float64Array.from(y), Float64Array.from(g), cols, wantB, log);
+    fast.softmaxBackward(y, g, cols, gotB, log);
+    return close(got, want, 2e-6) && close(gotB, wantB, 4e-6 * Math.sqrt(cols));
+  })), { numRuns: RUNS });
+});
+
+simd("fused cross-entropy forward and backward match the float64 reference (ignored rows, label smoothing)", () => {
+  fc.assert(fc.property(shapeArb, fc.constantFrom(0, 0.1, 1), ({ rows, cols, seed, threads, split }, eps) => withSplit(threads, split, () => {
+    const n = rows * cols;
+    const x = values(n, seed, 8), g = values(rows, seed + 2, 1);
+    const target = Int32Array.from({ length: rows }, (_, r) => (r % 3 === 1 ? -1 : ((seed >>> 0) + 7 * r) % cols));
+    const [loss, lse, loss64, lse64] = [new Float32Array(rows), new Float32Array(rows), new Float64Array(rows), new Float64Array(rows)];
+    const x64 = Float64Array.from(x);
+    cpuKernels.crossEntropy(x64, target, cols, eps, loss64, lse64);
+    fast.crossEntropy(x, target, cols, eps, loss, lse);
+    const [dx, dx64] = [new Float32Array(n), new Float64Array(n)];
+    cpuKernels.crossEntropyBackward(x64, target, lse64, Float64Array.from(g), cols, eps, dx64);
+    fast.crossEntropyBackward(x, target, Float32Array.from(lse64), g, cols, eps, dx);
+    return close(loss, loss64, 2e-6 * Math.sqrt(cols)) && close(lse, lse64, 2e-6) && maxDiff(dx, dx64) < 2e-6;
+  })), { numRuns: RUNS });
+});
+
+simd("cross-entropy keeps −∞ logits finite without smoothing", () => {
+  const [rows, cols] = [8, 200];
+  const x = values(rows * cols, 3, 4);
+  for (let r = 0; r < rows; r++) x[r * cols + 150] = -Infinity;
+  const target = Int32Array.from({ length: rows }, (_, r) => r);
+  const [loss, lse] = [new Float32Array(rows), new Float32Array(rows)];
+  fast.crossEntropy(x, target, cols, 0, loss, lse);
+  assert.ok(loss.every(Number.isFinite), `${loss}`);
+});
+
+t.run();
