@@ -6,6 +6,7 @@ import { hasRelaxedSimd } from "./emit/detect.ts";
 import { GEMM, gemmFunctions } from "./kernels/gemm.ts";
 import { mathFunctions } from "./kernels/math.ts";
 import { rowFunctions } from "./kernels/rows.ts";
+import { normFunctions } from "./kernels/norm.ts";
 import { CONTROL_BYTES, WorkerPool, type Job } from "./pool.ts";
 
 const PAGE = 65536;
@@ -25,7 +26,7 @@ export class WasmRuntime {
 
   constructor(threads: number) {
     this.fma = hasRelaxedSimd();
-    const funcs: Record<string, Code> = { ...gemmFunctions(GEMM, this.fma), ...mathFunctions(), ...rowFunctions() };
+    const funcs: Record<string, Code> = { ...gemmFunctions(GEMM, this.fma), ...mathFunctions(), ...rowFunctions(), ...normFunctions() };
     this.shared = threads > 1 && typeof SharedArrayBuffer === "function";
     this.#memory = new WebAssembly.Memory(this.shared ? { initial: 16, maximum: 65536, shared: true } : { initial: 16 });
     const module = new WebAssembly.Module(encodeModule(funcs, this.shared));
