@@ -18,7 +18,17 @@ export class AutogradError extends EngineError {}
 export class NonFiniteError extends EngineError {}
 /** The gpu device: a kernel that failed, a device that cannot open, a buffer used after it was freed. */
 export class DeviceError extends EngineError {}
-/** A malformed or unreadable file (safetensors, checkpoints). */
-export class FormatError extends EngineError {}
+/** A malformed or unreadable file (safetensors, checkpoints); always one line, as it may quote the file. */
+export class FormatError extends EngineError {
+  constructor(op: string, detail: string) { super(op, oneLine(detail)); }
+}
+
+/**
+ * `text` with control characters (newlines included) written as JSON escapes, so a message quoting a file's
+ * content or name stays one line.
+ */
+export const oneLine = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const CONTROL_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 export const fmtShape = (shape: readonly number[]): string => `[${shape.join(", ")}]`;

@@ -1,9 +1,11 @@
 // Command-line parsing on node:util parseArgs: typed options, numbers checked, every mistake a UsageError with help.
 import { parseArgs } from "node:util";
+import { oneLine } from "../../engine/errors.ts";
 
 /** A bad command line: main prints the message and the command's help, and exits with status 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly help: string) { super(message); this.name = "UsageError"; }
+  /** One line: node:util's multi-line messages are joined, control characters from argv escaped. */
+  constructor(message: string, readonly help: string) { super(oneLine(message.replace(/\n+/g, " "))); this.name = "UsageError"; }
 }
 
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;

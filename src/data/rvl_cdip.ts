@@ -1,5 +1,5 @@
 // RVL-CDIP loader: document images with one class each, from a label file or one folder per class.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { Corpus, CorpusOptions, Document } from "./document.ts";
 import { normalizeBox } from "./document.ts";
@@ -8,6 +8,7 @@ import { DataError } from "./errors.ts";
 import { readImageSize } from "./image/image_size.ts";
 import { isNumberArray, isRecord, readJsonFile } from "./json_file.ts";
 import { pathInFolder } from "./paths.ts";
+import { readDataText } from "./read_file.ts";
 
 /** The 16 classes in the order of the official label ids 0–15. */
 export const RVL_CDIP_CLASSES: readonly string[] = [
@@ -46,9 +47,8 @@ export function loadRvlCdipDocument(imagePath: string, label: string): Document 
  * (mapped through `classes`) or a class name.
  */
 export function loadRvlCdipLabelFile(labelFile: string, imageRoot: string, options: CorpusOptions & { classes?: readonly string[] } = {}): Corpus {
-  if (!existsSync(labelFile)) throw new DataError("rvl_cdip", labelFile, "label file is missing");
   const classes = options.classes ?? RVL_CDIP_CLASSES;
-  const entries = readFileSync(labelFile, "utf8").split("\n").map((l) => l.trim()).filter((l) => l.length > 0).map((line, i) => {
+  const entries = readDataText("rvl_cdip", labelFile, "label file").split("\n").map((l) => l.trim()).filter((l) => l.length > 0).map((line, i) => {
     const cut = line.lastIndexOf(" ");
     const path = line.slice(0, cut), raw = line.slice(cut + 1);
     const label = /^\d+$/.test(raw) ? classes[Number(raw)] : classes.includes(raw) ? raw : undefined;

@@ -1,10 +1,10 @@
 // SROIE loader (the shared/data/sroie layout): text-line quads + transcripts + per-line key labels → words, boxes, BIO labels.
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bioLabelList, normalizeBox, type Box, type Corpus, type CorpusOptions, type Document } from "./document.ts";
 import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
 import { readImageSize } from "./image/image_size.ts";
+import { readDataText } from "./read_file.ts";
 
 /** The four key fields, in the order of the README. */
 export const SROIE_LABELS: readonly string[] = bioLabelList(["COMPANY", "DATE", "ADDRESS", "TOTAL"]);
@@ -12,10 +12,7 @@ const LINE_LABELS = new Set(["company", "date", "address", "total", "other"]);
 
 export type SroieSplit = "train" | "test";
 
-function readText(path: string, what: string): string {
-  if (!existsSync(path)) throw new DataError("sroie", path, `${what} is missing`);
-  return readFileSync(path, "utf8");
-}
+const readText = (path: string, what: string): string => readDataText("sroie", path, what);
 
 /** `x1,y1,...,y4,text` per line; the transcript may itself contain commas, so only the first 8 fields are split off. */
 function parseBoxCsv(path: string): { quad: number[]; text: string }[] {

@@ -1,8 +1,8 @@
 // Decodes PNG and JPEG files (pngjs, jpeg-js) into an RgbImage; a missing or broken file is a DataError naming it.
-import { existsSync, readFileSync } from "node:fs";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { DataError } from "../errors.ts";
+import { readDataFile } from "../read_file.ts";
 import { claimedImageSize } from "./image_size.ts";
 import { checkPixelLimit, maxImagePixels } from "./pixel_limit.ts";
 import { fromInterleaved, type RgbImage } from "./rgb_image.ts";
@@ -34,6 +34,5 @@ export function decodeImageBytes(bytes: Uint8Array, name: string): RgbImage {
 }
 
 export function decodeImage(path: string): RgbImage {
-  if (!existsSync(path)) throw new DataError("decodeImage", path, "image file is missing");
-  return decodeImageBytes(readFileSync(path), path);
+  return decodeImageBytes(readDataFile("decodeImage", path, "image file"), path);
 }

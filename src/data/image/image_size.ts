@@ -1,6 +1,7 @@
 // Reads an image's pixel size from its PNG or JPEG header without decoding the pixels, and checks the file is complete.
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { DataError } from "../errors.ts";
+import { checkIsFile } from "../read_file.ts";
 import { checkPixelLimit } from "./pixel_limit.ts";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -9,8 +10,13 @@ export interface ImageSize { width: number; height: number }
 
 /** Size of a PNG or JPEG file; a missing, unknown or truncated file is a DataError naming it. */
 export function readImageSize(path: string): ImageSize {
-  if (!existsSync(path)) throw new DataError("readImageSize", path, "image file is missing");
-  const fd = openSync(path, "r");
+  checkIsFile("readImageSize", path, "image file");
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    throw new DataError("readImageSize", path, `cannot read image file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
   try {
     const size = fstatSync(fd).size;
     const head = readAt(fd, 0, Math.min(size, 24));

@@ -1,4 +1,5 @@
 // Byte-level BPE tokenizer (GPT-2 / RoBERTa scheme): pre-tokenise, map bytes to symbols, merge pairs by rank.
+import { oneLine } from "../../../engine/errors.ts";
 import { byteDecode, byteEncode, pretokenize } from "./byte_level.ts";
 
 export type SpecialName = "bos" | "pad" | "eos" | "unk" | "mask";
@@ -7,7 +8,8 @@ export type SpecialName = "bos" | "pad" | "eos" | "unk" | "mask";
 export const ROBERTA_SPECIALS: Record<SpecialName, string> = { bos: "<s>", pad: "<pad>", eos: "</s>", unk: "<unk>", mask: "<mask>" };
 
 export class TokenizerError extends Error {
-  constructor(detail: string) { super(`[tokenizer] ${detail}`); this.name = "TokenizerError"; }
+  /** One line always: control characters quoted from a file are escaped. */
+  constructor(detail: string) { super(`[tokenizer] ${oneLine(detail)}`); this.name = "TokenizerError"; }
 }
 
 /** Pairs are keyed "a b": byte-level symbols never contain a space (it is "Ġ"), so the key is unambiguous. */

@@ -21,7 +21,7 @@ function toVocab(path: string, raw: unknown): Map<string, number> {
   if (!isRecord(raw)) throw new TokenizerError(`${path}: vocabulary is not a {token: id} object`);
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(raw)) {
-    if (!Number.isInteger(id)) throw new TokenizerError(`${path}: id of ${JSON.stringify(token)} is not an integer`);
+    if (!Number.isSafeInteger(id) || (id as number) < 0) throw new TokenizerError(`${path}: id of ${JSON.stringify(token)} is not a non-negative integer`);
     vocab.set(token, Number(id));
   }
   return vocab;
@@ -51,7 +51,7 @@ export function loadTokenizerJson(path: string): ByteLevelBPE {
   }
   const vocab = toVocab(path, model.vocab);
   for (const added of Array.isArray(json.added_tokens) ? json.added_tokens : []) {
-    if (isRecord(added) && typeof added.content === "string" && Number.isInteger(added.id)) vocab.set(added.content, Number(added.id));
+    if (isRecord(added) && typeof added.content === "string" && Number.isSafeInteger(added.id) && (added.id as number) >= 0) vocab.set(added.content, Number(added.id));
   }
   return new ByteLevelBPE(vocab, model.merges.map((m: unknown, i: number) => toMerge(path, m, i)));
 }
