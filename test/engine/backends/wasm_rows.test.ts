@@ -1,5 +1,5 @@
-// wasm row kernels (softmax and log-softmax forward and backward, fused cross-entropy forward and backward)
-// against the float64 cpu reference kernels on odd row counts and lengths (tails of 1–3 elements), −∞ and
+// wasm row kernels (softmax and log-softmax forward and backward, fused cross-entropy forward and backward,
+// layer norm forward and backward) and GELU maps against the float64 cpu reference kernels on odd row counts and lengths (tails of 1–3 elements), −∞ and
 // ignored rows included, on 1 and 2 threads with the split threshold lowered so that every size splits.
 import fc from "fast-check";
 import { suite } from "uvu";
@@ -8,6 +8,7 @@ import { cpuKernels } from "../../../engine/backends/cpu/index.ts";
 import { hasWasmSimd } from "../../../engine/backends/wasm/emit/detect.ts";
 import { setWasmThreads, wasmKernels } from "../../../engine/backends/wasm/index.ts";
 import { rowTuning } from "../../../engine/backends/wasm/softmax.ts";
+import { fusedTuning } from "../../../engine/backends/wasm/fused.ts";
 import { skipWhen } from "../../skip.ts";
 import { RUNS } from "../../helpers.ts";
 import { maxDiff, values } from "./fused_helpers.ts";
@@ -23,10 +24,10 @@ const shapeArb = fc.record({
 }).filter(({ rows, cols }) => rows * cols >= 1024);
 
 function withSplit<T>(threads: number, split: number, fn: () => T): T {
-  const saved = rowTuning.splitElements;
+  const saved = [rowTuning.splitElements, fusedTuning.splitElements];
   setWasmThreads(threads);
-  rowTuning.splitElements = split;
-  try { return fn(); } finally { rowTuning.splitElements = saved; }
+  rowTuning.splitElements = fusedTuning.splitElements = split;
+  try { return fn(); } finally { [rowTuning.splitElements, fusedTuning.splitElements] = saved; }
 }
 
 /** |got − want| ≤ tol·(1 + |want|), NaN exactly where the reference has NaN. */
@@ -68,6 +69,38 @@ simd("fused cross-entropy forward and backward match the float64 reference (igno
     cpuKernels.crossEntropyBackward(x64, target, lse64, Float64Array.from(g), cols, eps, dx64);
     fast.crossEntropyBackward(x, target, Float32Array.from(lse64), g, cols, eps, dx);
     return close(loss, loss64, 2e-6 * Math.sqrt(cols)) && close(lse, lse64, 2e-6) && maxDiff(dx, dx64) < 2e-6;
+  })), { numRuns: RUNS });
+});
+
+simd("layerNorm forward and backward (with and without weight/bias) match the float64 reference", () => {
+  fc.assert(fc.property(shapeArb, fc.boolean(), ({ rows, cols, seed, threads, split }, affine) => withSplit(threads, split, () => {
+    const n = rows * cols;
+    const x = values(n, seed, 3).map((v, i) => v + (i % 7)), g = values(n, seed + 1, 1);
+    const w = affine ? values(cols, seed + 2, 2) : null, b = affine ? values(cols, seed + 3, 1) : null;
+    const f64 = (a: Float32Array | null): Float64Array | null => (a ? Float64Array.from(a) : null);
+    const [out, mean, rstd] = [new Float32Array(n), new Float32Array(rows), new Float32Array(rows)];
+    const [out64, mean64, rstd64] = [new Float64Array(n), new Float64Array(rows), new Float64Array(rows)];
+    cpuKernels.layerNorm(Float64Array.from(x), cols, f64(w), f64(b), 1e-5, out64, mean64, rstd64);
+    fast.layerNorm(x, cols, w, b, 1e-5, out, mean, rstd);
+    const [dx, dw, db] = [new Float32Array(n), new Float32Array(cols), new Float32Array(cols)];
+    const [dx64, dw64, db64] = [new Float64Array(n), new Float64Array(cols), new Float64Array(cols)];
+    cpuKernels.layerNormBackward(Float64Array.from(x), Float64Array.from(g), cols, f64(w), mean64, rstd64, dx64, dw64, db64);
+    fast.layerNormBackward(x, g, cols, w, Float32Array.from(mean64), Float32Array.from(rstd64), dx, dw, db);
+    const sumTol = 2e-6 * Math.sqrt(rows) * 8;
+    return close(out, out64, 1e-5) && close(mean, mean64, 1e-6) && close(rstd, rstd64, 1e-5) && close(dx, dx64, 2e-5)
+      && close(dw, dw64, sumTol) && close(db, db64, sumTol);
+  })), { numRuns: RUNS });
+});
+
+simd("gelu and geluBackward match the float64 reference", () => {
+  fc.assert(fc.property(shapeArb, fc.constantFrom(0.3, 3, 12), ({ rows, cols, seed, threads, split }, scale) => withSplit(threads, split, () => {
+    const n = rows * cols;
+    const x = values(n, seed, scale), g = values(n, seed + 1, 1);
+    x.set([0, Infinity, -Infinity, NaN].slice(0, n % 5), 0);
+    const [y, y64, d, d64] = [new Float32Array(n), new Float64Array(n), new Float32Array(n), new Float64Array(n)];
+    cpuKernels.gelu(Float64Array.from(x), y64); fast.gelu(x, y);
+    cpuKernels.geluBackward(Float64Array.from(x), Float64Array.from(g), d64); fast.geluBackward(x, g, d);
+    return close(y, y64, 4e-7) && close(d, d64, 1e-6);
   })), { numRuns: RUNS });
 });
 
