@@ -1,7 +1,8 @@
-// float32 fused kernels on wasm SIMD (kernels/norm.ts): GELU forward and backward as maps, layer norm forward
-// and backward as row kernels, each split over the worker pool when large enough. Operands resident in wasm
+// float32 fused kernels on wasm SIMD (kernels/norm.ts, kernels/binary.ts): GELU forward and backward as maps,
+// layer norm forward and backward as row kernels, the AdamW update, each split over the worker pool when large enough. Operands resident in wasm
 // memory are used where they live; small calls and other dtypes go to the cpu reference.
 import type { FloatArray } from "../../dtype.ts";
+import type { AdamWStep } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { share } from "./matmul.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
@@ -90,5 +91,22 @@ export function layerNormBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: F
       if (db) db[j] += f32[at + cols + j];
     }
   }
+  r.writeBack(ops, addrs);
+}
+
+/** The AdamW update in place (see KernelTable.adamw); the constants are formed here, in double, as the reference does. */
+export function adamwWith(rt: () => WasmRuntime, p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, o: AdamWStep): void {
+  if (!f32s(p, g, m, v) || p.length < FUSED_MIN) return cpuKernels.adamw(p, g, m, v, o);
+  const r = rt();
+  const n = p.length;
+  const [pf, gf, mf, vf] = [p, g, m, v] as Float32Array[];
+  const ops: Operand[] = [{ read: pf }, { read: gf }, { read: mf }, { read: vf }, { write: pf }, { write: mf }, { write: vf }];
+  const addrs = r.layout(ops);
+  const consts = [1 - o.lr * o.weightDecay, o.beta1, 1 - o.beta1, o.beta2, 1 - o.beta2, o.lr / (1 - o.beta1 ** o.step), Math.sqrt(1 - o.beta2 ** o.step), o.eps].map(bits);
+  const threads = threadsFor(r, n, n);
+  r.parallel(Array.from({ length: threads }, (_, t) => {
+    const [s, e] = share(n, threads, t);
+    return ["adamw", [...addrs.map((a) => a + s * 4), e - s, ...consts]] as const;
+  }));
   r.writeBack(ops, addrs);
 }

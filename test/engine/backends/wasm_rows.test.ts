@@ -1,5 +1,5 @@
 // wasm row kernels (softmax and log-softmax forward and backward, fused cross-entropy forward and backward,
-// layer norm forward and backward) and GELU maps against the float64 cpu reference kernels on odd row counts and lengths (tails of 1–3 elements), −∞ and
+// layer norm forward and backward), GELU maps and the AdamW update against the float64 cpu reference kernels on odd row counts and lengths (tails of 1–3 elements), −∞ and
 // ignored rows included, on 1 and 2 threads with the split threshold lowered so that every size splits.
 import fc from "fast-check";
 import { suite } from "uvu";
@@ -101,6 +101,19 @@ simd("gelu and geluBackward match the float64 reference", () => {
     cpuKernels.gelu(Float64Array.from(x), y64); fast.gelu(x, y);
     cpuKernels.geluBackward(Float64Array.from(x), Float64Array.from(g), d64); fast.geluBackward(x, g, d);
     return close(y, y64, 4e-7) && close(d, d64, 1e-6);
+  })), { numRuns: RUNS });
+});
+
+simd("adamw matches the float64 reference, in place", () => {
+  const arb = fc.record({ n: fc.integer({ min: 1024, max: 9000 }), seed: fc.integer(), step: fc.integer({ min: 1, max: 50 }), threads: fc.constantFrom(1, 2), split: fc.constantFrom(1, 1 << 14) });
+  fc.assert(fc.property(arb, ({ n, seed, step, threads, split }) => withSplit(threads, split, () => {
+    const o = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step };
+    const [p, g, m] = [values(n, seed, 1), values(n, seed + 1, 0.1), values(n, seed + 2, 0.01)];
+    const v = values(n, seed + 3, 1e-4).map(Math.abs);
+    const [p64, m64, v64] = [Float64Array.from(p), Float64Array.from(m), Float64Array.from(v)];
+    cpuKernels.adamw(p64, Float64Array.from(g), m64, v64, o);
+    fast.adamw(p, g, m, v, o);
+    return close(p, p64, 2e-6) && close(m, m64, 1e-6) && close(v, v64, 1e-6);
   })), { numRuns: RUNS });
 });
 
