@@ -22,7 +22,7 @@ interface TesseractBox { x0: number; y0: number; x1: number; y1: number }
 interface TesseractWord { text: string; bbox: TesseractBox; confidence: number }
 interface TesseractBlock { paragraphs: { lines: { words: TesseractWord[] }[] }[] }
 interface TesseractModule {
-  createWorker(lang: string, oem: number, options: Record<string, unknown>): Promise<{
+  createWorker(lang: string, oem: number, options: Record<string, unknown>, config: Record<string, string>): Promise<{
     recognize(image: Buffer, options: object, output: object): Promise<{ data: { blocks: TesseractBlock[] | null } }>;
     terminate(): Promise<unknown>;
   }>;
@@ -53,7 +53,10 @@ export async function createOcr(options: OcrOptions = {}): Promise<Ocr> {
   const tesseract = await importPackage<TesseractModule & { default?: TesseractModule }>("tesseract.js", "ocr");
   const t = tesseract.default ?? tesseract;
   const langPath = await englishModelPath();
-  const worker = await t.createWorker("eng", t.OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: "none" });
+  // debug_file: tesseract's diagnostics ("Image too small to scale!!") would otherwise reach our stdout, where
+  // `predict` prints its JSON.
+  const options = { langPath, gzip: true, cacheMethod: "none" };
+  const worker = await t.createWorker("eng", t.OEM.LSTM_ONLY, options, { debug_file: "/dev/null" });
   return {
     async recognize(image) {
       const f = Math.max(image.width, image.height) < upscaleBelow ? 2 : 1;
