@@ -55,8 +55,8 @@ export async function createOcr(options: OcrOptions = {}): Promise<Ocr> {
   const langPath = await englishModelPath();
   // debug_file: tesseract's diagnostics ("Image too small to scale!!") would otherwise reach our stdout, where
   // `predict` prints its JSON.
-  const options = { langPath, gzip: true, cacheMethod: "none" };
-  const worker = await t.createWorker("eng", t.OEM.LSTM_ONLY, options, { debug_file: "/dev/null" });
+  const workerOptions = { langPath, gzip: true, cacheMethod: "none" };
+  const worker = await t.createWorker("eng", t.OEM.LSTM_ONLY, workerOptions, { debug_file: "/dev/null" });
   return {
     async recognize(image) {
       const f = Math.max(image.width, image.height) < upscaleBelow ? 2 : 1;
