@@ -40,9 +40,9 @@ export async function englishModelPath(): Promise<string> {
 export interface OcrOptions {
   /**
    * Pages whose longer side is under this many pixels are read at twice their size (boxes are mapped back):
-   * tesseract reads ~300 dpi text best, and low-resolution scans lose words at their native size (on FUNSD's
-   * ~100 dpi, 1000 px forms, 2× raises exact word recall from 0.28 to 0.58 on the first three test forms,
-   * bench/ocr_funsd.ts). Default 2000; 0 = never enlarge.
+   * tesseract reads ~300 dpi text best, and low-resolution scans lose words at their native size (on FUNSD's 50
+   * test forms, ~100 dpi and 1000 px tall, 2× raises exact word recall from 0.315 to 0.543: docs/OCR.md).
+   * Default 2000; 0 = never enlarge.
    */
   upscaleBelow?: number;
 }
