@@ -17,18 +17,22 @@ function isMissing(err: unknown, name: string): boolean {
   const message = typeof e?.message === "string" ? e.message : "";
   const missing = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" ||
     /^Cannot find (package|module)|^Failed to resolve module specifier/.test(message);
-  return missing && (message.includes(`'${name}'`) || message.includes(`"${name}"`));
+  return missing && (message.includes(`'${name}'`) || message.includes(`"${name}"`) || message.includes(`'${name}/`));
 }
 
+/** The npm package a specifier names: "pdfjs-dist/legacy/build/pdf.mjs" → "pdfjs-dist", "@a/b/c" → "@a/b". */
+export const packageOf = (specifier: string): string =>
+  specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+
 /**
- * Imports the optional package `name` for `feature` (the op or command that needs it, e.g. "gpu"). Throws
+ * Imports the optional package `specifier` (a package name or a subpath of one) for `feature` (the op or command that needs it, e.g. "gpu"). Throws
  * MissingDependencyError when the package is not installed; any other failure while loading it is rethrown.
  * Usage: `const { GPU } = await importOptional<typeof import("gpu.js")>("gpu.js", "gpu");`
  */
-export async function importOptional<T>(name: string, feature: string): Promise<T> {
-  const specifier: string = name; // a variable, so that bundlers leave the import to run time
+export async function importOptional<T>(specifier: string, feature: string): Promise<T> {
+  const name = packageOf(specifier); // a subpath such as "pdfjs-dist/legacy/build/pdf.mjs" names its package
   try {
-    return (await import(specifier)) as T;
+    return (await import(specifier)) as T; // a variable specifier, so that bundlers leave the import to run time
   } catch (err) {
     if (isMissing(err, name)) throw new MissingDependencyError(name, feature);
     throw err;

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadEntityModel } from "../extract/entity_model.ts";
-import { importPackage, MissingPackageError } from "../extract/optional_package.ts";
+import { importOptional, MissingDependencyError } from "../../engine/index.ts";
 import { processDocument } from "../extract/process_document.ts";
 import type { DocumentResult } from "../extract/result.ts";
 import { defaultDataDir } from "./tasks.ts";
@@ -24,7 +24,7 @@ const PRINTED_FORM: [string, number, number, number][] = [
 
 /** Without FUNSD: a small printed form rendered with @napi-rs/canvas (the synthetic pages' block glyphs are no font). */
 async function printedForm(dir: string): Promise<string> {
-  const { createCanvas } = await importPackage<typeof import("@napi-rs/canvas")>("@napi-rs/canvas", "quickstart page");
+  const { createCanvas } = await importOptional<typeof import("@napi-rs/canvas")>("@napi-rs/canvas", "quickstart page");
   const canvas = createCanvas(600, 340);
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "white";
@@ -53,7 +53,7 @@ export async function showOnPage(runDir: string): Promise<DocumentResult | null>
     console.log(`the same for your own scans: npx aetnet predict --checkpoint ${runDir} --image page.png`);
     return result;
   } catch (err) {
-    if (!(err instanceof MissingPackageError)) throw err;
+    if (!(err instanceof MissingDependencyError)) throw err;
     console.log(`skipping the OCR demo page: ${err.message}`);
     return null;
   }

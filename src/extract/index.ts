@@ -8,6 +8,5 @@ export { processDocument, writePictures, type ProcessOptions } from "./process_d
 export { createOcr, lazyOcr, type Ocr, type OcrOptions, type OcrWord, type OcrLine } from "./ocr.ts";
 export { readPdf, parsePageRange, type PdfPage, type PdfWord } from "./pdf.ts";
 export { segmentLines, GAP_FACTOR, type PageWord } from "./segments.ts";
-export { MissingPackageError } from "./optional_package.ts";
 export { inputFiles, globRegExp } from "./input_files.ts";
 export { appendResult, readDoneDocuments } from "./results_file.ts";

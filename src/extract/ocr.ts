@@ -3,7 +3,7 @@
 import { encodePng } from "../train/page_svg.ts";
 import { resize } from "../data/image/resize.ts";
 import type { RgbImage } from "../data/image/rgb_image.ts";
-import { importPackage } from "./optional_package.ts";
+import { importOptional } from "../../engine/index.ts";
 import type { PixelBox } from "./result.ts";
 
 /** A word as the OCR read it, in pixels of the image. */
@@ -31,7 +31,7 @@ interface TesseractModule {
 
 /** The folder holding eng.traineddata.gz inside the installed language package. */
 export async function englishModelPath(): Promise<string> {
-  const mod = await importPackage<{ default?: { langPath?: unknown }; langPath?: unknown }>("@tesseract.js-data/eng", "ocr");
+  const mod = await importOptional<{ default?: { langPath?: unknown }; langPath?: unknown }>("@tesseract.js-data/eng", "ocr");
   const langPath = mod.default?.langPath ?? mod.langPath;
   if (typeof langPath !== "string") throw new Error('[ocr] @tesseract.js-data/eng did not export "langPath"');
   return langPath;
@@ -50,7 +50,7 @@ export interface OcrOptions {
 /** Starts a tesseract.js worker (LSTM engine, English). */
 export async function createOcr(options: OcrOptions = {}): Promise<Ocr> {
   const upscaleBelow = options.upscaleBelow ?? 2000;
-  const tesseract = await importPackage<TesseractModule & { default?: TesseractModule }>("tesseract.js", "ocr");
+  const tesseract = await importOptional<TesseractModule & { default?: TesseractModule }>("tesseract.js", "ocr");
   const t = tesseract.default ?? tesseract;
   const langPath = await englishModelPath();
   // debug_file: tesseract's diagnostics ("Image too small to scale!!") would otherwise reach our stdout, where

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { DataError } from "../data/errors.ts";
 import { fromInterleaved, type RgbImage } from "../data/image/rgb_image.ts";
-import { importPackage } from "./optional_package.ts";
+import { importOptional } from "../../engine/index.ts";
 import type { PixelBox } from "./result.ts";
 
 /** A word of the text layer, in pixels of the rendered page. */
@@ -89,8 +89,8 @@ export interface ReadPdfOptions {
 
 /** Reads the chosen pages of a PDF: text layer and rendered image per page. */
 export async function readPdf(path: string, options: ReadPdfOptions = {}): Promise<PdfPage[]> {
-  const pdfjs = await importPackage<Pdfjs>("pdfjs-dist/legacy/build/pdf.mjs", "pdf");
-  await importPackage<unknown>("@napi-rs/canvas", "pdf"); // pdfjs-dist renders through it; say so if it is missing
+  const pdfjs = await importOptional<Pdfjs>("pdfjs-dist/legacy/build/pdf.mjs", "pdf");
+  await importOptional<unknown>("@napi-rs/canvas", "pdf"); // pdfjs-dist renders through it; say so if it is missing
   let bytes: Uint8Array;
   try { bytes = new Uint8Array(readFileSync(path)); } catch (err) {
     throw new DataError("pdf", path, `cannot read file (${err instanceof Error ? err.message : String(err)})`);

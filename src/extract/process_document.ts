@@ -6,7 +6,7 @@ import { encodePng, pageSvg, type PageEntity } from "../train/page_svg.ts";
 import type { EntityModel } from "./entity_model.ts";
 import { extractEntities } from "./extract_entities.ts";
 import { loadDocument, type DocumentPage, type LoadedDocument, type LoadOptions } from "./load_document.ts";
-import { MissingPackageError } from "./optional_package.ts";
+import { MissingDependencyError } from "../../engine/index.ts";
 import type { DocumentResult } from "./result.ts";
 
 export interface ProcessOptions extends LoadOptions {
@@ -41,7 +41,7 @@ export async function processDocument(path: string, model: EntityModel, options:
     if (options.picturesDir !== undefined) result.pictures = writePictures(document, result, options.picturesDir);
     return result;
   } catch (err) {
-    if (err instanceof MissingPackageError) throw err;
+    if (err instanceof MissingDependencyError) throw err;
     const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
     const totalMs = Math.round(performance.now() - start);
     return { document: path, pages: [], entities: [], timing: { loadMs: totalMs, modelMs: 0, totalMs }, error: message };

@@ -26,6 +26,17 @@ t("a missing package is a typed one-line error saying what to install", async ()
   }
 });
 
+t("a missing optional package, named bare or by a subpath, is a one-line error naming npm install", async () => {
+  for (const spec of ["aetnet-no-such-package", "aetnet-no-such-package/legacy/build/x.mjs", "@aetnet-none/pkg/sub"]) {
+    const name = spec.startsWith("@") ? "@aetnet-none/pkg" : "aetnet-no-such-package";
+    try { await importOptional(spec, "pdf"); assert.unreachable(spec); } catch (err) {
+      assert.instance(err, MissingDependencyError);
+      assert.match((err as Error).message, `[pdf] needs the optional package "${name}", which is not installed; run: npm install ${name}`);
+    }
+  }
+  assert.ok(typeof (await importOptional<{ PNG: unknown }>("pngjs", "x")).PNG === "function");
+});
+
 t("requireInstalled checks without loading", () => {
   requireInstalled("pngjs", "test");
   assert.throws(() => requireInstalled("aetnet-no-such-package", "gpu"),
