@@ -5,6 +5,7 @@ import { FormatError } from "../../engine/index.ts";
 import { UsageError } from "./args.ts";
 import { MissingDataError } from "./tasks.ts";
 import { evalCommand } from "./eval_command.ts";
+import { exportCommand } from "./export_command.ts";
 import { predictCommand } from "./predict_command.ts";
 import { quickstartCommand } from "./quickstart.ts";
 import { trainCommand } from "./train_command.ts";
@@ -18,6 +19,7 @@ Commands:
               or on rvlcdip document classes (document accuracy every epoch)
   eval        score a checkpoint on a dataset split
   predict     label one page (image + OCR words) and draw the entities as SVG, or class a page
+  export      write a checkpoint as a Hugging Face LayoutLMv3 folder (config.json + model.safetensors)
   quickstart  a few-minute demo: brief fine-tuning on FUNSD if present, else on synthetic forms
 
 Run "aetnet <command> --help" for a command's options.`;
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => unknown> = {
   train: trainCommand,
   eval: evalCommand,
   predict: predictCommand,
+  export: exportCommand,
   quickstart: quickstartCommand,
 };
 

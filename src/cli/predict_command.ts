@@ -10,14 +10,16 @@ import { argmax, documentLogits, predictDocs } from "../train/evaluate.ts";
 import { encodePng, pageSvg, type PageEntity } from "../train/page_svg.ts";
 import { getEntities } from "../train/seqeval.ts";
 import { parse, str, UsageError } from "./args.ts";
-import { checkpointKind, openCheckpoint } from "./checkpoint_model.ts";
+import { checkpointKind, openModel } from "./checkpoint_model.ts";
 
 export const PREDICT_HELP = `aetnet predict — label the words of one page and draw the entities, or class a page
 
 Usage: aetnet predict --checkpoint DIR --image page.png --words words.json [--out page.svg]
        aetnet predict --checkpoint DIR --image page.png [--words words.json]     (rvlcdip checkpoints)
 
-  --checkpoint DIR   a run folder (uses checkpoints/best) or a checkpoint folder holding state.json
+  --checkpoint DIR   a run folder (uses checkpoints/best) or a checkpoint folder holding state.json, or a
+                     Hugging Face LayoutLMv3ForTokenClassification / ForSequenceClassification folder
+                     (config.json + model.safetensors + vocab.json/merges.txt; labels from id2label)
   --image FILE       the page, PNG or JPEG
   --words FILE       OCR words: [{"text": "Date:", "box": [x0, y0, x1, y1]}, ...] in the image's pixels
                      (or {"words": [...]}). Give each word its line/segment box, as training did.
@@ -57,13 +59,13 @@ export function predictCommand(argv: readonly string[]): Prediction | ClassPredi
   if (wordsPath === undefined && checkpointKind(ckpt) !== "sequence") throw new UsageError("--words is required (except for a document-classification checkpoint)", PREDICT_HELP);
   const words = wordsPath === undefined ? [] : readWords(wordsPath).filter((w) => w.text.trim() !== "");
   const page = decodeImage(imagePath);
-  const { state, model, tokenizer } = openCheckpoint(ckpt);
-  const kind = state.settings.kind ?? "token";
+  const { config, settings, model, tokenizer } = openModel(ckpt);
+  const kind = settings.kind;
   const doc: Document = { id: basename(imagePath), words: words.map((w) => w.text), boxes: words.map((w): Box => normalizeBox("predict", wordsPath ?? imagePath, w.box, page.width, page.height)), width: page.width, height: page.height };
-  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: labelMaps(state.settings.labels).labelToId, imageSize: state.config.imageSize, maxLength: state.settings.maxLength, stride: state.settings.stride, pageOf: () => page, kind });
-  if (kind === "sequence") return printClass(documentLogits(model, [prepared], 1)[0], state.settings.labels);
+  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: labelMaps(settings.labels).labelToId, imageSize: config.imageSize, maxLength: settings.maxLength, stride: settings.stride, pageOf: () => page, kind });
+  if (kind === "sequence") return printClass(documentLogits(model, [prepared], 1)[0], settings.labels);
   const svgPath = str(p, "out", PREDICT_HELP) ?? `${basename(imagePath, extname(imagePath))}.entities.svg`;
-  const tags = doc.words.length === 0 ? [] : predictDocs(model, [prepared], state.settings.batchSize)[0].map((id) => state.settings.labels[id] ?? "O");
+  const tags = doc.words.length === 0 ? [] : predictDocs(model, [prepared], settings.batchSize)[0].map((id) => settings.labels[id] ?? "O");
   const entities = getEntities(tags).map((e): PageEntity => {
     const idx = Array.from({ length: e.end - e.start + 1 }, (_, k) => e.start + k);
     const [x0, y0, x1, y1] = unionBox(idx.map((i): Box => [words[i].box[0], words[i].box[1], words[i].box[2], words[i].box[3]]));
