@@ -83,6 +83,10 @@ export interface MemoryProbe {
   readonly step: string;
   forward(): unknown;
   backward(out: unknown): void;
+  /** Runs one whole step (forward and backward) so that its memory is freed when it ends (this engine: tidy). */
+  scope?(step: () => void): void;
+  /** Tensor bytes the engine holds outside ArrayBuffers and the JS heap (this engine: its wasm memory heap). */
+  engineBytes?(): number;
 }
 
 // benchmark.js would otherwise decompile the function source to inline it, losing the closure.
@@ -164,20 +168,27 @@ export function profileMemory(workload: string, probe: MemoryProbe, steps: numbe
     settle();
     const before = process.memoryUsage().rss;
     if (hwm) { peakAll = Math.max(peakAll, peak()); resetHighWater(); }
-    probe.backward(probe.forward());
+    const step = (): void => probe.backward(probe.forward());
+    if (probe.scope) probe.scope(step);
+    else step();
     const p = peak();
     peakAll = Math.max(peakAll, p);
     if (hwm && i > 0) warm = Math.max(warm ?? 0, p - before);
   }
   let live: number | null = null;
   if (gc) {
-    settle();
-    const m0 = process.memoryUsage();
-    const out = probe.forward();
-    settle();
-    const m1 = process.memoryUsage();
-    live = m1.arrayBuffers - m0.arrayBuffers + m1.heapUsed - m0.heapUsed;
-    probe.backward(out);
+    const step = (): void => {
+      settle();
+      const m0 = process.memoryUsage();
+      const e0 = probe.engineBytes?.() ?? 0;
+      const out = probe.forward();
+      settle();
+      const m1 = process.memoryUsage();
+      live = m1.arrayBuffers - m0.arrayBuffers + m1.heapUsed - m0.heapUsed + (probe.engineBytes?.() ?? 0) - e0;
+      probe.backward(out);
+    };
+    if (probe.scope) probe.scope(step);
+    else step();
   }
   const mib = (b: number): number => Math.round((b / MiB) * 10) / 10;
   return {

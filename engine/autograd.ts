@@ -115,6 +115,16 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
   }
   // The graph of a createGraph backward refers to this graph's saved outputs, so it must outlive the pass.
   const retain = options.retainGraph ?? options.createGraph ?? false;
+  // Gradients this pass made itself (sums of two contributions) are referenced by nothing else: they take
+  // further contributions in place and are freed once consumed. A createGraph pass records every sum instead.
+  const inPlace = !options.createGraph;
+  const owned = new Set<Tensor>();
+  const sum = (a: Tensor, b: Tensor): Tensor => {
+    if (inPlace && owned.has(a) && ops.accumulateInto(a, b)) return a;
+    const s = ops.add(a, b);
+    if (inPlace) owned.add(s);
+    return s;
+  };
   const run = (): void => {
     const grads = new Map<Tensor, Tensor>([[root, ops.to(ops.reshape(ops.detach(grad!), root.shape), root.dtype)]]);
     for (const t of topologicalOrder(root)) {
@@ -122,12 +132,18 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
       if (g === undefined) continue;
       grads.delete(t);
       const node = t.gradFn;
+      let stored = false;
       if (node === null || t.retainsGrad) {
-        // A fresh buffer, so in-place edits of one .grad (clipping) never alias another tensor's.
         const old = t.grad;
-        t.grad = keepGrad(old === null ? ops.clone(g) : ops.add(old, g));
-        // The replaced gradient belongs to t alone; free its device buffer now (a createGraph pass may still refer to it).
-        if (old !== null && !options.createGraph) old.buf.release();
+        if (old === null) {
+          // A buffer of its own, so in-place edits of one .grad (clipping) never alias another tensor's.
+          t.grad = keepGrad(owned.has(g) ? g : ops.clone(g));
+          stored = true;
+        } else if (!(inPlace && ops.accumulateInto(old, g))) {
+          t.grad = keepGrad(ops.add(old, g));
+          // The replaced gradient belongs to t alone; free its memory now (a createGraph pass may still refer to it).
+          if (inPlace) old.buf.release();
+        }
       }
       if (node === null) continue;
       const needs = node.inputs.map((x) => x.requiresGrad);
@@ -143,8 +159,11 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
         const shaped = shapesEqual(raw.shape, input.shape) ? raw : ops.reshape(raw, input.shape);
         const gi = shaped.dtype === input.dtype ? shaped : ops.to(shaped, input.dtype);
         const prev = grads.get(input);
-        grads.set(input, prev === undefined ? gi : ops.add(prev, gi));
+        grads.set(input, prev === undefined ? gi : sum(prev, gi));
       });
+      // A consumed sum of this pass is garbage now, unless it became t.grad or a node passed it on unchanged.
+      if (owned.has(g) && !stored && !inputGrads.some((x) => x?.buf === g.buf)) g.buf.release();
+      owned.delete(g);
     }
   };
   if (options.createGraph) enableGrad(run);
@@ -155,6 +174,8 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
 export interface GradOps {
   onesLike(t: Tensor): Tensor;
   add(a: Tensor, b: Tensor): Tensor;
+  /** dst += src in place, unrecorded; false (changing nothing) where it cannot, e.g. for device tensors. */
+  accumulateInto(dst: Tensor, src: Tensor): boolean;
   clone(t: Tensor): Tensor;
   detach(t: Tensor): Tensor;
   reshape(t: Tensor, shape: readonly number[]): Tensor;

@@ -1,6 +1,6 @@
 // Where a tensor's elements live: a host typed array, a device buffer, or both (a cached copy).
 // Views (reshape, detach) share one Storage, so a move between host and device is seen by all of them.
-import type { DType, TypedArray } from "./dtype.ts";
+import { releaseFloat32, type DType, type TypedArray } from "./dtype.ts";
 import { EngineError } from "./errors.ts";
 
 /** One float32 buffer on an accelerator; only its device can read it. */
@@ -22,6 +22,9 @@ export interface Device {
 // only between tasks, so a long synchronous loop also needs tidy() (engine/memory.ts) to free per step.
 const collected = new FinalizationRegistry<DeviceBuffer>((b) => b.device.free(b));
 
+/** How many Storages wrap each host array: one that several share is left to the garbage collector. */
+const holders = new WeakMap<TypedArray, number>();
+
 /** Open tidy() scopes, innermost last: each collects the storages created while it is open. */
 export const scopes: Set<Storage>[] = [];
 
@@ -38,6 +41,7 @@ export class Storage {
 
   constructor(readonly dtype: DType, readonly length: number, host: TypedArray | null, dev: DeviceBuffer | null = null) {
     this.hostData = host;
+    if (host !== null) holders.set(host, (holders.get(host) ?? 0) + 1);
     this.dev = null;
     if (dev) this.setDevice(dev);
     scopes.at(-1)?.add(this);
@@ -72,6 +76,7 @@ export class Storage {
   /** Makes `buffer` the only copy (an in-place update computed on the device, e.g. an optimizer step). */
   assignDevice(buffer: DeviceBuffer): void {
     this.dropDevice();
+    this.freeHost();
     this.hostData = null;
     this.released = false;
     this.setDevice(buffer);
@@ -96,9 +101,21 @@ export class Storage {
     return this.dev!;
   }
 
-  /** The buffer on `device` for an in-place kernel: the host copy, now stale, is dropped. */
+  /**
+   * Frees this storage at the end of the innermost open tidy() scope (unless its result reaches it); with no
+   * scope open, a device buffer is freed now and wasm memory is left to the garbage collector. For memory that
+   * someone may still hold a tensor of (a dropped .grad).
+   */
+  releaseLater(): void {
+    const scope = scopes.at(-1);
+    if (scope) scope.add(this);
+    else if (this.dev) this.release();
+  }
+
+  /** The buffer on `device` for an in-place kernel: the host copy, now stale, is dropped (freed if in wasm memory). */
   deviceBufferForWrite(device: Device): DeviceBuffer {
     const b = this.deviceBuffer(device);
+    this.freeHost();
     this.hostData = null;
     return b;
   }
@@ -109,20 +126,32 @@ export class Storage {
   }
 
   /**
-   * Frees the device buffer now (dispose() or the end of a tidy() scope). A host copy, if any, stays
-   * valid; a tensor that lived only on the device is unusable afterwards, and says so when used.
+   * Frees memory now (dispose() or the end of a tidy() scope): the device buffer, else a host array in wasm
+   * memory (CPU backend). A host copy beside a device buffer, and an array on the JS heap, stay valid; a
+   * tensor whose only copy was freed is unusable afterwards, and says so when used.
    */
   release(): void {
-    if (!this.dev) return;
-    this.dropDevice();
-    if (this.hostData === null) this.released = true;
+    if (this.dev) {
+      this.dropDevice();
+      if (this.hostData === null) this.released = true;
+    } else if (this.freeHost()) {
+      this.released = true;
+    }
   }
 
   private deviceCopy(): DeviceBuffer {
     if (this.dev) return this.dev;
     throw new EngineError("tensor", this.released
-      ? `a device tensor of ${this.length} elements was used after dispose() or the end of the tidy() that made it; keep() it, or return it from the tidy callback`
+      ? `a tensor of ${this.length} elements was used after dispose() or the end of the tidy() that made it; keep() it, or return it from the tidy callback`
       : "storage has neither host nor device data");
+  }
+
+  /** Drops the host array, returning its wasm memory block when this storage alone holds it; true if freed. */
+  private freeHost(): boolean {
+    const host = this.hostData;
+    if (host === null || holders.get(host) !== 1 || !releaseFloat32(host)) return false;
+    this.hostData = null;
+    return true;
   }
 
   private setDevice(b: DeviceBuffer): void {

@@ -1,6 +1,6 @@
 // Tensor: shape, dtype, contiguous row-major storage, grad; every method forwards to an op in ops/.
 import { backward as runBackward, type BackwardOptions, type Node } from "./autograd.ts";
-import { allocate, convert, dtypeOf, isFloat, type DType, type TypedArray } from "./dtype.ts";
+import { allocate, convert, copyOf, dtypeOf, isFloat, type DType, type TypedArray } from "./dtype.ts";
 import { DTypeError, ShapeError, fmtShape } from "./errors.ts";
 import { checkShape, numelOf, type Shape } from "./shape.ts";
 import { formatTensor } from "./format.ts";
@@ -77,7 +77,7 @@ export class Tensor {
 
   // ---- autograd ----
   backward(gradient?: Tensor, options: BackwardOptions = {}): void {
-    runBackward(this, gradient, options, { onesLike: (t) => full(t.shape, 1, t.dtype), add: ew.add, clone: mv.clone, detach: (t) => t.detach(), reshape: mv.reshape, to: mv.toDType });
+    runBackward(this, gradient, options, { onesLike: (t) => full(t.shape, 1, t.dtype), add: ew.add, accumulateInto: ew.accumulateInto, clone: mv.clone, detach: (t) => t.detach(), reshape: mv.reshape, to: mv.toDType });
   }
   /** Marks a leaf as trainable; only floating-point tensors can require grad. */
   requiresGrad_(on = true): this {
@@ -89,12 +89,18 @@ export class Tensor {
   retainGrad(): this { this.retainsGrad = true; return this; }
   /** Same storage, cut from the graph. */
   detach(): Tensor { return new Tensor(this.buf, this.shape); }
-  /** Drops the gradient (set to none, as torch's default); on the gpu backend its device buffer is freed now. */
+  /**
+   * Drops the gradient (set to none, as torch's default). Its memory is freed at the end of the enclosing
+   * tidy(), or, with none open, now on the gpu backend and by the garbage collector on the CPU backend.
+   */
   zeroGrad(): void {
-    this.grad?.dispose();
+    this.grad?.buf.releaseLater();
     this.grad = null;
   }
-  /** Frees the tensor's device buffer now (gpu backend; see tidy()). A host copy, if any, stays usable. */
+  /**
+   * Frees the tensor's memory now: its device buffer (gpu backend; a host copy, if any, stays usable) or its
+   * storage in wasm memory (CPU backend), shared by its views. Using it afterwards throws. See tidy().
+   */
   dispose(): void { this.buf.release(); }
 
   // ---- conversion ----
@@ -212,7 +218,7 @@ export function tensor(values: Nested | TypedArray, shape?: readonly number[], o
   let inferred: number[];
   if (ArrayBuffer.isView(values)) {
     data = convert(values, opts.dtype ?? dtypeOf(values));
-    if (data === values) data = values.slice();
+    if (data === values) data = copyOf(values);
     inferred = [data.length];
   } else {
     inferred = nestedShape(values);

@@ -1,8 +1,9 @@
 // This engine on every workload (W1–W4). The encoder layer is written from primitive ops, as for the peers.
 // `--memory=w2_fwdbwd` (run by bench/run.ts in a fresh `node --expose-gc` process) instead profiles the
 // peak memory of one W2 training step: forward, backward and an AdamW update.
-import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, type Tensor } from "../../engine/index.ts";
+import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tidy, type Tensor } from "../../engine/index.ts";
 import { backendInfo, syncDevice } from "../../engine/backends/registry.ts";
+import { wasmRuntime } from "../../engine/backends/wasm/index.ts";
 import { small } from "../../src/config.ts";
 import { aetnetStep } from "../aetnet_step.ts";
 import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
@@ -37,10 +38,11 @@ function encoderLayer(): { x: Tensor; params: Tensor[]; forward: (x: Tensor) => 
 
 // On the gpu backend (AETNET_BACKEND=gpu) an op returns before the device has done its work: each timed run
 // ends with a one-element device read, which the device queue answers only after everything before it.
+// Each timed run is one tidy(): what it makes is freed when it ends, as in a training loop (src/train/trainer.ts).
 const gpu = backendInfo().name === "gpu";
 const settled = (make: () => () => void) => (): (() => void) => {
   const work = make();
-  return gpu ? () => { work(); syncDevice(); } : work;
+  return gpu ? () => { tidy(work); syncDevice(); } : () => tidy(work);
 };
 const settle = (impl: Record<string, () => () => void>) => Object.fromEntries(Object.entries(impl).map(([id, make]) => [id, settled(make)]));
 
@@ -69,6 +71,11 @@ runEngine(settle({
       step: "W2 layer forward + backward + AdamW step",
       forward: () => { opt.zeroGrad(); return l.forward(l.x).mean(); },
       backward: (loss) => { (loss as Tensor).backward(); opt.step(); },
+      scope: (step) => tidy(step),
+      engineBytes: () => {
+        const s = wasmRuntime().heapStats();
+        return s.liveBytes - s.scratchBytes;
+      },
     };
   },
 });

@@ -7,9 +7,11 @@
 // importing has no side effects.
 import type { Backend, KernelName, KernelTable, Operands } from "./backend.ts";
 import { cpuBackend, cpuKernels } from "./cpu/index.ts";
-import { wasmBackend } from "./wasm/index.ts";
+import { wasmBackend, wasmRuntime } from "./wasm/index.ts";
+import { allocResident, freeResident } from "./wasm/tensor_memory.ts";
+import { setFloat32Memory } from "../dtype.ts";
 import type { GpuDevice } from "./gpu/device.ts";
-import { allocate, type DType, type TypedArray } from "../dtype.ts";
+import { allocate, allocateEmpty, type DType, type TypedArray } from "../dtype.ts";
 import { EngineError } from "../errors.ts";
 import type { DeviceBuffer } from "../storage.ts";
 import type { Tensor } from "../tensor.ts";
@@ -35,8 +37,11 @@ export interface Exec {
   arg(t: Tensor): Operand;
   /** t's elements for an in-place kernel: the copy there becomes the only one (a stale copy is dropped). */
   mut(t: Tensor): Operand;
-  /** A new zeroed output of n elements of dtype (the device computes float32 only: dispatch sees to it). */
-  out(dtype: DType, n: number): Operand;
+  /**
+   * A new zeroed output of n elements of dtype (the device computes float32 only: dispatch sees to it).
+   * `zeroed: false` where the kernel writes every element: the host then skips zero-filling reused memory.
+   */
+  out(dtype: DType, n: number, zeroed?: boolean): Operand;
 }
 
 /** A device backend: an Exec with a partial table and a size limit. */
@@ -53,7 +58,7 @@ const hostExec: Exec = {
   onDevice: false,
   arg: (t) => t.storage,
   mut: (t) => t.storage,
-  out: allocate,
+  out: (dtype, n, zeroed = true) => (zeroed ? allocate(dtype, n) : allocateEmpty(dtype, n)),
 };
 
 /**
@@ -96,6 +101,14 @@ export function noteResult(op: string, out: Tensor, inputs: readonly Tensor[]): 
   if (!gpu || suspended || !out.isFloatingPoint() || out.buf.device !== null || inputs.some((t) => t.buf === out.buf)) return;
   gpu.stats.fallbacks[op] = (gpu.stats.fallbacks[op] ?? 0) + 1;
 }
+
+// Float32 storage follows the kernels: in wasm memory while the wasm backend runs them (also under the gpu
+// backend, for the ops that fall back), on the JS heap on the reference backend. Arrays made in wasm memory
+// can always be freed there, whatever the backend is by then.
+setFloat32Memory({
+  alloc: (n, zero) => (currentBackend().name === "wasm" ? allocResident(wasmRuntime(), n, zero) : null),
+  free: freeResident,
+});
 
 /** An environment variable, or undefined where there is no process (a browser page). */
 export const env = (name: string): string | undefined => (typeof process === "undefined" ? undefined : process.env?.[name]);

@@ -1,6 +1,7 @@
 // TransformerEncoderLayer / TransformerEncoder with torch.nn.TransformerEncoderLayer's math (batch_first).
 import * as F from "../functional.ts";
 import { Tensor } from "../tensor.ts";
+import { addResidual } from "../ops/elementwise.ts";
 import { Module } from "./module.ts";
 import { Dropout, LayerNorm, Linear } from "./layers.ts";
 import { ModuleList } from "./container.ts";
@@ -54,12 +55,13 @@ export class TransformerEncoderLayer extends Module {
 
   /** x [B, T, E] → [B, T, E]. */
   forward(x: Tensor, inputs: EncoderInputs = {}): Tensor {
+    // Residual adds write into the block's fresh output where autograd allows (addResidual).
     if (this.normFirst) {
-      x = x.add(this.#attentionBlock(this.norm1.forward(x), inputs));
-      return x.add(this.#feedForwardBlock(this.norm2.forward(x)));
+      x = addResidual(x, this.#attentionBlock(this.norm1.forward(x), inputs));
+      return addResidual(x, this.#feedForwardBlock(this.norm2.forward(x)));
     }
-    x = this.norm1.forward(x.add(this.#attentionBlock(x, inputs)));
-    return this.norm2.forward(x.add(this.#feedForwardBlock(x)));
+    x = this.norm1.forward(addResidual(x, this.#attentionBlock(x, inputs)));
+    return this.norm2.forward(addResidual(x, this.#feedForwardBlock(x)));
   }
 
   #attentionBlock(x: Tensor, inputs: EncoderInputs): Tensor {

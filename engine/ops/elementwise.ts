@@ -1,7 +1,7 @@
 // Elementwise ops with NumPy broadcasting, each followed by its backward written with ops.
 import { isGradEnabled, record } from "../autograd.ts";
 import type { BinaryOp, UnaryOp } from "../backends/backend.ts";
-import { dispatch, dispatchFused, fusedOps } from "../backends/registry.ts";
+import { dispatch, dispatchFused, fusedOps, kernels, onDevice } from "../backends/registry.ts";
 import { floatOf, promote, type DType } from "../dtype.ts";
 import { ShapeError, fmtShape } from "../errors.ts";
 import { broadcastShapes, broadcastStrides, numelOf, shapesEqual, stridesOf } from "../shape.ts";
@@ -13,7 +13,7 @@ import { expand, reshape } from "./movement.ts";
 
 function mapUnary(op: UnaryOp, x: Tensor, dtype: DType): Tensor {
   const ex = dispatch("unary", dtype, [x], x.numel);
-  const out = ex.out(dtype, x.numel);
+  const out = ex.out(dtype, x.numel, false);
   ex.kernels.unary(op, dtype === x.dtype ? ex.arg(x) : Float64Array.from(x.storage), out); // a dtype change runs on the host
   return fromStorage(out, x.shape);
 }
@@ -23,9 +23,19 @@ function mapBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
   const sa = shapesEqual(a.shape, shape) ? stridesOf(shape) : broadcastStrides(a.shape, shape);
   const sb = shapesEqual(b.shape, shape) ? stridesOf(shape) : broadcastStrides(b.shape, shape);
   const ex = dispatch("binary", dtype, [a, b], numelOf(shape));
-  const out = ex.out(dtype, numelOf(shape));
+  const out = ex.out(dtype, numelOf(shape), false);
   ex.kernels.binary(op, ex.arg(a), sa, ex.arg(b), sb, shape, out);
   return fromStorage(out, shape);
+}
+
+/**
+ * dst += src in place, not recorded: gradient accumulation into a buffer only the caller holds. False, changing
+ * nothing, where it cannot: other dtypes or sizes, shared storage, or either tensor on a device.
+ */
+export function accumulateInto(dst: Tensor, src: Tensor): boolean {
+  if (dst.dtype !== src.dtype || dst.numel !== src.numel || dst.buf === src.buf || dst.buf.device !== null || src.buf.device !== null) return false;
+  kernels().stridedAccumulate(src.storage, dst.storage, 0, [1], [dst.numel]);
+  return true;
 }
 
 /** Sums a broadcast gradient back down to the shape of the input it came from. */
@@ -48,6 +58,33 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b);
   const out = mapBinary("add", x, y, promote(x.dtype, y.dtype));
   return record("add", out, [x, y], (g) => [sumToShape(g, x.shape), sumToShape(g, y.shape)]);
+}
+
+/** Ops whose backward never reads their output: once nothing else reads it, the output may be overwritten. */
+const OUTPUT_NOT_SAVED = new Set(["add", "sub", "mul", "matmul"]);
+
+/** Whether autograd lets t's storage be overwritten: no node made it that saves its output (views followed back). */
+function overwritable(t: Tensor): boolean {
+  let at = t;
+  while (at.gradFn?.op === "reshape" && at.gradFn.inputs[0].buf === at.buf) at = at.gradFn.inputs[0];
+  return at.gradFn === null ? !at.requiresGrad : OUTPUT_NOT_SAVED.has(at.gradFn.op);
+}
+
+/**
+ * x + block for a residual connection, written into block's storage when that is safe: the caller promises
+ * that nothing else reads `block` (a sub-layer's fresh output), autograd allows it (block's maker keeps no
+ * copy of its output for backward) and block is a float tensor on the host with the result's shape and dtype.
+ * Otherwise an ordinary add. Same values and gradients either way.
+ */
+export function addResidual(x: Tensor, block: Tensor): Tensor {
+  const shape = broadcastShapes("add", x.shape, block.shape);
+  const inPlace = block.isFloatingPoint() && x.dtype === block.dtype && block.buf !== x.buf && shapesEqual(block.shape, shape)
+    && block.buf.device === null && !onDevice(x, block) && overwritable(block);
+  if (!inPlace) return add(x, block);
+  const sx = shapesEqual(x.shape, shape) ? stridesOf(shape) : broadcastStrides(x.shape, shape);
+  const out = block.storage;
+  kernels().binary("add", x.storage, sx, out, stridesOf(shape), shape, out);
+  return record("add", fromStorage(block.buf, shape), [x, block], (g) => [sumToShape(g, x.shape), g]);
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {
@@ -156,13 +193,13 @@ export function erf(x: Tensor): Tensor {
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
   const ex = approximate === "none" && fusedOps() && x.isFloatingPoint() ? dispatchFused("gelu", x.dtype, [x], x.numel) : null;
   if (ex) {
-    const out = ex.out(x.dtype, x.numel);
+    const out = ex.out(x.dtype, x.numel, false);
     ex.kernels.gelu(ex.arg(x), out);
     return record("gelu", fromStorage(out, x.shape), [x], (g) => {
       const eb = isGradEnabled() || g.dtype !== x.dtype ? null : dispatchFused("geluBackward", x.dtype, [x, g], x.numel);
       // Recorded (double) backward, or no kernel where the work runs: Φ(x) + x·φ(x) in ops.
       if (!eb) return [mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))))];
-      const dx = eb.out(x.dtype, x.numel);
+      const dx = eb.out(x.dtype, x.numel, false);
       eb.kernels.geluBackward(eb.arg(x), eb.arg(g), dx);
       return [fromStorage(dx, x.shape)];
     });
@@ -180,7 +217,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const hi = max ?? Infinity;
   const back = (g: Tensor): (Tensor | null)[] => [mul(g, mul(ge(x, lo), le(x, hi)))];
   const ex = dispatch("clamp", x.dtype, [x], x.numel);
-  const out = ex.out(x.dtype, x.numel);
+  const out = ex.out(x.dtype, x.numel, false);
   ex.kernels.clamp(ex.arg(x), lo, hi, out);
   return record("clamp", fromStorage(out, x.shape), [x], back);
 }
@@ -200,7 +237,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const dtype = promote(x.dtype, y.dtype);
   const ex = dispatch("where", dtype, [x, y], n);
   const dense = (t: Tensor): Tensor => (shapesEqual(t.shape, shape) ? t : expand(t.detach(), shape));
-  const out = ex.out(dtype, n);
+  const out = ex.out(dtype, n, false);
   ex.kernels.where(ex.arg(dense(condition)), ex.arg(dense(x)), ex.arg(dense(y)), out);
   return record("where", fromStorage(out, shape), [x, y], back);
 }

@@ -1,7 +1,7 @@
 // Integer indexing: indexSelect, gather and their adjoints (indexAdd, scatterAdd), with bounds checks.
 import { record } from "../autograd.ts";
 import { kernels } from "../backends/registry.ts";
-import { allocate } from "../dtype.ts";
+import { allocate, copyOf } from "../dtype.ts";
 import { DTypeError, IndexError, ShapeError, fmtShape } from "../errors.ts";
 import { normalizeDim, numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
@@ -65,7 +65,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   if (!shapesEqual(src.shape, index.shape)) throw new ShapeError("scatterAdd", `src of shape ${fmtShape(src.shape)} must match index ${fmtShape(index.shape)}`);
   const idx = checkIndex("scatterAdd", index, x.shape[d], d);
   const [outer, size, inner] = split3(x.shape, d);
-  const out = x.storage.slice();
+  const out = copyOf(x.storage);
   kernels().scatterAdd(src.storage, idx, outer, size, index.shape[d], inner, out);
   return record("scatterAdd", fromStorage(out, x.shape), [x, src], (g) => [g, gather(g, d, index)]);
 }

@@ -48,7 +48,7 @@ export function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
     needs[1] ? sumToShape(transB ? mm(g, a, true, transA) : mm(a, g, !transA, false), b.shape) : null,
   ];
   const ex = dispatch("matmul", dtype, [a, b], batch * Math.max(m * n, m * k, k * n));
-  const out = ex.out(dtype, batch * m * n);
+  const out = ex.out(dtype, batch * m * n, false);
   ex.kernels.matmul(ex.arg(full(a)), ex.arg(full(b)), out, batch, m, k, n, transA, transB);
   return record("matmul", fromStorage(out, [...batchShape, m, n]), [a, b], back);
 }

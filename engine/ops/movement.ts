@@ -1,7 +1,7 @@
 // Shape and movement ops: reshape shares storage; permute, expand, slice and cat copy.
 import { record } from "../autograd.ts";
 import { dispatch, kernels, onDevice } from "../backends/registry.ts";
-import { allocate, convert, isFloat, type DType } from "../dtype.ts";
+import { allocate, convert, copyOf, isFloat, type DType } from "../dtype.ts";
 import { IndexError, ShapeError, fmtShape } from "../errors.ts";
 import { broadcastStrides, checkShape, inferShape, normalizeDim, numelOf, stridesOf } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
@@ -32,7 +32,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
 /** out[idx] = x[offset + Σ idx·strides] over `shape`. */
 function gatherStrided(x: Tensor, offset: number, strides: readonly number[], shape: readonly number[]): Tensor {
   const ex = dispatch("stridedCopy", x.dtype, [x], numelOf(shape));
-  const out = ex.out(x.dtype, numelOf(shape));
+  const out = ex.out(x.dtype, numelOf(shape), false);
   ex.kernels.stridedCopy(ex.arg(x), offset, strides, shape, out);
   return fromStorage(out, shape);
 }
@@ -160,7 +160,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 export function clone(x: Tensor): Tensor {
-  const copy = onDevice(x) ? gatherStrided(x, 0, stridesOf(x.shape), x.shape) : fromStorage(x.storage.slice(), x.shape);
+  const copy = onDevice(x) ? gatherStrided(x, 0, stridesOf(x.shape), x.shape) : fromStorage(copyOf(x.storage), x.shape);
   return record("clone", copy, [x], (g) => [g]);
 }
 

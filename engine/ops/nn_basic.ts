@@ -69,7 +69,7 @@ function fusedLayerNorm(x: Tensor, dims: number[], weight: Tensor | null, bias: 
   const ex = dispatchFused("layerNorm", x.dtype, [x, weight, bias], x.numel);
   if (!ex) return null;
   const arg = (t: Tensor | null) => (t ? ex.arg(t) : null);
-  const [out, mu, rs] = [ex.out(x.dtype, x.numel), ex.out(x.dtype, rows), ex.out(x.dtype, rows)];
+  const [out, mu, rs] = [ex.out(x.dtype, x.numel, false), ex.out(x.dtype, rows, false), ex.out(x.dtype, rows, false)];
   ex.kernels.layerNorm(ex.arg(x), cols, arg(weight), arg(bias), eps, out, mu, rs);
   const [mean_, rstd_] = [fromStorage(mu, [rows]), fromStorage(rs, [rows])];
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
@@ -84,7 +84,7 @@ function fusedLayerNorm(x: Tensor, dims: number[], weight: Tensor | null, bias: 
       const dx = mul(rstd, sub(sub(gw, mean(gw, dims, true)), mul(xhat, mean(mul(gw, xhat), dims, true))));
       return [dx, ...(weight ? [needs[wAt] ? sumToShape(mul(g, xhat), weight.shape) : null] : []), ...(bias ? [needs[bAt] ? sumToShape(g, bias.shape) : null] : [])];
     }
-    const dx = eb.out(x.dtype, x.numel);
+    const dx = eb.out(x.dtype, x.numel, false);
     const dw = weight && needs[wAt] ? eb.out(x.dtype, cols) : null;
     const db = bias && needs[bAt] ? eb.out(x.dtype, cols) : null;
     eb.kernels.layerNormBackward(eb.arg(x), eb.arg(g), cols, weight ? eb.arg(weight) : null, eb.arg(mean_), eb.arg(rstd_), dx, dw, db);

@@ -17,7 +17,7 @@ function rowwise(op: "softmax" | "logSoftmax", x: Tensor, dim: number): Tensor {
   const xs = x.isFloatingPoint() ? x : x.to(floatOf(x.dtype));
   const cols = x.ndim === 0 ? 1 : x.shape[last];
   const ex = dispatch("softmax", xs.dtype, [xs], xs.numel);
-  const out = ex.out(xs.dtype, xs.numel);
+  const out = ex.out(xs.dtype, xs.numel, false);
   ex.kernels.softmax(ex.arg(xs), cols, out, op === "logSoftmax");
   const y = fromStorage(out, x.shape);
   return record(op, y, [xs], (g) => [
@@ -32,7 +32,7 @@ function rowwise(op: "softmax" | "logSoftmax", x: Tensor, dim: number): Tensor {
 function fusedBackward(op: "softmax" | "logSoftmax", y: Tensor, g: Tensor): Tensor {
   const cols = y.ndim === 0 ? 1 : y.shape[y.ndim - 1];
   const ex = dispatch("softmaxBackward", y.dtype, [y, g], y.numel);
-  const out = ex.out(y.dtype, y.numel);
+  const out = ex.out(y.dtype, y.numel, false);
   ex.kernels.softmaxBackward(ex.arg(y), ex.arg(g), cols, out, op === "logSoftmax");
   return fromStorage(out, y.shape);
 }

@@ -18,7 +18,7 @@ Commands:
   train       fine-tune on funsd | sroie | cord | synthetic (entity F1 every epoch)
               or on rvlcdip document classes (document accuracy every epoch)
   eval        score a checkpoint on a dataset split
-  predict     label one page (image + OCR words) and draw the entities as SVG, or class a page
+  predict     entities of a page image (OCR), a PDF or a whole folder, drawn as SVG; or the class of a page
   export      write a checkpoint as a Hugging Face LayoutLMv3 folder (config.json + model.safetensors)
   quickstart  a few-minute demo: brief fine-tuning on FUNSD if present, else on synthetic forms
 

@@ -1,85 +1,129 @@
-// `aetnet predict`: label the OCR words of one page, print the entities as JSON and draw them on the page as SVG;
-// for a document-classification checkpoint, print the page's class.
+// `aetnet predict`: entities of a page image (OCR, or given words), of a PDF (text layer, OCR for scanned pages) or
+// of a whole folder (one JSON line per document); for a document-classification checkpoint, the page's class.
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { DataError } from "../data/errors.ts";
-import { labelMaps, normalizeBox, unionBox, type Box, type Document } from "../data/document.ts";
+import { labelMaps, normalizeBox, type Box, type Document } from "../data/document.ts";
 import { decodeImage } from "../data/image/decode.ts";
 import { prepareDocs } from "../train/batches.ts";
-import { argmax, documentLogits, predictDocs } from "../train/evaluate.ts";
-import { encodePng, pageSvg, type PageEntity } from "../train/page_svg.ts";
-import { getEntities } from "../train/seqeval.ts";
-import { parse, str, UsageError } from "./args.ts";
+import { argmax, documentLogits } from "../train/evaluate.ts";
+import { loadEntityModel } from "../extract/entity_model.ts";
+import { extractEntities } from "../extract/extract_entities.ts";
+import { loadDocument } from "../extract/load_document.ts";
+import { pagePicture, writePictures } from "../extract/process_document.ts";
+import type { DocumentResult } from "../extract/result.ts";
+import type { PageWord } from "../extract/segments.ts";
+import { num, parse, str, UsageError } from "./args.ts";
 import { checkpointKind, openModel } from "./checkpoint_model.ts";
+import { predictFolder } from "./predict_folder.ts";
 
-export const PREDICT_HELP = `aetnet predict — label the words of one page and draw the entities, or class a page
+export const PREDICT_HELP = `aetnet predict — entities of a page image, a PDF or a whole folder; or the class of a page
 
-Usage: aetnet predict --checkpoint DIR --image page.png --words words.json [--out page.svg]
+Usage: aetnet predict --checkpoint DIR --image page.png [--words words.json] [--out page.svg]
+       aetnet predict --checkpoint DIR --pdf file.pdf [--pages 1-3] [--out DIR]
+       aetnet predict --checkpoint DIR --input DIR_OR_GLOB --out results.jsonl [--pictures DIR]
        aetnet predict --checkpoint DIR --image page.png [--words words.json]     (rvlcdip checkpoints)
 
   --checkpoint DIR   a run folder (uses checkpoints/best) or a checkpoint folder holding state.json, or a
                      Hugging Face LayoutLMv3ForTokenClassification / ForSequenceClassification folder
                      (config.json + model.safetensors + vocab.json/merges.txt; labels from id2label)
-  --image FILE       the page, PNG or JPEG
-  --words FILE       OCR words: [{"text": "Date:", "box": [x0, y0, x1, y1]}, ...] in the image's pixels
-                     (or {"words": [...]}). Give each word its line/segment box, as training did.
-                     Optional for a document-classification checkpoint (no words: the page image alone).
-  --out FILE         SVG to write (default <image name>.entities.svg in the current folder; token tasks only)
+  --image FILE       the page, PNG or JPEG; its words are read by OCR (tesseract.js, offline) unless --words is given
+  --words FILE       words instead of OCR: [{"text": "Date:", "box": [x0, y0, x1, y1]}, ...] in the image's pixels
+                     (or {"words": [...]}); give each word its line/segment box, as training did
+  --pdf FILE         a PDF: each page's text layer gives the words, pages without text go through OCR
+  --pages LIST       PDF pages, e.g. 1-3 or 1,4 (default: all)
+  --dpi N            PDF rendering resolution (default 150)
+  --input PATH       a folder (its PNG, JPEG and PDF files) or a glob such as "scans/*.png" or "docs/**/*.pdf"
+  --out FILE|DIR     --image: the SVG to write (default <image name>.entities.svg in the current folder);
+                     --pdf: the folder for <name>.p<page>.entities.svg (default the current folder);
+                     --input: the JSON-lines file; documents already in it are skipped, new ones appended
+  --pictures DIR     --input: also draw each page's entities as SVG into DIR
   -h, --help         this text
 
-Token tasks print {"entities": [{"type", "text", "words", "box"}]} to stdout; the SVG has one rectangle per entity.
+--image and --pdf print the document's record (pretty JSON) to stdout: {"document", "pages", "entities": [{"label",
+"text", "box", "score", "page", "words"}], "timing", "error"}; boxes are pixels of the page image. --input writes
+the same record as one line per document; a document that cannot be read gets its "error" and the batch goes on.
 Classification prints {"class": "...", "probabilities": {"<class>": p, ...}} and writes no SVG.`;
 
-const OPTIONS = { checkpoint: { type: "string" }, image: { type: "string" }, words: { type: "string" }, out: { type: "string" } } as const;
+const OPTIONS = {
+  checkpoint: { type: "string" }, image: { type: "string" }, words: { type: "string" }, out: { type: "string" },
+  pdf: { type: "string" }, pages: { type: "string" }, dpi: { type: "string" }, input: { type: "string" }, pictures: { type: "string" },
+} as const;
 
-interface OcrWord { text: string; box: number[] }
-
-function readWords(path: string): OcrWord[] {
+function readWords(path: string): { text: string; box: number[] }[] {
   let json: unknown;
   try { json = JSON.parse(readFileSync(path, "utf8")); } catch (err) {
     throw new DataError("predict", path, `cannot read words JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   const list = Array.isArray(json) ? json : typeof json === "object" && json !== null && "words" in json && Array.isArray(json.words) ? json.words : null;
   if (list === null) throw new DataError("predict", path, 'expected an array of {"text", "box"} or {"words": [...]}');
-  return list.map((w: unknown, i: number): OcrWord => {
+  return list.map((w: unknown, i: number) => {
     if (typeof w !== "object" || w === null || !("text" in w) || !("box" in w) || typeof w.text !== "string" || !Array.isArray(w.box) || w.box.length !== 4 || !w.box.every((v: unknown) => typeof v === "number")) {
       throw new DataError("predict", path, `word ${i} needs "text" (string) and "box" (4 numbers)`);
     }
     return { text: w.text, box: w.box.map(Number) };
+  }).filter((w) => w.text.trim() !== "");
+}
+
+/** Given words, checked against the page: each keeps its box as its segment box (the caller grouped them). */
+function givenWords(path: string, imagePath: string): PageWord[] {
+  const { width, height } = decodeImage(imagePath);
+  return readWords(path).map((w): PageWord => {
+    normalizeBox("predict", path, w.box, width, height); // rejects a box outside the page, naming the file
+    const box: [number, number, number, number] = [w.box[0], w.box[1], w.box[2], w.box[3]];
+    return { text: w.text, box, segment: [...box] };
   });
 }
 
-export interface Prediction { entities: PageEntity[]; svgPath: string; svg: string }
 export interface ClassPrediction { class: string; probabilities: Record<string, number> }
 
-export function predictCommand(argv: readonly string[]): Prediction | ClassPrediction | null {
+export async function predictCommand(argv: readonly string[]): Promise<DocumentResult | ClassPrediction | null> {
   const p = parse(argv, OPTIONS, PREDICT_HELP);
   if (p.help) { console.log(PREDICT_HELP); return null; }
-  const ckpt = str(p, "checkpoint", PREDICT_HELP, true), imagePath = str(p, "image", PREDICT_HELP, true), wordsPath = str(p, "words", PREDICT_HELP);
-  if (wordsPath === undefined && checkpointKind(ckpt) !== "sequence") throw new UsageError("--words is required (except for a document-classification checkpoint)", PREDICT_HELP);
-  const words = wordsPath === undefined ? [] : readWords(wordsPath).filter((w) => w.text.trim() !== "");
-  const page = decodeImage(imagePath);
-  const { config, settings, model, tokenizer } = openModel(ckpt);
-  const kind = settings.kind;
-  const doc: Document = { id: basename(imagePath), words: words.map((w) => w.text), boxes: words.map((w): Box => normalizeBox("predict", wordsPath ?? imagePath, w.box, page.width, page.height)), width: page.width, height: page.height };
-  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: labelMaps(settings.labels).labelToId, imageSize: config.imageSize, maxLength: settings.maxLength, stride: settings.stride, pageOf: () => page, kind });
-  if (kind === "sequence") return printClass(documentLogits(model, [prepared], 1)[0], settings.labels);
-  const svgPath = str(p, "out", PREDICT_HELP) ?? `${basename(imagePath, extname(imagePath))}.entities.svg`;
-  const tags = doc.words.length === 0 ? [] : predictDocs(model, [prepared], settings.batchSize)[0].map((id) => settings.labels[id] ?? "O");
-  const entities = getEntities(tags).map((e): PageEntity => {
-    const idx = Array.from({ length: e.end - e.start + 1 }, (_, k) => e.start + k);
-    const [x0, y0, x1, y1] = unionBox(idx.map((i): Box => [words[i].box[0], words[i].box[1], words[i].box[2], words[i].box[3]]));
-    return { type: e.type, text: idx.map((i) => words[i].text).join(" "), words: idx, box: [x0, y0, x1, y1] };
-  });
-  const svg = pageSvg(encodePng(page), page.width, page.height, entities);
-  writeFileSync(svgPath, svg);
-  console.log(JSON.stringify({ entities }, null, 2));
-  console.error(`${entities.length} entities; drawn in ${svgPath}`);
-  return { entities, svgPath, svg };
+  const ckpt = str(p, "checkpoint", PREDICT_HELP, true);
+  const image = str(p, "image", PREDICT_HELP), pdf = str(p, "pdf", PREDICT_HELP), input = str(p, "input", PREDICT_HELP);
+  const given = [image, pdf, input].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new UsageError("give exactly one of --image, --pdf or --input", PREDICT_HELP);
+  const wordsPath = str(p, "words", PREDICT_HELP), out = str(p, "out", PREDICT_HELP), pages = str(p, "pages", PREDICT_HELP);
+  const pictures = str(p, "pictures", PREDICT_HELP);
+  const dpi = num(p, "dpi", PREDICT_HELP, 150, { min: 36, max: 600 });
+  if (wordsPath !== undefined && image === undefined) throw new UsageError("--words goes with --image", PREDICT_HELP);
+  if (pages !== undefined && pdf === undefined) throw new UsageError("--pages goes with --pdf", PREDICT_HELP);
+  if (pictures !== undefined && input === undefined) throw new UsageError("--pictures goes with --input", PREDICT_HELP);
+  if (checkpointKind(ckpt) === "sequence") {
+    if (image === undefined) throw new UsageError("a document-classification checkpoint takes --image", PREDICT_HELP);
+    return classifyPage(ckpt, image, wordsPath);
+  }
+  const model = loadEntityModel(ckpt);
+  if (input !== undefined) {
+    if (out === undefined) throw new UsageError("--input needs --out results.jsonl", PREDICT_HELP);
+    await predictFolder(model, input, out, { picturesDir: pictures, dpi });
+    return null;
+  }
+  const path = (image ?? pdf)!;
+  const words = wordsPath === undefined ? undefined : givenWords(wordsPath, path);
+  const document = await loadDocument(path, { words, pages, dpi });
+  const result = extractEntities(model, document);
+  if (image !== undefined) {
+    const svgPath = out ?? `${basename(image, extname(image))}.entities.svg`;
+    writeFileSync(svgPath, pagePicture(document.pages[0], result));
+    result.pictures = [svgPath];
+  } else {
+    result.pictures = writePictures(document, result, out ?? ".");
+  }
+  console.log(JSON.stringify(result, null, 2));
+  console.error(`${result.entities.length} entities; drawn in ${(result.pictures ?? []).join(", ")}`);
+  return result;
 }
 
-/** Softmax of the class logits; prints {"class", "probabilities"} (4 decimals). */
-function printClass(logits: readonly number[], labels: readonly string[]): ClassPrediction {
+/** The class of one page (document-classification checkpoints), from its image and optional words. */
+function classifyPage(ckpt: string, imagePath: string, wordsPath: string | undefined): ClassPrediction {
+  const words = wordsPath === undefined ? [] : readWords(wordsPath);
+  const page = decodeImage(imagePath);
+  const { config, settings, model, tokenizer } = openModel(ckpt);
+  const doc: Document = { id: basename(imagePath), words: words.map((w) => w.text), boxes: words.map((w): Box => normalizeBox("predict", wordsPath ?? imagePath, w.box, page.width, page.height)), width: page.width, height: page.height };
+  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: labelMaps(settings.labels).labelToId, imageSize: config.imageSize, maxLength: settings.maxLength, stride: settings.stride, pageOf: () => page, kind: "sequence" });
+  const logits = documentLogits(model, [prepared], 1)[0], labels = settings.labels;
   const top = Math.max(...logits);
   const e = logits.map((v) => Math.exp(v - top));
   const total = e.reduce((a, b) => a + b, 0);

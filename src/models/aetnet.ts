@@ -1,6 +1,6 @@
 // AETNet (arXiv 2211.14777; official code MAEHCM/AET `AET_FUNSD_CORD.AET` / `AET_CDIP.AET`): LayoutLMv3 fusion model
 // enriched by a RoBERTa text encoder and a DeiT image encoder trained with DITC, IMC, GLITC and PITA.
-import { Tensor, cat, noGrad, nn, F } from "../../engine/index.ts";
+import { Tensor, cat, keep, noGrad, nn, F } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { patchGrid } from "../config.ts";
 import { MomentumPair } from "../alignment/momentum.ts";
@@ -203,7 +203,8 @@ export class AETNet extends nn.Module {
       const textAll = cat([textFeat.transpose(0, 1), queue.text], 1); // (E, B+Q)
       return { imageFeat, textFeat, imageLocal, textLocal, imageAll, textAll };
     });
-    if (this.training) this.#pending.push([m.imageFeat, m.textFeat]);
+    // keep(): they outlive a tidy() around this step when it is skipped before afterStep() enqueues them.
+    if (this.training) this.#pending.push([keep(m.imageFeat), keep(m.textFeat)]);
     const terms: Omit<LossTerms, "task"> = {};
     if (c.losses.ditc) Object.assign(terms, ditcLoss(on.imageFeat, on.textFeat, m.imageAll, m.textAll, temp, c.alpha));
     if (c.losses.imc) Object.assign(terms, imcLoss(on.imageFeat, on.textFeat, m.imageAll, m.textAll, temp));

@@ -1,6 +1,6 @@
 // Evaluation: windowed token predictions merged back to words, entity F1 (seqeval), word accuracy; document classes
 // from each document's first window and document accuracy.
-import { noGrad, type Tensor } from "../../engine/index.ts";
+import { noGrad, tidy, type Tensor } from "../../engine/index.ts";
 import type { AETNet } from "../models/aetnet.ts";
 import { collate } from "../data/collate.ts";
 import { mergeWindowPredictions } from "../data/encode.ts";
@@ -53,7 +53,8 @@ export function predictDocs(model: AETNet, docs: readonly PreparedDoc[], batchSi
   inference(model, () => {
     for (let i = 0; i < refs.length; i += batchSize) {
       const chunk = refs.slice(i, i + batchSize);
-      argmaxRows(windowLogits(model, chunk, docs)).forEach((row, k) => { perWindow[chunk[k].doc][chunk[k].window] = row; });
+      // tidy(): each batch's activations are freed as soon as its predictions are read.
+      tidy(() => argmaxRows(windowLogits(model, chunk, docs))).forEach((row, k) => { perWindow[chunk[k].doc][chunk[k].window] = row; });
     }
   });
   return docs.map((d, i) => mergeWindowPredictions(d.windows, perWindow[i], d.doc.words.length, 0));
@@ -79,11 +80,13 @@ export function documentLogits(model: AETNet, docs: readonly PreparedDoc[], batc
   inference(model, () => {
     for (let i = 0; i < docs.length; i += batchSize) {
       const chunk = docs.slice(i, i + batchSize).map((_, k) => ({ doc: i + k, window: 0 }));
-      const logits = windowLogits(model, chunk, docs);
-      if (logits.ndim !== 2) throw new Error(`[documentLogits] expected (B, K) logits from a sequence-classification model, got [${logits.shape.join(", ")}]`);
-      const [b, k] = logits.shape;
-      const v = logits.contiguous().storage;
-      for (let r = 0; r < b; r++) rows.push(Array.from(v.subarray(r * k, (r + 1) * k)));
+      tidy(() => {
+        const logits = windowLogits(model, chunk, docs);
+        if (logits.ndim !== 2) throw new Error(`[documentLogits] expected (B, K) logits from a sequence-classification model, got [${logits.shape.join(", ")}]`);
+        const [b, k] = logits.shape;
+        const v = logits.contiguous().storage;
+        for (let r = 0; r < b; r++) rows.push(Array.from(v.subarray(r * k, (r + 1) * k)));
+      });
     }
   });
   return rows;

@@ -15,17 +15,22 @@ export class Progress {
   constructor(readonly label: string, readonly total: number, readonly stream: ProgressStream = process.stderr, readonly every = Math.max(1, Math.round(total / 20))) {}
 
   update(done: number, info: ProgressInfo): void {
+    this.show(done, `loss ${info.loss.toFixed(4)}  ${info.tokensPerSecond.toFixed(0)} tok/s`, `lr ${info.lr.toExponential(2)}`);
+  }
+
+  /** Draws `done` of total with the caller's stats, then the rate (it/s), and `tail` before the elapsed<ETA times. */
+  show(done: number, stats: string, tail = ""): void {
     this.#done = done;
     const elapsed = (performance.now() - this.#start) / 1000;
     const rate = done / Math.max(elapsed, 1e-9);
     const eta = rate > 0 ? (this.total - done) / rate : 0;
-    const stats = `loss ${info.loss.toFixed(4)}  ${info.tokensPerSecond.toFixed(0)} tok/s  ${rate.toFixed(2)} it/s  lr ${info.lr.toExponential(2)}  ${fmtTime(elapsed)}<${fmtTime(eta)}`;
+    const line = [stats, `${rate.toFixed(2)} it/s`, tail, `${fmtTime(elapsed)}<${fmtTime(eta)}`].filter((s) => s !== "").join("  ");
     if (this.stream.isTTY) {
       const width = 24, filled = Math.round((width * done) / Math.max(1, this.total));
-      this.stream.write(`\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${this.total}  ${stats}\x1b[K`);
+      this.stream.write(`\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${this.total}  ${line}\x1b[K`);
     } else if (done === this.total || done - this.#lastLine >= this.every || this.#lastLine < 0) {
       this.#lastLine = done;
-      this.stream.write(`${this.label} ${done}/${this.total}  ${stats}\n`);
+      this.stream.write(`${this.label} ${done}/${this.total}  ${line}\n`);
     }
   }
 

@@ -2,7 +2,7 @@
 // enqueue per step, evaluation every epoch, best and last checkpoints, exact resume, JSONL log and SVG plot.
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Generator, defaultGenerator, io, manualSeed, optim } from "../../engine/index.ts";
+import { Generator, defaultGenerator, io, manualSeed, optim, tidy } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { AETNet } from "../models/aetnet.ts";
 import { FUNSD_WEIGHTS } from "../losses/index.ts";
@@ -147,22 +147,29 @@ export class Trainer {
       this.model.train();
       for (; this.batchInEpoch < batches.length; this.batchInEpoch++) {
         const t0 = performance.now();
-        const inputs = makeBatch(batches[this.batchInEpoch], train, this.options.config, hasMomentum ? this.augment : null, this.kind.name);
         const lr = this.optimizer.paramGroups[0].lr;
-        const out = this.model.forward(inputs);
-        this.optimizer.zeroGrad();
-        const loss = out.loss.item();
-        if (!Number.isFinite(loss)) { this.#skipStep(loss, null); continue; }
-        out.loss.backward();
-        const gradNorm = optim.clipGradNorm(this.model.trainableParameters(), s.maxGradNorm);
-        if (!Number.isFinite(gradNorm)) { this.#skipStep(loss, gradNorm); continue; }
-        this.skipped.inRow = 0;
-        this.optimizer.step();
-        this.scheduler.step();
-        this.model.afterStep(); // clamp τ, EMA of the momentum encoders, enqueue this batch's momentum features
+        // One tidy() per step frees its activations, gradients of intermediates and batch right away
+        // (parameters, .grad and optimizer state are updated in place and survive).
+        const done = tidy(() => {
+          const inputs = makeBatch(batches[this.batchInEpoch], train, this.options.config, hasMomentum ? this.augment : null, this.kind.name);
+          const out = this.model.forward(inputs);
+          this.optimizer.zeroGrad();
+          const loss = out.loss.item();
+          if (!Number.isFinite(loss)) return { ok: false as const, loss, gradNorm: null };
+          out.loss.backward();
+          const gradNorm = optim.clipGradNorm(this.model.trainableParameters(), s.maxGradNorm);
+          if (!Number.isFinite(gradNorm)) return { ok: false as const, loss, gradNorm };
+          this.skipped.inRow = 0;
+          this.optimizer.step();
+          this.scheduler.step();
+          this.model.afterStep(); // clamp τ, EMA of the momentum encoders, enqueue this batch's momentum features
+          const terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.item()]));
+          return { ok: true as const, loss, gradNorm, terms, tokens: tokenCount(inputs) };
+        });
+        if (!done.ok) { this.#skipStep(done.loss, done.gradNorm); continue; }
         this.step++;
-        const terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.item()]));
-        const record: StepRecord = { step: this.step, epoch: this.epoch, loss, terms, lr, gradNorm, tokensPerSecond: tokenCount(inputs) / ((performance.now() - t0) / 1000) };
+        const { loss, gradNorm, terms } = done;
+        const record: StepRecord = { step: this.step, epoch: this.epoch, loss, terms, lr, gradNorm, tokensPerSecond: done.tokens / ((performance.now() - t0) / 1000) };
         this.steps.push(record);
         this.#log?.write({ type: "step", ...record });
         bar?.update(this.batchInEpoch + 1, record);

@@ -66,7 +66,9 @@ export class WorkerGpuDevice implements GpuDevice {
 
   upload(data: Float32Array): GpuBuffer {
     const b = new GpuBuffer(this.#next++, data.length, this);
-    this.post({ t: "upload", id: b.id, data });
+    // A view of shared memory (a tensor in wasm memory) would be shared, not copied, by postMessage, and the
+    // worker reads it later: by then the block may hold another tensor. Copy it now.
+    this.post({ t: "upload", id: b.id, data: data.buffer instanceof SharedArrayBuffer ? data.slice() : data });
     this.stats.uploads++;
     this.stats.liveBuffers++;
     return b;

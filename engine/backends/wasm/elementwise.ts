@@ -19,15 +19,14 @@ export function unaryWith(rt: () => WasmRuntime, op: UnaryOp, x: TypedArray, out
   const r = rt();
   const n = x.length;
   const vecs = Math.ceil(n / 4);
-  const base = r.reserve(vecs * 32);
-  const dst = base + vecs * 16;
-  r.f32.set(x, base / 4);
+  const ops = [{ read: x }, { write: out }];
+  const [src, dst] = r.layout(ops);
   const threads = Math.min(r.threads, Math.max(1, Math.floor(n / SPLIT_ELEMENTS)));
   r.parallel(Array.from({ length: threads }, (_, t) => {
     const [s, e] = share(vecs, threads, t);
-    return [fn, [base + s * 16, dst + s * 16, (e - s) * 4]] as const;
+    return [fn, [src + s * 16, dst + s * 16, (e - s) * 4]] as const;
   }));
-  out.set(r.f32.subarray(dst / 4, dst / 4 + n));
+  r.writeBack(ops, [src, dst]);
 }
 
 /** Contiguous strides of `shape` (the layout of a same-shape operand). */

@@ -11,7 +11,7 @@ import { matmulF32 } from "./matmul.ts";
 import { stridedCopy } from "./movement.ts";
 import { gelu, geluBackward } from "./fused.ts";
 import { softmaxWith } from "./softmax.ts";
-import { WasmRuntime, defaultThreads } from "./runtime.ts";
+import { MAX_MEMORY_BYTES, WasmRuntime, defaultThreads } from "./runtime.ts";
 
 /** Multiply-adds below which the copy in and out costs more than the reference kernel's loop. */
 const MATMUL_MIN_WORK = 4096;
@@ -19,19 +19,36 @@ const MATMUL_MIN_WORK = 4096;
 let runtime: WasmRuntime | undefined;
 let wantThreads: number | undefined;
 
+/** The tensor heap's cap in bytes: AETNET_WASM_MEMORY_MB, else all a 32-bit memory addresses (4 GiB). */
+function defaultMemoryLimit(): number {
+  const mb = Number(typeof process === "undefined" ? undefined : process.env.AETNET_WASM_MEMORY_MB);
+  return Number.isFinite(mb) && mb > 0 ? Math.min(MAX_MEMORY_BYTES, mb * 2 ** 20) : MAX_MEMORY_BYTES;
+}
+
 /** The runtime, built on first use (compiling the module and starting the worker pool). */
 export function wasmRuntime(): WasmRuntime {
-  runtime ??= new WasmRuntime(wantThreads ?? defaultThreads());
+  runtime ??= new WasmRuntime(wantThreads ?? defaultThreads(), defaultMemoryLimit());
   return runtime;
 }
 
-/** Sets how many threads wasm kernels split across (tests run 1 and 2); the pool only ever grows. */
+/**
+ * Sets how many threads wasm kernels split across (tests run 1 and 2); the pool only ever grows. The runtime
+ * is replaced only where memory is not shared (no SharedArrayBuffer): then no tensor lives in it.
+ */
 export function setWasmThreads(n: number): void {
   wantThreads = n;
   if (runtime) {
-    if (n > 1 && !runtime.shared) runtime = new WasmRuntime(n);
+    if (n > 1 && !runtime.shared) runtime = new WasmRuntime(n, runtime.heap.limit);
     else runtime.setThreads(n);
   }
+}
+
+/**
+ * Caps the bytes of wasm memory that tensors may take (at most 4 GiB); tensors past it live on the JS heap,
+ * where kernels copy them in and out: slower, never an error. Memory already in use stays where it is.
+ */
+export function setWasmMemoryLimit(bytes: number): void {
+  wasmRuntime().heap.setLimit(Math.min(MAX_MEMORY_BYTES, Math.max(0, bytes)));
 }
 
 const isF32 = (x: FloatArray): x is Float32Array => x instanceof Float32Array;

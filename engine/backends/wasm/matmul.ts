@@ -1,6 +1,7 @@
-// The wasm matmul kernel: copy operands into linear memory, pack them into panels (absorbing the
-// transposes), run the blocked SIMD GEMM split across threads, copy the result out. The copies are
-// O(n²) against O(n³) arithmetic.
+// The wasm matmul kernel: pack the operands into panels (absorbing the transposes), run the blocked SIMD
+// GEMM split across threads. Operands resident in linear memory are packed from where they live and an
+// output whose shape needs no padding is written in place; host arrays are copied in and out (O(n²)
+// against O(n³) arithmetic).
 import type { FloatArray } from "../../dtype.ts";
 import { GEMM } from "./kernels/gemm.ts";
 import type { Job } from "./pool.ts";
@@ -22,19 +23,31 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
   const mPad = roundUp(m, MR);
   const nPad = roundUp(n, NR);
   const sizes = { a: m * k, b: k * n, ap: mPad * k, bp: nPad * k, c: mPad * nPad };
-  const perBatch = (sizes.a + sizes.b + sizes.ap + sizes.bp + sizes.c) * 4;
+  const perBatch = (sizes.a + sizes.b + sizes.ap + sizes.bp + sizes.c) * 4; // at most, with every operand staged
   const chunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_BYTES / perBatch)));
+  const aAt = rt.residentAddress({ read: a });
+  const bAt = rt.residentAddress({ read: b });
+  // Tiles are whole MR×NR blocks: only an output without padding can take them in place.
+  const cAt = mPad === m && nPad === n ? rt.residentAddress({ write: out }) : -1;
   for (let t0 = 0; t0 < batch; t0 += chunk) {
     const count = Math.min(chunk, batch - t0);
-    const base = rt.reserve(perBatch * count);
-    const aRaw = base;
-    const bRaw = aRaw + sizes.a * count * 4;
-    const aPack = bRaw + sizes.b * count * 4;
+    const staged = (aAt < 0 ? sizes.a : 0) + (bAt < 0 ? sizes.b : 0) + (cAt < 0 ? sizes.c : 0);
+    const base = rt.reserve((staged + sizes.ap + sizes.bp) * count * 4);
+    const aPack = base;
     const bPack = aPack + sizes.ap * count * 4;
-    const cOut = bPack + sizes.bp * count * 4;
+    let next = bPack + sizes.bp * count * 4;
+    const stage = (resident: number, size: number): number => {
+      if (resident >= 0) return resident + t0 * size * 4;
+      const at = next;
+      next += size * count * 4;
+      return at;
+    };
+    const aRaw = stage(aAt, sizes.a);
+    const bRaw = stage(bAt, sizes.b);
+    const cOut = stage(cAt, sizes.c);
     const f32 = rt.f32;
-    f32.set(a.subarray(t0 * sizes.a, (t0 + count) * sizes.a), aRaw / 4);
-    f32.set(b.subarray(t0 * sizes.b, (t0 + count) * sizes.b), bRaw / 4);
+    if (aAt < 0) { f32.set(a.subarray(t0 * sizes.a, (t0 + count) * sizes.a), aRaw / 4); rt.copies.inBytes += sizes.a * count * 4; }
+    if (bAt < 0) { f32.set(b.subarray(t0 * sizes.b, (t0 + count) * sizes.b), bRaw / 4); rt.copies.inBytes += sizes.b * count * 4; }
     // Padding rows of the last partial panel must read as zeros.
     // (with k sliced, the last panel's padding recurs in every slice: zero the whole packed buffer).
     if (mPad > m) f32.fill(0, aPack / 4, aPack / 4 + sizes.ap * count);
@@ -69,7 +82,9 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
         }));
       }
     }
+    if (cAt >= 0) continue;
     const o = t0 * m * n;
+    rt.copies.outBytes += count * m * n * 4;
     for (let t = 0; t < count; t++) {
       const c = cOut / 4 + t * sizes.c;
       if (nPad === n) out.set(f32.subarray(c, c + m * n), o + t * m * n);

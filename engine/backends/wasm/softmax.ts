@@ -16,15 +16,13 @@ export function softmaxWith(rt: () => WasmRuntime, x: FloatArray, cols: number, 
   const r = rt();
   const n = x.length;
   const rows = n / cols;
-  const base = r.reserve(n * 8 + rows * 12);
-  const dst = base + n * 4;
-  const stats = dst + n * 4;
-  const consts = stats + rows * 8;
-  r.f32.set(x, base / 4);
+  const ops = [{ read: x }, { write: out }, { scratch: rows * 8 }, { scratch: rows * 4 }];
+  const addrs = r.layout(ops);
+  const [src, dst, stats, consts] = addrs;
   const threads = Math.min(r.threads, Math.max(1, Math.floor(n / SPLIT_ELEMENTS)));
   const split = (fn: string, extra: (s: number) => number[]): void => r.parallel(Array.from({ length: threads }, (_, t) => {
     const [s, e] = share(rows, threads, t);
-    return [fn, [base + s * cols * 4, dst + s * cols * 4, e - s, cols, ...extra(s)]] as const;
+    return [fn, [src + s * cols * 4, dst + s * cols * 4, e - s, cols, ...extra(s)]] as const;
   }));
   split("softmaxExp", (s) => [stats + s * 8]);
   const f32 = r.f32;
@@ -34,5 +32,5 @@ export function softmaxWith(rt: () => WasmRuntime, x: FloatArray, cols: number, 
     f32[consts / 4 + i] = log ? max + Math.log(sum) : 1 / sum;
   }
   split("softmaxFinish", (s) => [consts + s * 4, log ? 1 : 0]);
-  out.set(f32.subarray(dst / 4, dst / 4 + n));
+  r.writeBack(ops, addrs);
 }

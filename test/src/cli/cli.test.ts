@@ -28,7 +28,7 @@ t("bad arguments: exit status 2 and a message naming the problem, then the help"
     [["train", "--config", "huge"], /--config must be one of/],
     [["train", "--bogus"], /Unknown option '--bogus'/],
     [["eval"], /--checkpoint is required/],
-    [["predict", "--checkpoint", "x", "--image", "y.png"], /--words is required/],
+    [["predict", "--checkpoint", "x"], /give exactly one of --image, --pdf or --input/],
   ];
   for (const [argv, pattern] of cases) {
     const r = await run(...argv);
@@ -58,12 +58,12 @@ t("predict on a synthetic form: entities JSON and an SVG with one rect per predi
   const svgPath = join(dir, "page.svg");
   const r = await run("predict", "--checkpoint", join(dir, "run"), "--image", join(dir, "page.png"), "--words", join(dir, "words.json"), "--out", svgPath);
   assert.is(r.code, 0, r.err);
-  const { entities } = JSON.parse(r.out) as { entities: { type: string; box: number[]; words: number[] }[] };
+  const { entities } = JSON.parse(r.out) as { entities: { label: string; box: number[]; words: number[] }[] };
   const svg = readFileSync(svgPath, "utf8");
   assert.is([...svg.matchAll(/<rect class="entity"/g)].length, entities.length);
   assert.ok(svg.includes(`width="${doc.width}"`) && svg.includes("data:image/png;base64,"));
   for (const e of entities) {
-    assert.ok(["HEADER", "QUESTION", "ANSWER"].includes(e.type), e.type);
+    assert.ok(["HEADER", "QUESTION", "ANSWER"].includes(e.label), e.label);
     assert.ok(e.box[0] >= 0 && e.box[2] <= doc.width && e.box[1] >= 0 && e.box[3] <= doc.height);
   }
   const bad = await run("predict", "--checkpoint", join(dir, "run"), "--image", join(dir, "page.png"), "--words", svgPath);

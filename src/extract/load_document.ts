@@ -1,0 +1,82 @@
+// A document file → its pages, each with the page image and the words the model reads: a PNG/JPEG page through
+// OCR, a PDF page through its text layer, or through OCR when the page has no text (a scan).
+import { closeSync, openSync, readSync } from "node:fs";
+import { extname } from "node:path";
+import { decodeImage } from "../data/image/decode.ts";
+import type { RgbImage } from "../data/image/rgb_image.ts";
+import { DataError } from "../data/errors.ts";
+import { lazyOcr, type Ocr } from "./ocr.ts";
+import { readPdf } from "./pdf.ts";
+import type { WordSource } from "./result.ts";
+import { segmentLines, type PageWord } from "./segments.ts";
+
+export interface DocumentPage {
+  /** 1-based page number (1 for an image file). */
+  page: number;
+  image: RgbImage;
+  words: PageWord[];
+  source: WordSource;
+}
+
+export interface LoadedDocument {
+  /** The path as given. */
+  path: string;
+  pages: DocumentPage[];
+  /** Time spent reading the file, rendering and OCR. */
+  loadMs: number;
+}
+
+export interface LoadOptions {
+  /** An OCR worker to reuse across documents; without one a worker is started for this document and closed. */
+  ocr?: Ocr;
+  /** PDF page list, e.g. "1-3" (default: all pages). */
+  pages?: string;
+  /** PDF rendering resolution (default 150). */
+  dpi?: number;
+  /** Words for an image file (skips OCR), in its pixels, grouped into segments already. */
+  words?: PageWord[];
+}
+
+export type DocumentKind = "pdf" | "image";
+
+const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg"]);
+
+/** By extension, else by the file's first bytes; null for anything else. */
+export function documentKind(path: string): DocumentKind | null {
+  const ext = extname(path).toLowerCase();
+  if (ext === ".pdf") return "pdf";
+  if (IMAGE_EXTENSIONS.has(ext)) return "image";
+  const head = Buffer.alloc(8);
+  try {
+    const fd = openSync(path, "r");
+    try { readSync(fd, head, 0, 8, 0); } finally { closeSync(fd); }
+  } catch { return null; }
+  if (head.subarray(0, 5).toString("latin1") === "%PDF-") return "pdf";
+  if ((head[0] === 0x89 && head[1] === 0x50) || (head[0] === 0xff && head[1] === 0xd8)) return "image";
+  return null;
+}
+
+/** Reads a PNG, JPEG or PDF file into pages with words (OCR where there is no text layer). */
+export async function loadDocument(path: string, options: LoadOptions = {}): Promise<LoadedDocument> {
+  const start = performance.now();
+  const kind = documentKind(path);
+  if (kind === null) throw new DataError("loadDocument", path, "not a PNG, JPEG or PDF file");
+  const ocr = options.ocr ?? lazyOcr();
+  try {
+    const pages: DocumentPage[] = [];
+    if (kind === "image") {
+      const image = decodeImage(path);
+      const words = options.words ?? segmentLines(await ocr.recognize(image));
+      pages.push({ page: 1, image, words, source: options.words === undefined ? "ocr" : "given" });
+    } else {
+      for (const p of await readPdf(path, { pages: options.pages, dpi: options.dpi })) {
+        const text = p.lines.length > 0;
+        const lines = text ? p.lines : await ocr.recognize(p.image);
+        pages.push({ page: p.page, image: p.image, words: segmentLines(lines), source: text ? "pdf-text" : "ocr" });
+      }
+    }
+    return { path, pages, loadMs: performance.now() - start };
+  } finally {
+    if (options.ocr === undefined) await ocr.close();
+  }
+}

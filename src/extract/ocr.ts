@@ -1,0 +1,64 @@
+// OCR with tesseract.js and the English model from the installed @tesseract.js-data/eng package: the worker is
+// given local paths only and never caches to disk, so nothing is downloaded or written at run time.
+import { encodePng } from "../train/page_svg.ts";
+import type { RgbImage } from "../data/image/rgb_image.ts";
+import { importPackage } from "./optional_package.ts";
+import type { PixelBox } from "./result.ts";
+
+/** A word as the OCR read it, in pixels of the image. */
+export interface OcrWord { text: string; box: PixelBox; /** tesseract's confidence, 0–100 */ confidence: number }
+
+/** The words of one text line, left to right. */
+export type OcrLine = OcrWord[];
+
+/** A running OCR worker; reuse it across pages (starting one takes about a second) and close it when done. */
+export interface Ocr {
+  recognize(image: RgbImage): Promise<OcrLine[]>;
+  close(): Promise<void>;
+}
+
+interface TesseractBox { x0: number; y0: number; x1: number; y1: number }
+interface TesseractWord { text: string; bbox: TesseractBox; confidence: number }
+interface TesseractBlock { paragraphs: { lines: { words: TesseractWord[] }[] }[] }
+interface TesseractModule {
+  createWorker(lang: string, oem: number, options: Record<string, unknown>): Promise<{
+    recognize(image: Buffer, options: object, output: object): Promise<{ data: { blocks: TesseractBlock[] | null } }>;
+    terminate(): Promise<unknown>;
+  }>;
+  OEM: { LSTM_ONLY: number };
+}
+
+/** The folder holding eng.traineddata.gz inside the installed language package. */
+export async function englishModelPath(): Promise<string> {
+  const mod = await importPackage<{ default?: { langPath?: unknown }; langPath?: unknown }>("@tesseract.js-data/eng", "ocr");
+  const langPath = mod.default?.langPath ?? mod.langPath;
+  if (typeof langPath !== "string") throw new Error('[ocr] @tesseract.js-data/eng did not export "langPath"');
+  return langPath;
+}
+
+/** Starts a tesseract.js worker (LSTM engine, English). */
+export async function createOcr(): Promise<Ocr> {
+  const tesseract = await importPackage<TesseractModule & { default?: TesseractModule }>("tesseract.js", "ocr");
+  const t = tesseract.default ?? tesseract;
+  const langPath = await englishModelPath();
+  const worker = await t.createWorker("eng", t.OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: "none" });
+  return {
+    async recognize(image) {
+      const { data } = await worker.recognize(encodePng(image), {}, { blocks: true, text: false });
+      return (data.blocks ?? []).flatMap((b) => b.paragraphs.flatMap((p) => p.lines.map((l) => l.words
+        .filter((w) => w.text.trim() !== "")
+        .map((w): OcrWord => ({ text: w.text.trim(), box: [w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1], confidence: w.confidence })))))
+        .filter((line) => line.length > 0);
+    },
+    async close() { await worker.terminate(); },
+  };
+}
+
+/** An Ocr that starts its worker on the first page that needs it (a batch of digital PDFs never does). */
+export function lazyOcr(): Ocr {
+  let worker: Promise<Ocr> | undefined;
+  return {
+    async recognize(image) { return (await (worker ??= createOcr())).recognize(image); },
+    async close() { if (worker !== undefined) await (await worker).close(); },
+  };
+}
