@@ -5,6 +5,7 @@ import { FormatError } from "../../engine/index.ts";
 import { UsageError } from "./args.ts";
 import { MissingDataError } from "./tasks.ts";
 import { evalCommand } from "./eval_command.ts";
+import { explainCommand } from "./explain_command.ts";
 import { exportCommand } from "./export_command.ts";
 import { predictCommand } from "./predict_command.ts";
 import { quickstartCommand } from "./quickstart.ts";
@@ -20,6 +21,7 @@ Commands:
   eval        score a checkpoint on a dataset split
   predict     entities of a page image (OCR), a PDF or a whole folder, drawn as SVG; or the class of a page
   export      write a checkpoint as a Hugging Face LayoutLMv3 folder (config.json + model.safetensors)
+  explain     draw what PITA aligned on a page: a word's or entity's patch heatmap and the per-cell alignment
   quickstart  a few-minute demo: brief fine-tuning on FUNSD if present, else on synthetic forms
 
 Run "aetnet <command> --help" for a command's options.`;
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => unknown> = {
   eval: evalCommand,
   predict: predictCommand,
   export: exportCommand,
+  explain: explainCommand,
   quickstart: quickstartCommand,
 };
 

@@ -66,7 +66,7 @@ function readWords(path: string): { text: string; box: number[] }[] {
 }
 
 /** Given words, checked against the page: each keeps its box as its segment box (the caller grouped them). */
-function givenWords(path: string, imagePath: string): PageWord[] {
+export function givenWords(path: string, imagePath: string): PageWord[] {
   const { width, height } = decodeImage(imagePath);
   return readWords(path).map((w): PageWord => {
     normalizeBox("predict", path, w.box, width, height); // rejects a box outside the page, naming the file

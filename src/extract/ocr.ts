@@ -19,13 +19,21 @@ export interface Ocr {
 
 interface TesseractBox { x0: number; y0: number; x1: number; y1: number }
 interface TesseractWord { text: string; bbox: TesseractBox; confidence: number }
-interface TesseractBlock { paragraphs: { lines: { words: TesseractWord[] }[] }[] }
+export interface TesseractBlock { paragraphs: { lines: { words: TesseractWord[] }[] }[] }
 interface TesseractModule {
   createWorker(lang: string, oem: number, options: Record<string, unknown>): Promise<{
     recognize(image: Buffer, options: object, output: object): Promise<{ data: { blocks: TesseractBlock[] | null } }>;
     terminate(): Promise<unknown>;
   }>;
   OEM: { LSTM_ONLY: number };
+}
+
+/** tesseract's blocks → text lines of non-empty words (shared with the browser page, which runs tesseract there). */
+export function linesOfBlocks(blocks: readonly TesseractBlock[] | null): OcrLine[] {
+  return (blocks ?? []).flatMap((b) => b.paragraphs.flatMap((p) => p.lines.map((l) => l.words
+    .filter((w) => w.text.trim() !== "")
+    .map((w): OcrWord => ({ text: w.text.trim(), box: [w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1], confidence: w.confidence })))))
+    .filter((line) => line.length > 0);
 }
 
 /** The folder holding eng.traineddata.gz inside the installed language package. */
@@ -45,10 +53,7 @@ export async function createOcr(): Promise<Ocr> {
   return {
     async recognize(image) {
       const { data } = await worker.recognize(encodePng(image), {}, { blocks: true, text: false });
-      return (data.blocks ?? []).flatMap((b) => b.paragraphs.flatMap((p) => p.lines.map((l) => l.words
-        .filter((w) => w.text.trim() !== "")
-        .map((w): OcrWord => ({ text: w.text.trim(), box: [w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1], confidence: w.confidence })))))
-        .filter((line) => line.length > 0);
+      return linesOfBlocks(data.blocks);
     },
     async close() { await worker.terminate(); },
   };

@@ -54,10 +54,19 @@ export function loadHfCheckpoint(dir: string): HfCheckpoint {
       throw new FormatError("loadHfCheckpoint", `${p} is missing: a Hugging Face model folder holds config.json and model.safetensors${bin}`);
     }
   }
-  const { config, kind, labels, windows } = fromHfConfig(readJson(configPath), configPath);
+  const built = buildHfModel(readJson(configPath), configPath, io.loadSafetensors(weightsPath).tensors, weightsPath);
+  return { dir, ...built, tokenizer: readTokenizer(dir) };
+}
+
+/**
+ * The model a parsed config.json and its tensors describe (file names only label errors): what loadHfCheckpoint
+ * does once the files are read, also usable where there is no file system (a browser page).
+ */
+export function buildHfModel(configJson: unknown, configName: string, tensors: Record<string, Tensor>, weightsName: string): Omit<HfCheckpoint, "dir" | "tokenizer"> {
+  const { config, kind, labels, windows } = fromHfConfig(configJson, configName);
   const model = new AETNet(config, { task: kind, numLabels: labels.length });
   const own: Record<string, Tensor> = {};
-  for (const [key, value] of Object.entries(io.loadSafetensors(weightsPath).tensors)) {
+  for (const [key, value] of Object.entries(tensors)) {
     const k = hfToOurKey(key);
     if (k !== null) own[k] = value;
   }
@@ -69,11 +78,11 @@ export function loadHfCheckpoint(dir: string): HfCheckpoint {
     ...(result.mismatched.length > 0 ? [`wrong shape ${list(result.mismatched)}`] : []),
   ];
   if (problems.length > 0) {
-    throw new FormatError("loadHfCheckpoint", `${weightsPath} does not fit config.json (${kind}, ${labels.length} labels): ${problems.join("; ")}`);
+    throw new FormatError("loadHfCheckpoint", `${weightsName} does not fit config.json (${kind}, ${labels.length} labels): ${problems.join("; ")}`);
   }
   model.copyMomentum();
   model.eval();
-  return { dir, config, kind, labels, model, tokenizer: readTokenizer(dir), ...(windows ? { windows } : {}) };
+  return { config, kind, labels, model, ...(windows ? { windows } : {}) };
 }
 
 const list = (keys: readonly string[]): string => (keys.length <= 4 ? keys.join(", ") : `${keys.slice(0, 4).join(", ")} and ${keys.length - 4} more`);
