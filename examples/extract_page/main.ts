@@ -6,7 +6,7 @@ import { fromInterleaved, type RgbImage } from "../../src/data/image/rgb_image.t
 import type { EntityModel } from "../../src/extract/entity_model.ts";
 import { extractEntities, tagPage } from "../../src/extract/extract_entities.ts";
 import { entityModelFromFiles } from "../../src/extract/model_files.ts";
-import { linesOfBlocks, type OcrLine, type TesseractBlock } from "../../src/extract/ocr.ts";
+import { linesOfBlocks, ocrInput, type OcrLine, type TesseractBlock } from "../../src/extract/ocr.ts";
 import type { EntityRecord } from "../../src/extract/result.ts";
 import { segmentLines, type PageWord } from "../../src/extract/segments.ts";
 
@@ -30,13 +30,17 @@ interface El {
 interface PageFile { name: string; arrayBuffer(): Promise<ArrayBuffer> }
 interface PageFileList { length: number; [i: number]: PageFile }
 interface DomEvent { preventDefault(): void; dataTransfer?: { files: PageFileList } | null }
-interface Canvas2D { drawImage(b: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } }
+interface ImageDataLike { data: Uint8ClampedArray }
+interface Canvas2D {
+  drawImage(b: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): ImageDataLike;
+  createImageData(w: number, h: number): ImageDataLike; putImageData(d: ImageDataLike, x: number, y: number): void;
+}
 interface Page {
   document: { getElementById(id: string): El | null; createElementNS(ns: string, tag: string): El };
   location: { href: string };
   URL: { createObjectURL(b: unknown): string };
   createImageBitmap(f: unknown, o: object): Promise<{ width: number; height: number }>;
-  OffscreenCanvas: new (w: number, h: number) => { getContext(k: "2d"): Canvas2D | null };
+  OffscreenCanvas: new (w: number, h: number) => { getContext(k: "2d"): Canvas2D | null; convertToBlob(o: { type: string }): Promise<unknown> };
   __result?: ExtractPageResult;
   __error?: string;
 }
@@ -69,6 +73,18 @@ async function decodePage(file: PageFile, bytes: Uint8Array): Promise<RgbImage> 
   return fromInterleaved(ctx.getImageData(0, 0, bitmap.width, bitmap.height).data, bitmap.width, bitmap.height, 4);
 }
 
+/** The image as PNG, pixel for pixel what Node's encodePng writes (8-bit, rounded, opaque), for tesseract. */
+async function pngOf(img: RgbImage): Promise<unknown> {
+  const canvas = new page.OffscreenCanvas(img.width, img.height), ctx = canvas.getContext("2d")!;
+  const out = ctx.createImageData(img.width, img.height), plane = img.width * img.height;
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) out.data[p * 4 + c] = Math.round(255 * Math.min(1, Math.max(0, img.data[c * plane + p])));
+    out.data[p * 4 + 3] = 255;
+  }
+  ctx.putImageData(out, 0, 0);
+  return canvas.convertToBlob({ type: "image/png" });
+}
+
 async function loadModel(files: PageFileList): Promise<void> {
   const map = new Map<string, Uint8Array>();
   for (const f of Array.from(files)) map.set(f.name, new Uint8Array(await f.arrayBuffer()));
@@ -83,8 +99,10 @@ async function runPage(file: PageFile): Promise<void> {
   $("page").setAttribute("src", page.URL.createObjectURL(file));
   status("OCR …");
   const t0 = performance.now();
-  const { data } = await (await ocr()).recognize(file as unknown as Tesseract.ImageLike, {}, { blocks: true, text: false });
-  const ocrLines = linesOfBlocks(data.blocks as unknown as TesseractBlock[] | null);
+  // As Node's OCR does: small pages are read at twice their size, boxes mapped back (src/extract/ocr.ts).
+  const { input, scale } = ocrInput(image);
+  const { data } = await (await ocr()).recognize((await pngOf(input)) as Tesseract.ImageLike, {}, { blocks: true, text: false });
+  const ocrLines = linesOfBlocks(data.blocks as unknown as TesseractBlock[] | null, scale, image.width, image.height);
   const words = segmentLines(ocrLines);
   const t1 = performance.now();
   status(`${words.length} words; running the model …`);

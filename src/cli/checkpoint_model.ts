@@ -1,6 +1,7 @@
 // Opens a run folder or checkpoint folder written by the trainer, or a Hugging Face LayoutLMv3 model folder, and
 // rebuilds the model and tokenizer from it.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { io } from "../../engine/index.ts";
 import { join } from "node:path";
 import type { AETNetConfig } from "../config.ts";
 import { AETNet } from "../models/aetnet.ts";
@@ -15,7 +16,8 @@ export interface OpenedCheckpoint { dir: string; state: TrainingState; model: AE
 
 /** DIR may be a checkpoint (holding state.json) or a run folder (its checkpoints/best, else checkpoints/last). */
 export function resolveCheckpointDir(path: string): string {
-  for (const dir of [path, join(path, BEST_DIR), join(path, LAST_DIR)]) if (existsSync(join(dir, "state.json"))) return dir;
+  // findCheckpoint also finds a complete version whose pointer a crash left unswitched
+  for (const dir of [path, join(path, BEST_DIR), join(path, LAST_DIR)]) if (io.findCheckpoint(dir) !== null) return dir;
   throw new MissingDataError(`no checkpoint at ${path}: expected state.json there or in ${BEST_DIR}/ or ${LAST_DIR}/ below it (written by "aetnet train")`);
 }
 
@@ -23,7 +25,7 @@ export function resolveCheckpointDir(path: string): string {
 export function checkpointKind(path: string): TaskKind | null {
   if (isHfFolder(path)) { try { return hfCheckpointKind(path); } catch { return null; } }
   let state: unknown;
-  try { state = JSON.parse(readFileSync(join(resolveCheckpointDir(path), "state.json"), "utf8")); } catch { return null; }
+  try { state = JSON.parse(readFileSync(join(io.findCheckpoint(resolveCheckpointDir(path)) ?? "", io.STATE_FILE), "utf8")); } catch { return null; }
   const settings = typeof state === "object" && state !== null && "settings" in state ? state.settings : undefined;
   return typeof settings === "object" && settings !== null && "kind" in settings && settings.kind === "sequence" ? "sequence" : "token";
 }
@@ -38,7 +40,7 @@ export function openCheckpoint(path: string): OpenedCheckpoint {
 }
 
 /** What running a model needs besides its weights: the head's kind and labels and the windowing of long pages. */
-export type ModelSettings = Pick<RunSettings, "labels" | "batchSize" | "maxLength" | "stride"> & { kind: TaskKind };
+export type ModelSettings = Pick<RunSettings, "labels" | "batchSize" | "maxLength" | "stride" | "chunking"> & { kind: TaskKind };
 
 export interface OpenedModel {
   dir: string;

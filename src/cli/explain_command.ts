@@ -68,7 +68,7 @@ export async function explainCommand(argv: readonly string[]): Promise<ExplainRe
     [subject, chosen] = [`word ${wordIndex} "${page.words[wordIndex].text}"`, [wordIndex]];
   } else {
     const entities = settings.kind === "token"
-      ? extractEntities({ ...settings, model, tokenizer } satisfies EntityModel, document).entities
+      ? extractEntities({ ...settings, chunking: settings.chunking ?? "overlap", model, tokenizer } satisfies EntityModel, document).entities
       : [];
     const want = entityText?.toLowerCase();
     const hit = want === undefined ? entities[0] : entities.find((e) => e.text.toLowerCase().includes(want));

@@ -5,7 +5,7 @@ import { noGrad } from "../../engine/index.ts";
 import { patchGrid } from "../config.ts";
 import { collate } from "../data/collate.ts";
 import { normalizeBox, type Box, type Document } from "../data/document.ts";
-import { mergeWindowPredictions, type WordTokenizer } from "../data/encode.ts";
+import { mergeWindowPredictions, type Chunking, type WordTokenizer } from "../data/encode.ts";
 import type { RgbImage } from "../data/image/rgb_image.ts";
 import { stackPixels } from "../data/image/preprocess.ts";
 import type { AETNet } from "../models/aetnet.ts";
@@ -34,7 +34,7 @@ export interface PageFeatures {
 }
 
 /** Runs the alignment encoders (ViT once; RoBERTa per token window) on a page. */
-export function pageFeatures(model: AETNet, tokenizer: WordTokenizer, page: PageInput, windows: { maxLength: number; stride: number }): PageFeatures {
+export function pageFeatures(model: AETNet, tokenizer: WordTokenizer, page: PageInput, windows: { maxLength: number; stride: number; chunking?: Chunking }): PageFeatures {
   const ve = model.visual_encoder, te = model.text_encoder;
   if (ve === null || te === null) throw new Error("[explain] this model has no alignment encoders (trained with --no-align): PITA learned nothing to draw");
   const c = model.config, grid = patchGrid(c), { width, height } = page.image;
@@ -42,7 +42,7 @@ export function pageFeatures(model: AETNet, tokenizer: WordTokenizer, page: Page
     id: "page", width, height, words: page.words.map((w) => w.text),
     boxes: page.words.map((w): Box => normalizeBox("explain", "page", [...w.segment], width, height)),
   };
-  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: new Map(), imageSize: c.imageSize, maxLength: windows.maxLength, stride: windows.stride, pageOf: () => page.image });
+  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: new Map(), imageSize: c.imageSize, maxLength: windows.maxLength, stride: windows.stride, chunking: windows.chunking ?? "overlap", pageOf: () => page.image });
   const dim = c.vision.hidden;
   const wordCount = page.words.length;
   // Each word is read from the window where its first sub-token sits farthest from the edges (as predictions are).

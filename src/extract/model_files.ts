@@ -32,13 +32,13 @@ export function entityModelFromFiles(files: ReadonlyMap<string, Uint8Array>): En
     model.loadStateDict(weights);
     model.eval();
     const { labels, maxLength, stride, batchSize } = state.settings;
-    m = { kind: state.settings.kind ?? "token", model, tokenizer: tokenizerFromState(state.tokenizer), labels, maxLength, stride, batchSize };
+    m = { kind: state.settings.kind ?? "token", model, tokenizer: tokenizerFromState(state.tokenizer), labels, maxLength, stride, batchSize, chunking: state.settings.chunking ?? "overlap" };
   } else if (files.has("config.json")) {
     const hf = buildHfModel(json("config.json"), "config.json", tensors(), "model.safetensors");
     const maxLength = hf.windows?.max_length ?? Math.min(512, hf.config.maxPositions - hf.config.padTokenId - 1);
     m = {
       kind: hf.kind, model: hf.model, tokenizer: vocabMergesFromText(text("vocab.json"), text("merges.txt")), labels: hf.labels,
-      maxLength, stride: hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4)), batchSize: 8,
+      maxLength, stride: hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4)), batchSize: 8, chunking: "overlap",
     };
   } else {
     throw new FormatError(OP, "no state.json (a checkpoint of aetnet train) or config.json (a Hugging Face folder) among the files");
