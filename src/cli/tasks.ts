@@ -1,10 +1,11 @@
 // The datasets the CLI trains on: FUNSD, SROIE and CORD (entity labelling) and RVL-CDIP-style document classes from
 // disk, or synthetic forms generated in memory.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Document } from "../data/document.ts";
 import { CORD_LABELS, loadCord } from "../data/cord.ts";
 import { DataError } from "../data/errors.ts";
+import { readDataText } from "../data/read_file.ts";
 import { FUNSD_LABELS, loadFunsd } from "../data/funsd.ts";
 import { RVL_CDIP_CLASSES, loadRvlCdipFolders, loadRvlCdipLabelFile } from "../data/rvl_cdip.ts";
 import { SROIE_LABELS, loadSroie } from "../data/sroie.ts";
@@ -157,7 +158,7 @@ function takeTurns(docs: readonly Document[]): Document[] {
 
 /** classes.txt: one class name per line, in label-id order (blank lines ignored). */
 function readClasses(path: string): string[] {
-  const classes = readFileSync(path, "utf8").split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
+  const classes = readDataText("rvlcdip", path, "class list").split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
   if (classes.length < 2) throw new DataError("rvlcdip", path, `needs at least two class names, one per line (got ${classes.length})`);
   if (new Set(classes).size !== classes.length) throw new DataError("rvlcdip", path, "a class name appears twice");
   return classes;

@@ -1,9 +1,10 @@
 // CORD v2 loader (clovaai JSON): valid_line → words with quads → segment boxes and BIO labels over the menu/total categories.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { bioLabelList, bioTags, normalizeBox, unionBox, type Box, type Corpus, type CorpusOptions, type Document } from "./document.ts";
 import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
+import { listFolder } from "./read_file.ts";
 import { isNumberArray, isRecord, readJsonFile } from "./json_file.ts";
 
 /** The 30 CORD v2 categories (upper-cased in the labels, as the LayoutLMv3 CORD script does). */
@@ -61,8 +62,7 @@ export function loadCordDocument(jsonPath: string, imagePath?: string): Document
 /** `<root>/<split>/json/NAME.json` with the image at `<root>/<split>/image/NAME.png` (or .jpg), which must exist. */
 export function loadCord(root: string, split: CordSplit, options: CorpusOptions = {}): Corpus {
   const jsonDir = join(root, split, "json");
-  if (!existsSync(jsonDir)) throw new DataError("cord", jsonDir, "annotation folder is missing");
-  const names = readdirSync(jsonDir).filter((f) => f.endsWith(".json")).sort().map((f) => basename(f, ".json"));
+  const names = listFolder("cord", jsonDir, "annotation folder").filter((f) => f.endsWith(".json")).map((f) => basename(f, ".json"));
   return loadAll(names, (name) => join(jsonDir, `${name}.json`), (name) => {
     const image = [".png", ".jpg"].map((ext) => join(root, split, "image", name + ext)).find(existsSync);
     if (!image) throw new DataError("cord", join(root, split, "image", `${name}.png`), "image file is missing");

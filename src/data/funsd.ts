@@ -1,9 +1,9 @@
 // FUNSD loader: per form the non-empty words, 0–1000 boxes (segment- or word-level), BIO labels and the image path.
-import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { bioLabelList, bioTags, normalizeBox, unionBox, type Box, type Corpus, type CorpusOptions, type Document } from "./document.ts";
 import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
+import { listFolder } from "./read_file.ts";
 import { readImageSize } from "./image/image_size.ts";
 import { isNumberArray, isRecord, readJsonFile } from "./json_file.ts";
 
@@ -57,8 +57,7 @@ export function loadFunsdDocument(annotationPath: string, imagePath: string, opt
 export function loadFunsd(root: string, split: FunsdSplit, options: FunsdOptions = {}): Corpus {
   const dir = join(root, SPLIT_DIRS[split]);
   const annDir = join(dir, "annotations");
-  if (!existsSync(annDir)) throw new DataError("funsd", annDir, "annotation folder is missing");
-  const names = readdirSync(annDir).filter((f) => f.endsWith(".json")).sort().map((f) => basename(f, ".json"));
+  const names = listFolder("funsd", annDir, "annotation folder").filter((f) => f.endsWith(".json")).map((f) => basename(f, ".json"));
   return loadAll(names, (name) => join(annDir, `${name}.json`),
     (name) => loadFunsdDocument(join(annDir, `${name}.json`), join(dir, "images", `${name}.png`), options), options);
 }

@@ -1,5 +1,5 @@
 // RVL-CDIP loader: document images with one class each, from a label file or one folder per class.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { Corpus, CorpusOptions, Document } from "./document.ts";
 import { normalizeBox } from "./document.ts";
@@ -8,7 +8,7 @@ import { DataError } from "./errors.ts";
 import { readImageSize } from "./image/image_size.ts";
 import { isNumberArray, isRecord, readJsonFile } from "./json_file.ts";
 import { pathInFolder } from "./paths.ts";
-import { readDataText } from "./read_file.ts";
+import { isFolder, listFolder, readDataText } from "./read_file.ts";
 
 /** The 16 classes in the order of the official label ids 0–15. */
 export const RVL_CDIP_CLASSES: readonly string[] = [
@@ -60,9 +60,8 @@ export function loadRvlCdipLabelFile(labelFile: string, imageRoot: string, optio
 
 /** One sub-folder per class (ImageFolder style); the class list is the sorted folder names. */
 export function loadRvlCdipFolders(root: string, options: CorpusOptions = {}): Corpus & { classes: string[] } {
-  if (!existsSync(root)) throw new DataError("rvl_cdip", root, "folder is missing");
-  const classes = readdirSync(root).filter((d) => statSync(join(root, d)).isDirectory()).sort();
-  const entries = classes.flatMap((label) => readdirSync(join(root, label)).sort()
+  const classes = listFolder("rvl_cdip", root).filter((d) => isFolder(join(root, d)));
+  const entries = classes.flatMap((label) => listFolder("rvl_cdip", join(root, label))
     .filter((f) => IMAGE_EXTS.has(extname(f).toLowerCase()))
     .map((f) => ({ path: join(root, label, f), label })));
   return { ...loadAll(entries, (e) => e.path, (e) => loadRvlCdipDocument(e.path, e.label), options), classes };

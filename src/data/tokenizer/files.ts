@@ -5,7 +5,11 @@ import { ByteLevelBPE, TokenizerError } from "./bpe.ts";
 
 function readText(path: string): string {
   if (!existsSync(path)) throw new TokenizerError(`${path}: file is missing`);
-  return readFileSync(path, "utf8");
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new TokenizerError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
 }
 
 function parseJson(path: string): unknown {
