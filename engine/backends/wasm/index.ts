@@ -48,6 +48,16 @@ export function setWasmThreads(n: number): void {
   }
 }
 
+/** Threads the wasm kernels split across, once the runtime exists (undefined before its first use). */
+export const wasmThreads = (): number | undefined => runtime?.threads;
+
+/** Builds the runtime now and resolves once its worker threads serve calls (setBackend awaits this). */
+export async function wasmThreadsReady(): Promise<number> {
+  const rt = wasmRuntime();
+  await rt.ready();
+  return rt.threads;
+}
+
 /**
  * Caps the bytes of wasm memory that tensors may take (at most 4 GiB); tensors past it live on the JS heap,
  * where kernels copy them in and out: slower, never an error. Memory already in use stays where it is.
