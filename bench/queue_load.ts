@@ -27,7 +27,11 @@ async function queueRun(url: string, checkpoint: string, paths: string[], worker
   const procs = Array.from({ length: workers }, (_, i) => spawnWorker(`${name}-${i}`, ["--checkpoint", checkpoint, "--queue", name, "--redis", url]));
   const queue = new Queue(name, { connection });
   try {
-    await waitFor(`${name} to finish`, async () => ((await queue.getJobCounts("completed", "failed")).completed === paths.length ? true : undefined), 60_000 + 10_000 * paths.length, 200);
+    const counts = await waitFor(`${name} to finish`, async () => {
+      const c = await queue.getJobCounts("completed", "failed");
+      return c.completed + c.failed === paths.length ? c : undefined;
+    }, 300_000 + 30_000 * paths.length, 200);
+    if (counts.failed > 0) throw new Error(`${name}: ${counts.failed} of ${paths.length} documents failed`);
     const jobs = await queue.getCompleted(0, -1);
     const first = Math.min(...jobs.map((j) => j.processedOn!)), last = Math.max(...jobs.map((j) => j.finishedOn!));
     const wallS = (last - first) / 1000;

@@ -34,6 +34,7 @@ export class Node {
 let gradEnabled = true;
 let trapNonFinite = false;
 
+/** Whether ops record the autograd graph now (false inside noGrad). */
 export const isGradEnabled = (): boolean => gradEnabled;
 
 /** Runs fn without recording a graph (torch.no_grad). */
@@ -74,6 +75,7 @@ export function record(op: string, out: Tensor, inputs: readonly Tensor[], backw
   return out;
 }
 
+/** Options of backward(): keep the graph for another backward, or build one for higher-order gradients. */
 export interface BackwardOptions {
   /** Keep saved tensors so backward can run through this graph again; defaults to createGraph, as in PyTorch. */
   retainGraph?: boolean;

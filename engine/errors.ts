@@ -1,5 +1,6 @@
 // Typed errors. Every message starts with "[op]" and names the tensor, its shape and what was expected.
 
+/** The base of the engine's typed errors; the message starts with `[op]`, the operation that refused. */
 export class EngineError extends Error {
   constructor(readonly op: string, detail: string, options?: ErrorOptions) {
     super(`[${op}] ${detail}`, options);

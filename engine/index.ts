@@ -20,5 +20,8 @@ export * as nn from "./nn/index.ts";
 export * as optim from "./optim/index.ts";
 export * as io from "./io/index.ts";
 export { tidy, keep } from "./memory.ts";
-export { setBackend, backendInfo, type BackendName, type BackendInfo, type BackendOptions } from "./backends/registry.ts";
-import "./backends/env_backend.ts";
+export {
+  setBackend, setBackendFromEnv, setThreads, backendInfo,
+  type BackendName, type BackendInfo, type BackendOptions, type BackendChoice,
+} from "./backends/registry.ts";
+export { importOptional, MissingDependencyError } from "./optional_dependency.ts";

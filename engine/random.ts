@@ -59,10 +59,12 @@ export class Generator {
   }
 }
 
+/** A generator's state, to save and restore with getState / setState. */
 export interface GeneratorState { words: number[]; spareNormal: number | null }
 
 const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
 
+/** The generator random ops draw from unless given another; manualSeed reseeds it. */
 export const defaultGenerator = new Generator(0);
 
 /** Makes every later random draw reproducible, as torch.manual_seed. */

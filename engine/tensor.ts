@@ -13,6 +13,7 @@ import { matmul } from "./ops/matmul.ts";
 import { softmax, logSoftmax } from "./ops/softmax.ts";
 
 export type Scalar = number;
+/** A tensor or a plain number (which broadcasts as a scalar). */
 export type TensorLike = Tensor | number;
 
 /**
@@ -184,6 +185,7 @@ const flatArgs = (args: number[] | [readonly number[]]): number[] =>
 
 // ---- creation ----
 
+/** Options of the tensor constructors: dtype and requiresGrad. */
 export interface TensorOptions { requiresGrad?: boolean; dtype?: DType }
 
 type Nested = number | readonly Nested[];
@@ -232,6 +234,7 @@ export function tensor(values: Nested | TypedArray, shape?: readonly number[], o
   return t;
 }
 
+/** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number, dtype: DType = "float32", opts: { requiresGrad?: boolean } = {}): Tensor {
   checkShape("full", shape);
   const data = allocate(dtype, numelOf(shape));
@@ -240,10 +243,15 @@ export function full(shape: readonly number[], value: number, dtype: DType = "fl
   if (opts.requiresGrad) t.requiresGrad_();
   return t;
 }
+/** A tensor of zeros. */
 export const zeros = (shape: readonly number[], dtype: DType = "float32", opts: { requiresGrad?: boolean } = {}): Tensor => full(shape, 0, dtype, opts);
+/** A tensor of ones. */
 export const ones = (shape: readonly number[], dtype: DType = "float32", opts: { requiresGrad?: boolean } = {}): Tensor => full(shape, 1, dtype, opts);
+/** Zeros shaped like t, of t's dtype. */
 export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, t.dtype);
+/** Ones shaped like t, of t's dtype. */
 export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, t.dtype);
+/** A tensor shaped like t, of t's dtype, filled with `value`. */
 export const fullLike = (t: Tensor, value: number): Tensor => full(t.shape, value, t.dtype);
 
 /** Integers start, start+step, ... below end; int32 unless a dtype or a fractional argument says float. */
@@ -257,6 +265,7 @@ export function arange(start: number, end?: number, step = 1, dtype?: DType): Te
   return new Tensor(data, [n]);
 }
 
+/** An n × m matrix with ones on the diagonal. */
 export function eye(n: number, m = n, dtype: DType = "float32"): Tensor {
   const t = zeros([n, m], dtype);
   for (let i = 0; i < Math.min(n, m); i++) t.storage[i * m + i] = 1;

@@ -1,7 +1,7 @@
 // The first program to run: a two-layer transformer learns to reverse digit sequences, and its loss falls.
 //   npx tsx examples/01_train_tiny_transformer.ts [steps]
 //   AETNET_BACKEND=gpu npx tsx examples/01_train_tiny_transformer.ts   (the same on the gpu backend; docs/GPU.md)
-import { F, Tensor, manualSeed, nn, noGrad, optim, randint, tensor, tidy, arange } from "../engine/index.ts";
+import { F, Tensor, manualSeed, nn, noGrad, optim, randint, setBackendFromEnv, tensor, tidy, arange } from "../engine/index.ts";
 
 const VOCAB = 10; // digits 0–9
 const LENGTH = 8; // sequence length
@@ -29,6 +29,7 @@ function batch(): { x: Tensor; y: Tensor } {
   return { x, y: tensor(Int32Array.from(rows.flatMap((r) => [...r].reverse())), [BATCH, LENGTH]) };
 }
 
+await setBackendFromEnv(); // AETNET_BACKEND=gpu|reference and AETNET_THREADS apply from here
 manualSeed(0);
 const model = new Reverser();
 const opt = new optim.AdamW(optim.paramGroupsNoDecay(model, 0.01), { lr: 3e-3 });
@@ -38,8 +39,8 @@ console.log(`parameters: ${nn.parameterCount(model)}; training ${STEPS} steps of
 const started = performance.now();
 for (let step = 1; step <= STEPS; step++) {
   const { x, y } = batch();
-  // tidy() frees the step's intermediate device buffers at once on the gpu backend (AETNET_BACKEND=gpu);
-  // on the CPU it changes nothing. What the step returns survives it.
+  // tidy() frees the step's intermediate tensors at once: their wasm memory on the CPU backend, their device
+  // buffers on the gpu backend (AETNET_BACKEND=gpu). What the step returns survives it (docs/MEMORY.md).
   const { logits, loss } = tidy(() => {
     const logits = model.forward(x);
     const loss = F.crossEntropy(logits.reshape(-1, VOCAB), y.reshape(-1));

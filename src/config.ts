@@ -10,6 +10,7 @@ export interface EncoderSizes {
   intermediate: number;
 }
 
+/** An AETNet configuration: encoder sizes, image and patch sizes, alignment settings and loss switches (tiny, cpu, small, base are presets). */
 export interface AETNetConfig {
   name: string;
   /** Fusion encoder (LayoutLMv3). hidden must equal 2·coordinateSize·2 + 2·shapeSize (x0,y0,x1,y1,h,w concatenated). */
@@ -118,7 +119,9 @@ export const base: AETNetConfig = {
   align: true, losses: allLosses,
 };
 
+/** The preset configurations by name. */
 export const presets = { tiny, cpu, small, base } as const;
+/** The name of a preset configuration. */
 export type PresetName = keyof typeof presets;
 
 /** A preset with overrides, e.g. withOverrides(small, { align: false }). */

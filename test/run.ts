@@ -22,6 +22,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// AETNET_BACKEND / AETNET_THREADS apply to the whole run (e.g. AETNET_BACKEND=reference npm test).
+const { setBackendFromEnv } = await import("../engine/index.ts");
+await setBackendFromEnv();
+
 // uvu's deferred mode: every file registers its suites into UVU_QUEUE (one group per file, headed by its name);
 // the loop below runs them instead of uvu.exec, whose summary has no failed count and whose skip count misses
 // why. Each queued runner resolves to [errors or true, passed, skipped, total].

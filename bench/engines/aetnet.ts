@@ -1,13 +1,15 @@
 // This engine on every workload (W1–W4). The encoder layer is written from primitive ops, as for the peers.
 // `--memory=w2_fwdbwd` (run by bench/run.ts in a fresh `node --expose-gc` process) instead profiles the
 // peak memory of one W2 training step: forward, backward and an AdamW update.
-import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tidy, type Tensor } from "../../engine/index.ts";
+import { F, manualSeed, matmul, noGrad, optim, randint, randn, setBackendFromEnv, softmax, tidy, type Tensor } from "../../engine/index.ts";
 import { backendInfo, syncDevice } from "../../engine/backends/registry.ts";
 import { wasmRuntime } from "../../engine/backends/wasm/index.ts";
 import { mm } from "../../engine/ops/matmul.ts";
 import { small, withOverrides } from "../../src/config.ts";
 import { aetnetStep } from "../aetnet_step.ts";
 import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
+
+await setBackendFromEnv(); // AETNET_BACKEND and AETNET_THREADS, as bench/run.ts sets them per row
 
 manualSeed(0);
 const param = (shape: number[], scale = 0.02): Tensor => randn(shape).mul(scale).requiresGrad_();

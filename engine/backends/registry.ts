@@ -1,17 +1,18 @@
 // Which backend runs kernels now, and the one dispatch every op goes through: dispatch(kernel, …) picks the
 // backend for one kernel call and says how its operands and outputs are reached. The CPU backend uses the
 // wasm SIMD kernels where WebAssembly SIMD validates, the plain TypeScript reference kernels otherwise (or
-// with AETNET_BACKEND=reference); missing kernels fall back to the cpu reference here, in one place. The gpu
+// after setBackend('reference')); missing kernels fall back to the cpu reference here, in one place. The gpu
 // backend (`await setBackend('gpu')`) keeps float32 tensors on a gpu.js device and runs the kernels it has
 // there; everything else runs on the CPU backend, counted in backendInfo().stats.fallbacks. Chosen lazily:
-// importing has no side effects.
+// importing has no side effects; environment variables (AETNET_BACKEND, AETNET_THREADS) apply only through
+// an explicit setBackendFromEnv().
 import type { Backend, KernelName, KernelTable, Operands } from "./backend.ts";
 import { cpuBackend, cpuKernels } from "./cpu/index.ts";
-import { wasmBackend, wasmRuntime } from "./wasm/index.ts";
+import { setWasmThreads, wasmBackend, wasmRuntime, wasmThreads, wasmThreadsReady } from "./wasm/index.ts";
 import { allocResident, freeResident } from "./wasm/tensor_memory.ts";
-import { setFloat32Memory } from "../dtype.ts";
 import type { GpuDevice } from "./gpu/device.ts";
-import { allocate, allocateEmpty, type DType, type TypedArray } from "../dtype.ts";
+import type { GpuStats } from "./gpu/stats.ts";
+import { allocate, allocateEmpty, setFloat32Memory, type DType, type TypedArray } from "../dtype.ts";
 import { EngineError } from "../errors.ts";
 import type { DeviceBuffer } from "../storage.ts";
 import type { Tensor } from "../tensor.ts";
@@ -118,9 +119,9 @@ export function useBackend(backend: Backend): void {
   table = { ...cpuKernels, ...backend.kernels };
 }
 
-/** wasm unless AETNET_BACKEND=reference or the runtime lacks WebAssembly SIMD. */
+/** wasm unless the runtime lacks WebAssembly SIMD (then the reference kernels). */
 export function defaultBackend(): Backend {
-  return (env("AETNET_BACKEND") !== "reference" && wasmBackend()) || cpuBackend;
+  return wasmBackend() ?? cpuBackend;
 }
 
 export const currentBackend = (): Backend => {
@@ -146,20 +147,29 @@ export function onCpu<T>(fn: () => T): T {
   try { return fn(); } finally { suspended = was; }
 }
 
+/** The backends setBackend accepts. */
 export type BackendName = "cpu" | "reference" | "gpu";
+const BACKEND_NAMES: readonly BackendName[] = ["cpu", "reference", "gpu"];
 
+/** Options of setBackend. */
 export interface BackendOptions {
   /** gpu.js mode for the gpu backend: webgpu (Node default, through Dawn), webgl2 (browser default), webgl, headlessgl, cpu. */
   mode?: string;
+  /** Threads the CPU's wasm SIMD kernels split one call across (main thread included); default every core. */
+  threads?: number;
 }
+
+/** What the backend reports about itself (backendInfo, setBackend). */
 
 export interface BackendInfo {
   name: "cpu" | "gpu";
   /** cpu: the kernel set (wasm-simd or reference); gpu: the gpu.js kernel class that really runs. */
   kernel: string;
+  /** wasm-simd: threads one kernel call splits across (1 where memory cannot be shared, e.g. a page that is not cross-origin isolated). */
+  threads?: number;
   adapter?: string;
   /** gpu only: kernel calls, uploads, reads and per-op CPU fallbacks since the backend started. */
-  stats?: GpuDevice["stats"];
+  stats?: GpuStats;
 }
 
 /**
@@ -167,9 +177,10 @@ export interface BackendInfo {
  * or 'gpu' (gpu.js; async because the device must be opened). Leaving 'gpu' destroys its device.
  */
 export async function setBackend(name: BackendName, opts: BackendOptions = {}): Promise<BackendInfo> {
-  if (name !== "cpu" && name !== "reference" && name !== "gpu") {
+  if (!BACKEND_NAMES.includes(name)) {
     throw new EngineError("setBackend", `unknown backend ${JSON.stringify(name)}; expected 'cpu', 'reference' or 'gpu'`);
   }
+  if (opts.threads !== undefined) setThreads(opts.threads);
   if (name === "gpu") {
     const [{ openGpuDevice }, { gpuBackend }] = await Promise.all([import("./gpu/open_device.ts"), import("./gpu/table.ts")]);
     const mode = opts.mode ?? env("AETNET_GPU_MODE");
@@ -181,7 +192,46 @@ export async function setBackend(name: BackendName, opts: BackendOptions = {}): 
   } else if (gpu) {
     await closeGpu();
   }
-  useBackend(name === "reference" ? cpuBackend : (wasmBackend() ?? cpuBackend));
+  const backend = name === "reference" ? cpuBackend : (wasmBackend() ?? cpuBackend);
+  useBackend(backend);
+  if (backend.name === "wasm") await wasmThreadsReady(); // a page's worker threads start only once it yields
+  return backendInfo();
+}
+
+/** Sets how many threads the CPU's wasm SIMD kernels split one call across (1 = the calling thread only). */
+export function setThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new EngineError("setThreads", `threads must be an integer ≥ 1, got ${n}`);
+  setWasmThreads(n);
+}
+
+/** Choices that win over the environment in setBackendFromEnv (e.g. from command-line flags). */
+export interface BackendChoice {
+  backend?: BackendName;
+  threads?: number;
+}
+
+/**
+ * Applies the environment's choice of backend, the one explicit place it is read: AETNET_BACKEND =
+ * cpu | reference | gpu, AETNET_THREADS = N, AETNET_GPU_MODE (gpu.js mode). Values in `choice` win over
+ * the variables; with neither, nothing changes. Programs call it once at start (the aetnet CLI does).
+ */
+export async function setBackendFromEnv(choice: BackendChoice = {}): Promise<BackendInfo> {
+  const rawBackend = choice.backend ?? env("AETNET_BACKEND")?.trim();
+  const rawThreads = env("AETNET_THREADS")?.trim();
+  let threads = choice.threads;
+  if (threads === undefined && rawThreads) {
+    threads = Number(rawThreads);
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new EngineError("setBackendFromEnv", `AETNET_THREADS must be an integer ≥ 1, got ${JSON.stringify(rawThreads)}`);
+    }
+  }
+  if (rawBackend) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(rawBackend)) {
+      throw new EngineError("setBackendFromEnv", `AETNET_BACKEND must be one of ${BACKEND_NAMES.join(", ")}, got ${JSON.stringify(rawBackend)}`);
+    }
+    return setBackend(rawBackend as BackendName, { threads });
+  }
+  if (threads !== undefined) setThreads(threads);
   return backendInfo();
 }
 
@@ -192,10 +242,13 @@ async function closeGpu(): Promise<void> {
   await d?.destroy();
 }
 
+/** The backend that runs ops now: its name, kernel set and (gpu) adapter and counters. */
 export function backendInfo(): BackendInfo {
   if (gpu) return { name: "gpu", kernel: gpu.kernel, adapter: gpu.adapter, stats: gpu.stats };
   const b = currentBackend();
-  return { name: "cpu", kernel: b.name === "wasm" ? "wasm-simd" : "reference" };
+  if (b.name !== "wasm") return { name: "cpu", kernel: "reference" };
+  const threads = wasmThreads();
+  return threads === undefined ? { name: "cpu", kernel: "wasm-simd" } : { name: "cpu", kernel: "wasm-simd", threads };
 }
 
 let fused = env("AETNET_FUSED") !== "0";

@@ -14,6 +14,7 @@ export interface AtomicFs {
   unlinkSync: typeof nodeFs.unlinkSync;
 }
 
+/** Options of writeFileAtomic: the file-system calls to use (tests inject failures here). */
 export interface AtomicWriteOptions { fs?: AtomicFs }
 
 /** Temp files start with this so a directory listing (or a cleanup script) can tell them apart. */

@@ -12,11 +12,14 @@ import { syncDir, TEMP_MARKER } from "./atomic_write.ts";
 import { crashPoint } from "./crash_points.ts";
 import { loadSafetensors, serializeSafetensors } from "./safetensors.ts";
 
+/** The checkpoint folder's safetensors weights file name. */
 export const WEIGHTS_FILE = "model.safetensors";
+/** The checkpoint folder's JSON state file name. */
 export const STATE_FILE = "state.json";
 /** Metadata key in model.safetensors that ties it to the state.json written by the same save. */
 export const STATE_HASH_KEY = "state_sha256";
 
+/** What a checkpoint folder holds: the weights, a JSON-serialisable state, and safetensors metadata. */
 export interface Checkpoint {
   weights: Record<string, Tensor>;
   /** Anything JSON can hold exactly: plain objects, arrays, strings, finite numbers, booleans, null. */
@@ -25,6 +28,7 @@ export interface Checkpoint {
   metadata?: Record<string, string>;
 }
 
+/** A checkpoint as loadCheckpoint read it: its contents, the version folder, and whether it fell back to an older one. */
 export interface LoadedCheckpoint extends Required<Checkpoint> {
   /** The version folder that was read. */
   folder: string;

@@ -2,6 +2,7 @@
 import type { LoadResult, Module } from "../nn/module.ts";
 import { loadSafetensors, saveSafetensors } from "./safetensors.ts";
 
+/** Writes a module's state dict (parameters and buffers, by dotted name) to a safetensors file. */
 export function saveModule(path: string, module: Module, metadata?: Record<string, string>): void {
   saveSafetensors(path, module.stateDict(), metadata);
 }

@@ -7,6 +7,7 @@ import { ENGINE_TO_SAFE, decode, encode } from "./safetensors_dtypes.ts";
 import { parseHeader } from "./safetensors_header.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 
+/** A safetensors file's tensors by name and its string metadata. */
 export interface Safetensors { tensors: Record<string, Tensor>; metadata: Record<string, string> }
 
 const METADATA_KEY = "__metadata__";
@@ -81,6 +82,7 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
   writeFileAtomic(path, encodeFile(tensors, metadata, "saveSafetensors"));
 }
 
+/** Reads a safetensors file; the header is validated and a bad one is a FormatError naming the file. */
 export function loadSafetensors(path: string): Safetensors {
   let bytes: Uint8Array;
   try {

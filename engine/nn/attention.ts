@@ -7,6 +7,7 @@ import { noGrad } from "../autograd.ts";
 import { Module } from "./module.ts";
 import { Linear } from "./layers.ts";
 
+/** Options of MultiheadAttention: whether the projections have biases, and dropout on the attention weights. */
 export interface MultiheadAttentionOptions {
   /** Biases on all four projections. */
   bias?: boolean;
@@ -14,6 +15,7 @@ export interface MultiheadAttentionOptions {
   dropout?: number;
 }
 
+/** Optional inputs of MultiheadAttention.forward: an additive bias, a key padding mask, and a context to attend to. */
 export interface AttentionInputs {
   /** Additive per-head bias on the scaled scores: [B or 1, H or 1, T, S] (relative positions, masks as -inf). */
   attnBias?: Tensor | null;

@@ -34,6 +34,7 @@ export class Conv2d extends Module {
   forward(x: Tensor): Tensor { return F.conv2d(x, this.weight, this.bias, { stride: this.kernelSize }); }
 }
 
+/** Layer normalisation over the last dimension, with a learnt scale and shift. */
 export class LayerNorm extends Module {
   weight: Tensor;
   bias: Tensor;
@@ -57,16 +58,19 @@ export class Embedding extends Module {
   forward(indices: Tensor): Tensor { return F.embedding(indices, this.weight, this.paddingIdx); }
 }
 
+/** Zeroes elements with probability p while training and rescales the rest; the identity in eval(). */
 export class Dropout extends Module {
   constructor(readonly p = 0.5) { super(); }
   forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
 }
 
+/** The GELU activation as a module (erf form, or the tanh approximation). */
 export class GELU extends Module {
   constructor(readonly approximate: "none" | "tanh" = "none") { super(); }
   forward(x: Tensor): Tensor { return F.gelu(x, this.approximate); }
 }
 
+/** The ReLU activation as a module. */
 export class ReLU extends Module {
   forward(x: Tensor): Tensor { return F.relu(x); }
 }

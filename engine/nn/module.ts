@@ -3,6 +3,7 @@ import { Tensor, fromStorage } from "../tensor.ts";
 import { convert, isFloat, type DType } from "../dtype.ts";
 import { DTypeError, ShapeError, fmtShape } from "../errors.ts";
 
+/** Tensors by dotted attribute path, as stateDict() returns and loadStateDict() takes. */
 export type StateDict = Record<string, Tensor>;
 
 /** What loadStateDict did not load; strict mode throws instead of returning a non-empty one. */

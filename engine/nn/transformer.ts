@@ -7,6 +7,7 @@ import { Dropout, LayerNorm, Linear } from "./layers.ts";
 import { ModuleList } from "./container.ts";
 import { MultiheadAttention, type AttentionInputs } from "./attention.ts";
 
+/** Options of TransformerEncoderLayer: dropout, activation, pre- or post-LN and the LayerNorm epsilon. */
 export interface TransformerEncoderLayerOptions {
   /** Dropout after attention, inside the feed-forward and after it; also on attention probabilities. */
   dropout?: number;

@@ -14,6 +14,7 @@ import { sum } from "./reduce.ts";
 import { softmax } from "./softmax.ts";
 import { dropout } from "./nn_basic.ts";
 
+/** Options of scaledDotProductAttention: an additive bias, a key mask, the scale, and seeded dropout while training. */
 export interface AttentionOptions {
   /** Added to the scaled scores; broadcastable to [..., Lq, Lk] (e.g. relative-position bias). */
   bias?: Tensor | null;

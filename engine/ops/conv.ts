@@ -5,6 +5,7 @@ import { add } from "./elementwise.ts";
 import { mm } from "./matmul.ts";
 import { permute, reshape, squeeze, unsqueeze } from "./movement.ts";
 
+/** Options of conv2d: the stride (one number, or per axis). */
 export interface Conv2dOptions {
   /** Must equal the kernel size (non-overlapping patches); PyTorch's default is 1. */
   stride?: number | readonly [number, number];

@@ -54,6 +54,7 @@ const operands = (a: TensorLike, b: TensorLike): [Tensor, Tensor] => {
 
 // ---- binary arithmetic ----
 
+/** a + b elementwise, with broadcasting. */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b);
   const out = mapBinary("add", x, y, promote(x.dtype, y.dtype));
@@ -87,12 +88,14 @@ export function addResidual(x: Tensor, block: Tensor): Tensor {
   return record("add", fromStorage(block.buf, shape), [x, block], (g) => [sumToShape(g, x.shape), g]);
 }
 
+/** a − b elementwise, with broadcasting. */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b);
   const out = mapBinary("sub", x, y, promote(x.dtype, y.dtype));
   return record("sub", out, [x, y], (g, needs) => [sumToShape(g, x.shape), needs[1] ? sumToShape(neg(g), y.shape) : null]);
 }
 
+/** a · b elementwise, with broadcasting. */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b);
   const out = mapBinary("mul", x, y, promote(x.dtype, y.dtype));
@@ -102,6 +105,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
+/** a / b elementwise, with broadcasting. */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b);
   const out = mapBinary("div", x, y, floatOf(promote(x.dtype, y.dtype)));
@@ -111,6 +115,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
+/** a ^ b elementwise, with broadcasting. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b);
   const out = mapBinary("pow", x, y, promote(x.dtype, y.dtype));
@@ -122,6 +127,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 
 /** Gradient goes to the larger input; ties split it evenly, as PyTorch does. */
 export function maximum(a: TensorLike, b: TensorLike): Tensor { return extremum("maximum", a, b); }
+/** The elementwise minimum of a and b, with broadcasting. */
 export function minimum(a: TensorLike, b: TensorLike): Tensor { return extremum("minimum", a, b); }
 
 function extremum(op: "maximum" | "minimum", a: TensorLike, b: TensorLike): Tensor {
@@ -140,48 +146,65 @@ const compare = (op: BinaryOp) => (a: TensorLike, b: TensorLike): Tensor => {
   const [x, y] = operands(a, b);
   return mapBinary(op, x, y, "int32");
 };
+/** a == b elementwise: an int32 tensor of 0 and 1 (no gradient). */
 export const eq = compare("eq");
+/** a != b elementwise: an int32 tensor of 0 and 1 (no gradient). */
 export const ne = compare("ne");
+/** a < b elementwise: an int32 tensor of 0 and 1 (no gradient). */
 export const lt = compare("lt");
+/** a <= b elementwise: an int32 tensor of 0 and 1 (no gradient). */
 export const le = compare("le");
+/** a > b elementwise: an int32 tensor of 0 and 1 (no gradient). */
 export const gt = compare("gt");
+/** a >= b elementwise: an int32 tensor of 0 and 1 (no gradient). */
 export const ge = compare("ge");
 
 // ---- unary ----
 
+/** −x elementwise. */
 export function neg(x: Tensor): Tensor {
   return record("neg", mapUnary("neg", x, x.dtype), [x], (g) => [neg(g)]);
 }
+/** e^x elementwise. */
 export function exp(x: Tensor): Tensor {
   const out = mapUnary("exp", x, floatOf(x.dtype));
   return record("exp", out, [x], (g) => [mul(g, out)]);
 }
+/** The natural logarithm elementwise. */
 export function log(x: Tensor): Tensor {
   return record("log", mapUnary("log", x, floatOf(x.dtype)), [x], (g) => [div(g, x)]);
 }
+/** √x elementwise. */
 export function sqrt(x: Tensor): Tensor {
   const out = mapUnary("sqrt", x, floatOf(x.dtype));
   return record("sqrt", out, [x], (g) => [div(mul(g, 0.5), out)]);
 }
+/** 1 / √x elementwise. */
 export function rsqrt(x: Tensor): Tensor {
   const out = mapUnary("rsqrt", x, floatOf(x.dtype));
   return record("rsqrt", out, [x], (g) => [mul(g, mul(pow(out, 3), -0.5))]);
 }
+/** |x| elementwise. */
 export function abs(x: Tensor): Tensor {
   return record("abs", mapUnary("abs", x, x.dtype), [x], (g) => [mul(g, mapUnary("sign", x, x.dtype))]);
 }
+/** −1, 0 or 1 by the sign of each element (no gradient). */
 export function sign(x: Tensor): Tensor { return mapUnary("sign", x, x.dtype); }
+/** The hyperbolic tangent elementwise. */
 export function tanh(x: Tensor): Tensor {
   const out = mapUnary("tanh", x, floatOf(x.dtype));
   return record("tanh", out, [x], (g) => [mul(g, sub(1, mul(out, out)))]);
 }
+/** 1 / (1 + e^−x) elementwise. */
 export function sigmoid(x: Tensor): Tensor {
   const out = mapUnary("sigmoid", x, floatOf(x.dtype));
   return record("sigmoid", out, [x], (g) => [mul(g, mul(out, sub(1, out)))]);
 }
+/** max(x, 0) elementwise. */
 export function relu(x: Tensor): Tensor {
   return record("relu", mapUnary("relu", x, x.dtype), [x], (g) => [mul(g, mapUnary("step", x, g.dtype))]);
 }
+/** The error function elementwise. */
 export function erf(x: Tensor): Tensor {
   return record("erf", mapUnary("erf", x, floatOf(x.dtype)), [x], (g) => [mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))]);
 }

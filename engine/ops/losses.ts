@@ -11,8 +11,10 @@ import { gather, indexSelect } from "./indexing.ts";
 import { permute, reshape } from "./movement.ts";
 import { logSoftmax, softmax } from "./softmax.ts";
 
+/** How a loss combines its per-element values: their mean, their sum, or none (kept per element). */
 export type Reduction = "mean" | "sum" | "none";
 
+/** Options of nllLoss: the reduction, an index to ignore and per-class weights. */
 export interface NllLossOptions {
   /** Targets equal to this are skipped: no loss, no gradient, not counted in the mean. */
   ignoreIndex?: number;
@@ -21,6 +23,7 @@ export interface NllLossOptions {
   weight?: Tensor | null;
 }
 
+/** Options of crossEntropy: those of nllLoss plus label smoothing (targets may also be soft probabilities). */
 export interface CrossEntropyOptions extends NllLossOptions {
   /** Mixes the target with the uniform distribution: (1-ε)·target + ε/C. */
   labelSmoothing?: number;

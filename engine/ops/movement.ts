@@ -7,11 +7,13 @@ import { broadcastStrides, checkShape, inferShape, normalizeDim, numelOf, stride
 import { Tensor, fromStorage } from "../tensor.ts";
 import { sumToShape } from "./elementwise.ts";
 
+/** The same elements in a new shape (one dimension may be −1). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape("reshape", x.shape, shape);
   return record("reshape", fromStorage(x.buf, target), [x], (g) => [reshape(g, x.shape)]);
 }
 
+/** Merges dimensions startDim..endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim("flatten", startDim, x.ndim);
@@ -19,11 +21,13 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), numelOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
+/** Inserts a size-1 dimension. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim("unsqueeze", dim, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
+/** Removes size-1 dimensions (all of them, or those named). */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   const dims = dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === "number" ? [dim] : dim).map((d) => normalizeDim("squeeze", d, x.ndim));
   return reshape(x, x.shape.filter((s, i) => !(s === 1 && dims.includes(i))));
@@ -37,6 +41,7 @@ function gatherStrided(x: Tensor, offset: number, strides: readonly number[], sh
   return fromStorage(out, shape);
 }
 
+/** Reorders the dimensions. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const perm = dims.map((d) => normalizeDim("permute", d, x.ndim));
   if (perm.length !== x.ndim || new Set(perm).size !== x.ndim) {
@@ -50,6 +55,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return record("permute", out, [x], (g) => [permute(g, inverse)]);
 }
 
+/** Swaps two dimensions. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const perm = x.shape.map((_, i) => i);
   const a = normalizeDim("transpose", dim0, x.ndim);
@@ -110,6 +116,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   return slice(x, d, s, s + length);
 }
 
+/** Splits along a dimension into parts of a given size or sizes. */
 export function split(x: Tensor, sizeOrSections: number | readonly number[], dim = 0): Tensor[] {
   const d = normalizeDim("split", dim, x.ndim);
   const size = x.shape[d];
@@ -126,11 +133,13 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
   return sizes.map((n) => { const part = slice(x, d, at, at + n); at += n; return part; });
 }
 
+/** Splits into `chunks` nearly equal parts along a dimension. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   const d = normalizeDim("chunk", dim, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
 
+/** Joins tensors along an existing dimension. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError("cat", "expected a non-empty list of tensors");
   const first = tensors[0];
@@ -153,12 +162,14 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return record("cat", fromStorage(out, shape), tensors, (g) => split(g, tensors.map((t) => t.shape[d]), d));
 }
 
+/** Joins tensors of one shape along a new dimension. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError("stack", "expected a non-empty list of tensors");
   const d = normalizeDim("stack", dim, tensors[0].ndim + 1);
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
 }
 
+/** A copy with its own storage (differentiable). */
 export function clone(x: Tensor): Tensor {
   const copy = onDevice(x) ? gatherStrided(x, 0, stridesOf(x.shape), x.shape) : fromStorage(copyOf(x.storage), x.shape);
   return record("clone", copy, [x], (g) => [g]);

@@ -5,6 +5,7 @@ import { defaultGenerator, type Generator } from "../random.ts";
 import { checkShape, numelOf } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 
+/** Options of the random constructors: the generator to draw from, the dtype and requiresGrad. */
 export interface RandomOptions { generator?: Generator; dtype?: DType; requiresGrad?: boolean }
 
 let skipping = false;
@@ -49,9 +50,11 @@ export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   return fromStorage(data, [n]);
 }
 
+/** Draws from N(mean, std²). */
 export function normal(shape: readonly number[], mean: number, std: number, opts: RandomOptions = {}): Tensor {
   return fill(shape, opts, (g) => mean + std * g.normal());
 }
+/** Draws uniformly from [low, high). */
 export function uniform(shape: readonly number[], low: number, high: number, opts: RandomOptions = {}): Tensor {
   return fill(shape, opts, (g) => low + (high - low) * g.random());
 }

@@ -59,12 +59,14 @@ const finish = (keep: Tensor, x: Tensor, axes: readonly number[], keepdim: boole
 const squeezeAxes = (keep: Tensor, axes: readonly number[], keepdim: boolean): Tensor =>
   keepdim ? keep : fromStorage(keep.buf, keep.shape.filter((_, i) => !axes.includes(i)));
 
+/** The sum over the given dimensions (all when omitted). */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const axes = normalizeDims("sum", dim, x.ndim);
   const keep = reduceRaw("sum", x, axes, x.dtype);
   return record("sum", squeezeAxes(keep, axes, keepdim), [x], (g) => [expand(reshape(g, keep.shape), x.shape)]);
 }
 
+/** The mean over the given dimensions (all when omitted). */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const axes = normalizeDims("mean", dim, x.ndim);
   const count = numelOf(axes.map((a) => x.shape[a]));
@@ -82,7 +84,9 @@ function extreme(op: "max" | "min", x: Tensor, dim: Dims, keepdim: boolean): Ten
     return [div(mul(expand(reshape(g, keep.shape), x.shape), hit), expand(sum(hit, axes, true), x.shape))];
   });
 }
+/** The maximum over the given dimensions (all when omitted); ties share the gradient. */
 export const amax = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme("max", x, dim, keepdim);
+/** The minimum over the given dimensions (all when omitted); ties share the gradient. */
 export const amin = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme("min", x, dim, keepdim);
 
 /** Variance with Bessel's correction by default (correction = 1), as torch.var. */
@@ -108,5 +112,7 @@ function argExtreme(op: "argmax" | "argmin", x: Tensor, dim: number | undefined,
   const keep = reduceRaw(op, x, x.ndim === 0 ? [] : [axis], "int32");
   return x.ndim === 0 || keepdim ? keep : reshape(keep, x.shape.filter((_, i) => i !== axis));
 }
+/** Indices (int32) of the maxima along a dimension (of the flattened tensor when omitted). */
 export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtreme("argmax", x, dim, keepdim);
+/** Indices (int32) of the minima along a dimension (of the flattened tensor when omitted). */
 export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtreme("argmin", x, dim, keepdim);

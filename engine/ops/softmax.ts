@@ -37,5 +37,7 @@ function fusedBackward(op: "softmax" | "logSoftmax", y: Tensor, g: Tensor): Tens
   return fromStorage(out, y.shape);
 }
 
+/** Softmax along a dimension. */
 export const softmax = (x: Tensor, dim: number): Tensor => rowwise("softmax", x, dim);
+/** log(softmax(x)) along a dimension, computed stably. */
 export const logSoftmax = (x: Tensor, dim: number): Tensor => rowwise("logSoftmax", x, dim);

@@ -4,6 +4,7 @@ import { Tensor, zeros } from "../tensor.ts";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 import { dispatch } from "../backends/registry.ts";
 
+/** AdamW's hyperparameters (per parameter group): lr, betas, eps, decoupled weight decay. */
 export type AdamWOptions = {
   lr: number;
   betas: readonly [number, number];
@@ -11,6 +12,7 @@ export type AdamWOptions = {
   /** Decoupled: p -= lr·wd·p before the Adam step, never mixed into the moments. */
   weightDecay: number;
 };
+/** AdamW's state per parameter: the step count and both moment estimates. */
 export type AdamWState = { step: number; expAvg: Tensor; expAvgSq: Tensor };
 
 /**

@@ -1,6 +1,7 @@
 // Learning-rate schedules as multipliers of step, and LRScheduler applying one to each group's base lr (HF LambdaLR style).
 import { ShapeError } from "../errors.ts";
 
+/** The step counts of a warmup-then-decay schedule. */
 export interface WarmupDecay {
   warmupSteps: number;
   totalSteps: number;
@@ -27,6 +28,7 @@ export function cosineWarmupDecay(step: number, { warmupSteps, totalSteps, minRa
 /** Anything with parameter groups carrying an lr (every Optimizer). */
 export interface HasParamGroups { paramGroups: { lr: number }[] }
 
+/** What LRScheduler saves in a checkpoint: the last step and the groups' base learning rates. */
 export interface LRSchedulerState { lastStep: number; baseLrs: number[] }
 
 /**

@@ -9,12 +9,15 @@ import { Tensor, fromStorage } from "../tensor.ts";
 export type HyperValue = number | boolean | readonly number[];
 /** Every optimizer's groups carry at least lr and weightDecay (schedulers and decay groups rely on them). */
 export type BaseHyper = { lr: number; weightDecay: number };
+/** A parameter group: its tensors and its hyperparameters. */
 export type ParamGroup<H> = H & { params: Tensor[] };
 /** What the constructor takes per group: params plus any hyperparameters overriding the defaults. */
 export type ParamGroupSpec<H> = Partial<H> & { params: Iterable<Tensor> };
+/** What an optimizer takes: parameters, or parameter groups with their own hyperparameters. */
 export type ParamsInput<H> = Iterable<Tensor> | readonly ParamGroupSpec<H>[];
 
 export type StateValue = Tensor | number;
+/** An optimizer's saved values for one parameter. */
 export type ParamState = Record<string, StateValue>;
 
 /** Plain data: hyperparameters per group and state per parameter, parameters named by their index over all groups (torch's layout). */
@@ -23,6 +26,7 @@ export interface OptimizerStateDict {
   paramGroups: ({ params: number[] } & Record<string, HyperValue>)[];
 }
 
+/** The base of the optimizers: parameter groups with their hyperparameters, per-parameter state, zeroGrad, step and a serialisable state. */
 export abstract class Optimizer<H extends BaseHyper & Record<keyof H, HyperValue>, S extends ParamState> {
   readonly paramGroups: ParamGroup<H>[];
   readonly defaults: H;

@@ -3,6 +3,7 @@ import { EngineError } from "../errors.ts";
 import { type Tensor, zeros } from "../tensor.ts";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.ts";
 
+/** SGD's hyperparameters (per parameter group): lr, momentum, dampening, Nesterov, weight decay. */
 export type SGDOptions = {
   lr: number;
   momentum: number;

@@ -19,6 +19,7 @@ export function mismatch(a: Values, b: Values, rtol = 1e-5, atol = 1e-8): string
   return worst < 0 ? null : `element ${worst}: ${x[worst]} vs ${y[worst]} (|diff| ${Math.abs(x[worst] - y[worst])}, rtol ${rtol}, atol ${atol})`;
 }
 
+/** True when |a − b| ≤ atol + rtol·|b| everywhere (shapes equal), as torch.allclose. */
 export function allclose(a: Values, b: Values, rtol = 1e-5, atol = 1e-8): boolean {
   return mismatch(a, b, rtol, atol) === null;
 }

@@ -4,6 +4,7 @@ import { Generator } from "../random.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { fmtShape } from "../errors.ts";
 
+/** Options of gradcheck: finite-difference step and tolerances. */
 export interface GradcheckOptions {
   /** Finite-difference step; 1e-6 suits float64 inputs, ~1e-3 float32. */
   eps?: number;
@@ -11,6 +12,7 @@ export interface GradcheckOptions {
   rtol?: number;
 }
 
+/** gradcheck's failure: names the input and element whose analytic and numeric gradients differ. */
 export class GradcheckError extends Error {
   override name = "GradcheckError";
 }

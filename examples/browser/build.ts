@@ -1,62 +1,34 @@
-// Bundles the page script (main.ts, with the engine) for the browser into examples/browser/dist/.
+// Builds the browser example against the packaged browser build, as a site using the package would:
+// the library's bundles (dist/browser/, made here by the same step as `npm run build`) are copied to
+// examples/browser/dist/aetnet/, gpu.js's browser build beside them, and the page script (main.ts) is
+// bundled with `aetnet/engine` left as an import that index.html's import map points at the copied bundle.
 //   npx tsx examples/browser/build.ts        (or: npm run browser:build)
-// Node builtins the engine imports (fs for io, worker_threads for the wasm and gpu pools, …) become
-// stubs (node_stubs.ts says which exports do something in a page; the rest throw "Node-only" if called),
-// and process.env reads see an empty object, so no engine file needs a browser guard.
-import { builtinModules } from "node:module";
+import { copyFileSync, cpSync, mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { overrides } from "./node_stubs.ts";
+import { BROWSER_DIST, buildBrowserBundle } from "../../scripts/build_browser.ts";
 
 export const EXAMPLE_DIR = resolve(import.meta.dirname);
 export const DIST_DIR = join(EXAMPLE_DIR, "dist");
-const STUBS = join(EXAMPLE_DIR, "node_stubs.ts");
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-const stubbed = new RegExp(`^(node:.*|webgpu|${builtinModules.map(escape).join("|")})$`);
-
-/** Node's value as a JS literal when it is plain data (path.sep, fs.constants, …); undefined for functions. */
-function constant(v: unknown): string | undefined {
-  if (typeof v === "function" || v === undefined) return undefined;
-  try { return JSON.stringify(v) ?? "undefined"; } catch { return "{}"; }
-}
-
-/** A module with every export of Node's `name` (or of its overrides): the override, Node's constant, or a thrower. */
-async function stubSource(name: string): Promise<string> {
-  const real: Record<string, unknown> = name in overrides && !builtinModules.includes(name) ? {} : await import(`node:${name}`);
-  const own = overrides[name] ?? {};
-  const names = [...new Set([...Object.keys(real), ...Object.keys(own)])].filter((n) => n !== "default" && /^[A-Za-z_$][\w$]*$/.test(n));
-  const lines = [`import { overrides, nodeOnly } from ${JSON.stringify(STUBS)};`, `const o = overrides[${JSON.stringify(name)}] ?? {};`];
-  names.forEach((n, i) => {
-    const fallback = constant(real[n]) ?? `nodeOnly(${JSON.stringify(`node:${name} ${n}`)})`;
-    lines.push(`const v${i} = ${JSON.stringify(n)} in o ? o[${JSON.stringify(n)}] : ${fallback};`, `export { v${i} as ${n} };`);
-  });
-  lines.push(`export default { ${names.map((n, i) => `${n}: v${i}`).join(", ")} };`);
-  return lines.join("\n");
-}
-
-/** Resolves `node:*`, bare Node builtins and the Node-only `webgpu` package (Dawn) to stubs (node_stubs.ts). */
-export const nodeStubsPlugin: esbuild.Plugin = {
-  name: "node-stubs",
-  setup(build) {
-    build.onResolve({ filter: stubbed }, (args) => ({ path: args.path.replace(/^node:/, ""), namespace: "node-stub" }));
-    build.onLoad({ filter: /.*/, namespace: "node-stub" }, async (args) => ({ contents: await stubSource(args.path), loader: "js", resolveDir: EXAMPLE_DIR }));
-  },
-};
-
-export async function buildBundle(options: { minify?: boolean; logLevel?: esbuild.LogLevel } = {}): Promise<esbuild.Metafile> {
+export async function buildBundle(options: { logLevel?: esbuild.LogLevel } = {}): Promise<esbuild.Metafile> {
+  await buildBrowserBundle(options);
+  rmSync(DIST_DIR, { recursive: true, force: true });
+  mkdirSync(DIST_DIR, { recursive: true });
+  cpSync(BROWSER_DIST, join(DIST_DIR, "aetnet"), { recursive: true });
+  const gpuJs = createRequire(import.meta.url).resolve("gpu.js/dist/gpu-browser.min.js");
+  copyFileSync(gpuJs, join(DIST_DIR, "gpu-browser.min.js"));
   const result = await esbuild.build({
     entryPoints: [join(EXAMPLE_DIR, "main.ts")],
     outdir: DIST_DIR,
     bundle: true,
-    platform: "browser", // also picks packages' "browser" entries (gpu.js → dist/gpu-browser.js)
+    platform: "browser",
     format: "esm",
     target: "es2022",
     sourcemap: true,
-    minify: options.minify ?? false,
-    define: { "process.env": "{}" },
-    plugins: [nodeStubsPlugin],
+    external: ["aetnet/engine"], // resolved by index.html's import map
     metafile: true,
     logLevel: options.logLevel ?? "warning",
   });
@@ -65,7 +37,7 @@ export async function buildBundle(options: { minify?: boolean; logLevel?: esbuil
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t0 = performance.now();
-  const meta = await buildBundle({ minify: process.argv.includes("--minify") });
+  const meta = await buildBundle();
   for (const [file, out] of Object.entries(meta.outputs)) {
     if (!file.endsWith(".map")) console.log(`${relative(process.cwd(), file)}  ${(out.bytes / 1024).toFixed(0)} KiB`);
   }

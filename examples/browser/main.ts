@@ -2,7 +2,7 @@
 // engine's CPU backend (wasm SIMD, single-threaded in a page), then on its gpu backend (WebGL2 through
 // gpu.js) when the engine has one, and the largest differences between the two. The numbers land on
 // the page and on window.__result, which test/browser/page.test.ts reads.
-import { backendInfo, setBackend } from "../../engine/index.ts";
+import { backendInfo, setBackend } from "aetnet/engine";
 import { SETUP, TOLERANCE, checksum, compare, runLayer, type LayerRun, type Timings } from "./workload.ts";
 
 /** RUNNING only while the page works; the test waits for one of the others on window.__result. */

@@ -1,7 +1,7 @@
 // The computation the browser example runs, shared by the page (main.ts) and its test
 // (test/browser/page.test.ts), which repeats it in Node: one pre-LN TransformerEncoderLayer,
 // forward and backward, from a fixed seed. Nothing here is browser- or Node-specific.
-import { backendInfo, manualSeed, nn, randn, type Tensor } from "../../engine/index.ts";
+import { backendInfo, manualSeed, nn, randn, type Tensor } from "aetnet/engine";
 
 export const SETUP = { seed: 1234, batch: 2, seq: 16, dModel: 64, nHead: 4, dimFeedforward: 128 } as const;
 

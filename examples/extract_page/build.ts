@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
-import { nodeStubsPlugin } from "../browser/build.ts";
+import { nodeStubsPlugin } from "../../scripts/build_browser.ts";
 
 export const PAGE_DIR = resolve(import.meta.dirname);
 export const DIST_DIR = join(PAGE_DIR, "dist");

@@ -1,9 +1,10 @@
 // The aetnet command line: train | eval | predict | quickstart, each with --help; usage errors exit 2, data errors 1.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EngineError } from "../../engine/index.ts";
+import { EngineError, setBackendFromEnv } from "../../engine/index.ts";
 import { TrainerError } from "../train/errors.ts";
 import { UsageError } from "./args.ts";
+import { BACKEND_FLAGS_HELP, takeBackendFlags } from "./backend_flags.ts";
 import { MissingDataError } from "./tasks.ts";
 import { evalCommand } from "./eval_command.ts";
 import { explainCommand } from "./explain_command.ts";
@@ -30,6 +31,8 @@ Commands:
   queue       add documents to a Redis job queue (add), follow it (status), collect its results (results)
   worker      take documents from a Redis job queue and extract their entities (run on any number of machines)
 
+${BACKEND_FLAGS_HELP}
+
 Run "aetnet <command> --help" for a command's options.
 
 Every failure is one line on stderr naming the file, flag or tensor at fault: exit status 2 for a bad command
@@ -49,11 +52,19 @@ const COMMANDS: Record<string, (argv: readonly string[]) => unknown> = {
 /** Runs one command line; returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
-  const [command, ...rest] = argv.filter((a) => a !== "--debug");
+  let flags: ReturnType<typeof takeBackendFlags>;
+  try {
+    flags = takeBackendFlags(argv.filter((a) => a !== "--debug"), MAIN_HELP);
+  } catch (err) {
+    if (err instanceof UsageError) { console.error(`aetnet: ${err.message} (see "aetnet --help")`); return 2; }
+    throw err;
+  }
+  const [command, ...rest] = flags.rest;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") { console.log(MAIN_HELP); return command === undefined ? 2 : 0; }
   const run = COMMANDS[command];
   if (run === undefined) { console.error(`aetnet: unknown command "${command}" (expected ${Object.keys(COMMANDS).join(", ")}; see "aetnet --help")`); return 2; }
   try {
+    if (!rest.includes("--help") && !rest.includes("-h")) await setBackendFromEnv(flags.choice); // flags win over env
     await run(rest);
     return 0;
   } catch (err) {

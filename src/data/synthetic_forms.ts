@@ -6,6 +6,7 @@ import { emptyImage, type RgbImage } from "./image/rgb_image.ts";
 /** Same label order as FUNSD, so a model trained here reads FUNSD's label list. */
 export const SYNTHETIC_LABELS: readonly string[] = bioLabelList(["HEADER", "QUESTION", "ANSWER"]);
 
+/** A generated form: its words, boxes and labels as a Document, and its rendered page image. */
 export interface SyntheticForm { doc: Document; image: RgbImage }
 
 export interface SyntheticOptions {

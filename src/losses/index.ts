@@ -29,9 +29,12 @@ export interface LossTerms {
 
 /** Weights of task, the contrastive mean (loss_ita) and PITA (loss_lol) in the total. */
 export interface LossWeights { task: number; ita: number; pita: number }
+/** The official FUNSD script's loss weights (all 1). */
 export const FUNSD_WEIGHTS: LossWeights = { task: 1, ita: 1, pita: 1 };
+/** The official CORD script's loss weights. */
 export const CORD_WEIGHTS: LossWeights = { task: 0.8, ita: 1.2, pita: 0.4 };
 
+/** The total objective and its parts, as aetnetObjective returns them. */
 export interface Objective {
   /** The scalar to call backward() on. */
   total: Tensor;

@@ -7,6 +7,7 @@ export const COORD_MAX = 1000;
 /** The label a token gets when its box spans several cells (or the token is masked): ignored by PITA. */
 export const SPANNING = -100;
 
+/** Options of patchPool: the pooling window and stride, in patches. */
 export interface PoolOptions {
   /** Window side in patches (5 in the official code, so 3×3 windows cover a 14×14 grid). */
   kernel?: number;

@@ -4,6 +4,7 @@
 import { ShapeError, Tensor, eye, logSoftmax, matmul, mean, mul, sum, tensor, transpose } from "../../engine/index.ts";
 import { SPANNING, patchIndex } from "./patch.ts";
 
+/** Options of pitaLoss: the patch grid and the size of one grid cell in box coordinates. */
 export interface PitaOptions {
   /** Patches per side; P must be grid² (14 in the paper). */
   grid?: number;

@@ -15,6 +15,7 @@ import { VisionTransformer } from "./vit.ts";
 /** The official code clamps τ to this range (no_grad, in place) at the start of every forward. */
 export const TEMP_RANGE = [0.001, 0.5] as const;
 
+/** What AETNet is built for: token labelling or document classification, the number of labels, and the loss weights. */
 export interface AETNetOptions {
   /** "token": FUNSD / CORD entity labelling; "sequence": RVL-CDIP document classes. */
   task: "token" | "sequence";
@@ -23,6 +24,7 @@ export interface AETNetOptions {
   lossWeights?: LossWeights;
 }
 
+/** A batch for AETNet.forward: token ids, boxes, attention mask, two page views and labels. */
 export interface AETNetInputs {
   inputIds: Tensor; // (B, T) int32
   bbox: Tensor; // (B, T, 4) int32, 0..1000
@@ -33,6 +35,7 @@ export interface AETNetInputs {
   labels: Tensor; // (B, T) int32 for tokens, (B) for sequences; -100 = ignored
 }
 
+/** AETNet.forward's result: logits, the total loss, the contrastive mean and every loss term. */
 export interface AETNetOutput {
   logits: Tensor; // (B, T, K) or (B, K)
   /** The weighted total: task + ita + pita with the configured weights; the task loss alone when align is false. */
@@ -52,6 +55,7 @@ interface OnlineFeatures {
   textFeat: Tensor; // (B, E)
 }
 
+/** The AETNet model: a LayoutLMv3 fusion encoder, and (with align) the RoBERTa and ViT encoders, their momentum copies, feature queues and the alignment losses. */
 export class AETNet extends nn.Module {
   fusion_model: FusionModel;
   visual_encoder: VisionTransformer | null = null;
@@ -217,6 +221,7 @@ export class AETNet extends nn.Module {
   }
 }
 
+/** Parameter counts by component, as parameterCounts returns them. */
 export interface ParameterCounts {
   visual_encoder: number;
   text_encoder: number;

@@ -80,6 +80,7 @@ export class RobertaEncoder extends nn.Module {
   }
 }
 
+/** RobertaModel's output: the last layer's token states. */
 export interface RobertaOutput {
   lastHiddenState: Tensor; // (B, T, H)
 }

@@ -64,6 +64,7 @@ class Block extends nn.Module {
   }
 }
 
+/** VisionTransformer's output: the last layer's CLS and patch states. */
 export interface VisionTransformerOutput {
   /** Final-norm output, CLS at index 0 then the patches row-major. */
   lastHiddenState: Tensor; // (B, 1+P, H)

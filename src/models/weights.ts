@@ -17,30 +17,35 @@ import type { AETNet } from "./aetnet.ts";
  */
 const wrapper = /^(module\.|model\.)/;
 
+/** Maps a timm DeiT key to the model's visual_encoder name (null to skip it). */
 export function deitKey(key: string): string | null {
   const k = key.replace(wrapper, "");
   if (/^(head|head_dist|fc_norm)\./.test(k) || k === "dist_token") return null;
   return `visual_encoder.${k}`;
 }
 
+/** Maps a Hugging Face RoBERTa key to the model's text_encoder name (null to skip it). */
 export function robertaKey(key: string): string | null {
   const k = key.replace(wrapper, "").replace(/^roberta\./, "");
   if (/^(lm_head|pooler)\./.test(k) || k === "embeddings.position_ids") return null;
   return `text_encoder.roberta.${k.replace(/\.gamma$/, ".weight").replace(/\.beta$/, ".bias")}`;
 }
 
+/** Maps a Hugging Face LayoutLMv3 key to the model's fusion_model name (null to skip it). */
 export function layoutlmv3Key(key: string): string | null {
   const k = key.replace(wrapper, "").replace(/^(fusion_model\.)?(layoutlmv3\.)?/, "");
   if (k.startsWith("classifier.") || k === "embeddings.position_ids") return null;
   return `fusion_model.layoutlmv3.${k}`;
 }
 
+/** Maps an official AET checkpoint key to the model's name (null to skip it). */
 export function aetKey(key: string): string | null {
   const k = key.replace(wrapper, "");
   if (/^text_encoder(_m)?\.lm_head\./.test(k) || k.endsWith("position_ids")) return null;
   return k;
 }
 
+/** Maps a checkpoint key to the model's parameter name, or null to skip it. */
 export type KeyMap = (key: string) => string | null;
 
 /** Renames a checkpoint's tensors with map, dropping the nulls; two keys mapping to one name is an error. */
@@ -56,6 +61,7 @@ export function mapStateDict(sd: nn.StateDict, map: KeyMap): { mapped: nn.StateD
   return { mapped, dropped };
 }
 
+/** Safetensors files to load: LayoutLMv3, RoBERTa, DeiT or an official AET checkpoint (each optional). */
 export interface PretrainedPaths {
   /** HF LayoutLMv3 safetensors (e.g. microsoft/layoutlmv3-base model.safetensors). */
   layoutlmv3?: string;
@@ -67,6 +73,7 @@ export interface PretrainedPaths {
   aet?: string;
 }
 
+/** What loadPretrained did: checkpoint keys loaded, dropped, unexpected and mismatched in shape. */
 export interface LoadReport {
   /** Our keys that received values. */
   loaded: string[];

@@ -17,6 +17,7 @@ import { emptyImage, type RgbImage } from "../data/image/rgb_image.ts";
 import { taskKind } from "./task_kind.ts";
 import type { PreparedDoc, TaskKind } from "./run_types.ts";
 
+/** Options of prepareDocs: tokenizer, label ids, page size, window length and stride, page images and their cache, task kind. */
 export interface PrepareOptions {
   tokenizer: WordTokenizer;
   labelToId: ReadonlyMap<string, number>;
@@ -43,6 +44,7 @@ export interface PrepareOptions {
 /** The cached page is twice the model's image side: RandomResizedCrop's crops then upsample at most 2.2×. */
 export const CACHE_SCALE = 2;
 
+/** Tokenises, windows and encodes documents (and their page images) for training or evaluation. */
 export function prepareDocs(docs: readonly Document[], options: PrepareOptions): PreparedDoc[] {
   const onSkip = options.onSkip ?? ((file: string, problem: string) => console.warn(`skipping ${file}: ${problem}`));
   return docs.flatMap((doc) => {
@@ -89,6 +91,7 @@ function cacheKey(path: string, side: number): string {
 /** One training example: window `window` of prepared document `doc`. */
 export interface WindowRef { doc: number; window: number }
 
+/** Every (document, window) pair of prepared documents, the units an epoch shuffles. */
 export function windowRefs(docs: readonly PreparedDoc[]): WindowRef[] {
   return docs.flatMap((d, doc) => d.windows.map((_, window) => ({ doc, window })));
 }

@@ -25,6 +25,7 @@ export interface LoadedCheckpoint {
   fellBack?: { reason: string };
 }
 
+/** The BPE tokenizer as checkpoint JSON. */
 export function tokenizerState(tok: ByteLevelBPE): TrainingState["tokenizer"] {
   const tokens: string[] = [];
   for (const [token, id] of tok.vocab) tokens[id] = token;
@@ -32,6 +33,7 @@ export function tokenizerState(tok: ByteLevelBPE): TrainingState["tokenizer"] {
   return { tokens, merges: tok.merges.map(([a, b]): [string, string] => [a, b]) };
 }
 
+/** Rebuilds the BPE tokenizer saved in a checkpoint. */
 export function tokenizerFromState(t: TrainingState["tokenizer"]): ByteLevelBPE {
   return new ByteLevelBPE(new Map(t.tokens.map((token, id) => [token, id] as const)), t.merges);
 }
@@ -59,6 +61,7 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState, model:
   io.saveCheckpoint(dir, { weights, state: { ...state, optimizer: { paramGroups: optimizer.paramGroups, numbers } }, metadata: { format: CHECKPOINT_FORMAT } });
 }
 
+/** Reads a training checkpoint folder (weights and state); a bad file is a FormatError naming it. */
 export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
   const { weights, state: raw, folder, fellBack } = io.loadCheckpoint(dir);
   const state = validateTrainingState(raw, join(folder, io.STATE_FILE), CHECKPOINT_FORMAT);

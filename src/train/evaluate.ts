@@ -8,6 +8,7 @@ import { stackPixels } from "../data/image/preprocess.ts";
 import { seqevalReport, type SeqevalReport } from "./seqeval.ts";
 import type { PreparedDoc } from "./run_types.ts";
 
+/** Token labelling scores: the seqeval report, per-document gold and predicted tags, and the time taken. */
 export interface EvalResult {
   /** Micro entity precision / recall / F1 and per-type rows, exactly as seqeval. */
   report: SeqevalReport;
@@ -95,6 +96,7 @@ export function documentLogits(model: AETNet, docs: readonly PreparedDoc[], batc
 /** Index of the largest value (the first on ties). */
 export const argmax = (row: readonly number[]): number => row.reduce((best, v, i) => (v > row[best] ? i : best), 0);
 
+/** Document classification scores: accuracy, per-document gold and predicted classes, and the time taken. */
 export interface DocumentEvalResult {
   /** Share of documents whose predicted class is the gold class. */
   accuracy: number;

@@ -65,6 +65,7 @@ export interface TokenEvalRecord { step: number; epoch: number; f1: number; prec
 /** One end-of-epoch evaluation of a document-classification run: the share of held-out documents classed right. */
 export interface DocumentEvalRecord { step: number; epoch: number; documentAccuracy: number; seconds: number; f1?: undefined; precision?: undefined; recall?: undefined; accuracy?: undefined }
 
+/** One evaluation's scores in the training log: entity F1 for token tasks, accuracy for document classes. */
 export type EvalRecord = TokenEvalRecord | DocumentEvalRecord;
 
 /** The best held-out evaluation so far: by entity F1 (token tasks) or by document accuracy (classification). */

@@ -3,6 +3,7 @@
 export interface Entity { type: string; start: number; end: number }
 export interface Scores { precision: number; recall: number; f1: number }
 export interface TypeScores extends Scores { support: number }
+/** seqeval's report: micro precision, recall and F1, token accuracy, the same scores per entity type, and entity counts. */
 export interface SeqevalReport extends Scores {
   /** Micro-averaged over all types (seqeval's default `f1_score`). */
   accuracy: number;

@@ -29,6 +29,7 @@ export interface KindEvaluation {
   result: EvalResult | DocumentEvalResult;
 }
 
+/** How a task kind (token labelling or document classes) encodes documents, labels batches and scores a model. */
 export interface TaskKindSpec {
   readonly name: TaskKind;
   /** A document's model windows and, for classification, its class id (undefined when it has no label). */
@@ -84,6 +85,7 @@ function classId(doc: Document, labelToId: ReadonlyMap<string, number>): number 
   return id;
 }
 
+/** The spec of a task kind (default: token labelling). */
 export function taskKind(kind: TaskKind = "token"): TaskKindSpec {
   return kind === "token" ? TOKEN : SEQUENCE;
 }

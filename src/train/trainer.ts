@@ -19,6 +19,7 @@ import { trainingPlotSvg } from "./plot_svg.ts";
 import { Progress, type ProgressStream } from "./progress.ts";
 import { taskKind, type TaskKindSpec } from "./task_kind.ts";
 
+/** What a Trainer runs: config, settings, tokenizer, prepared documents, and where and how to save and report. */
 export interface TrainerOptions {
   config: AETNetConfig;
   settings: RunSettings;
@@ -46,6 +47,7 @@ export interface TrainerOptions {
   print?: (line: string) => void;
 }
 
+/** What Trainer.train returns: the trained model and every step's record. */
 export interface TrainResult {
   model: AETNet;
   steps: StepRecord[];
@@ -58,7 +60,9 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** Where in a run folder the latest checkpoint goes. */
 export const LAST_DIR = "checkpoints/last";
+/** Where in a run folder the best epoch's checkpoint goes. */
 export const BEST_DIR = "checkpoints/best";
 
 /** Defaults for CPU fine-tuning from scratch (docs/TRAINING.md explains the departures from the official 1e-4 cosine). */
@@ -69,6 +73,7 @@ export function defaultSettings(task: string, labels: readonly string[], overrid
   };
 }
 
+/** Fine-tunes AETNet: batches, AdamW with warmup and decay, momentum updates, evaluation every epoch, atomic checkpoints and exact resume. */
 export class Trainer {
   readonly model: AETNet;
   /** Token labelling or document classification (settings.kind): batch labels, metric, best checkpoint. */

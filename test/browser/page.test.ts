@@ -3,11 +3,8 @@
 // page's numbers: its CPU-backend run against the same run here in Node (same seed, same numbers), and
 // its gpu-backend run against its CPU run (the page's PASS). Chromium comes from .ci/setup_system.sh;
 // without it every test fails saying so, unless AETNET_BROWSER_TESTS=skip (then they are reported as skipped).
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type Browser, type ConsoleMessage } from "playwright-core";
+import type { Browser, ConsoleMessage } from "playwright-core";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { buildBundle } from "../../examples/browser/build.ts";
@@ -16,27 +13,19 @@ import { serve } from "../../examples/browser/serve.ts";
 import { backendInfo, setBackend } from "../../engine/index.ts";
 import { compare, runLayer, type LayerRun } from "../../examples/browser/workload.ts";
 import { skipWhen } from "../skip.ts";
+import { FLAGS, launchChromium, skipBrowserTests as skip } from "./chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-/** The flags CI runs Chromium with; WebGL2 comes up on SwiftShader with exactly these. */
-const FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--no-first-run", "--disable-sync",
-  "--enable-unsafe-swiftshader", // software WebGL2, explicitly (Chromium's silent fallback to it is deprecated)
-  "--enable-unsafe-webgpu", // lets navigator.gpu offer its SwiftShader adapter (the page only reports it)
-];
 /** The page's CPU run vs this process's: same kernels, same seed, so only float32 rounding may differ. */
 const CPU_TOLERANCE = 1e-5;
 
 const t = suite("browser example (headless Chromium)");
-const skip = process.env.AETNET_BROWSER_TESTS === "skip";
 const test = skipWhen(t, skip ? "AETNET_BROWSER_TESTS=skip: nothing checks the browser example" : null);
 
 let setupError: Error | null = null;
 let browser: Browser | null = null;
+let closeBrowser: (() => Promise<void>) | null = null;
 let server: Server | null = null;
 let url = "";
-let userDataDir = "";
 let reference: LayerRun;
 let result: PageResult;
 const pageLog: string[] = [];
@@ -44,18 +33,10 @@ const pageLog: string[] = [];
 t.before(async () => {
   if (skip) return;
   try {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: the browser test needs Debian's chromium. Run \`bash .ci/setup_system.sh\` (as root) to install it, or set AETNET_BROWSER_TESTS=skip to skip this test.`);
-    }
+    const launched = await launchChromium();
+    [browser, closeBrowser] = [launched.browser, launched.close];
     await buildBundle({ logLevel: "error" });
     ({ server, url } = await serve(0));
-    userDataDir = mkdtempSync(join(tmpdir(), "aetnet-chromium-"));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      ignoreDefaultArgs: true, // exactly FLAGS; playwright talks to Chromium over the pipe it asks for
-      args: [...FLAGS, `--user-data-dir=${userDataDir}`, "--remote-debugging-pipe"],
-      timeout: 30_000,
-    });
     reference = await onCpuBackend(runLayer);
   } catch (err) {
     setupError = err as Error; // uvu reports a throwing before hook as nothing run and exits 0: rethrown per test
@@ -63,9 +44,8 @@ t.before(async () => {
 });
 t.before.each(() => { if (setupError) throw setupError; });
 t.after(async () => {
-  await browser?.close().catch(() => {});
+  await closeBrowser?.();
   await new Promise((done) => (server ? server.close(done) : done(undefined)));
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 /** The reference on the CPU backend, whichever backend the test process is on (restored after). */

@@ -18,6 +18,7 @@
 // Env AETNET_WEBGPU_BACKEND = default | opengl | vulkan overrides the backend choice (then only that one is tried).
 
 import { DeviceError } from "../../errors.ts";
+import { importOptional } from "../../optional_dependency.ts";
 
 export type DawnBackend = "default" | "opengl" | "vulkan";
 
@@ -31,8 +32,8 @@ export interface DawnInstallation {
 }
 
 export const DAWN_INSTALL_HINT =
-  "WebGPU for Node needs the optional `webgpu` package (installed by `npm ci` / `npm install` unless optional " +
-  "dependencies are omitted). Without a GPU driver, Dawn's OpenGL backend runs on Mesa's software rasteriser: " +
+  "WebGPU for Node needs the optional peer package `webgpu` (`npm install webgpu` next to aetnet; this " +
+  "repository's `npm ci` installs it). Without a GPU driver, Dawn's OpenGL backend runs on Mesa's software rasteriser: " +
   "install the Debian/Ubuntu packages `libegl1 libegl-mesa0 libgl1-mesa-dri libgles2` (EGL_PLATFORM=surfaceless " +
   "is set automatically). On a machine with a GPU, install its Vulkan driver (and libvulkan1). Force a backend " +
   "with AETNET_WEBGPU_BACKEND=default|opengl|vulkan.";
@@ -131,13 +132,8 @@ export async function installDawn(opts: { backend?: DawnBackend } = {}): Promise
   const tries = candidates(opts);
   process.env.EGL_PLATFORM ??= "surfaceless"; // must be set before Dawn's OpenGL backend initialises EGL
 
-  let mod: WebGpuModule;
-  try {
-    const specifier = "webgpu"; // computed: the package is optional, and its types would leak DOM globals
-    mod = (await import(specifier)) as WebGpuModule;
-  } catch (e) {
-    throw new DeviceError("installDawn", `cannot load the \`webgpu\` package (${(e as Error).message}). ${DAWN_INSTALL_HINT}`);
-  }
+  // The package is optional (a MissingDependencyError says to install it), and its own types would leak DOM globals.
+  const mod = await importOptional<WebGpuModule>("webgpu", "gpu");
 
   const failures: string[] = [];
   for (const backend of tries) {

@@ -3,6 +3,7 @@
 // is still pending and only a read waits for it, so a chain of kernels never round-trips through the host.
 import type { Device, DeviceBuffer } from "../../storage.ts";
 import type { GpuKernels, GpuOp } from "./kernels.ts";
+import type { GpuStats } from "./stats.ts";
 
 export class GpuBuffer implements DeviceBuffer {
   constructor(readonly id: number, readonly length: number, readonly device: GpuDevice) {}
@@ -13,20 +14,8 @@ export type LibMethod = Exclude<{ [K in keyof GpuKernels]: GpuKernels[K] extends
 /** A method's arguments; GpuBuffers (also inside score views) stand where the library takes handles. */
 export type LibArgs<M extends LibMethod> = Parameters<GpuKernels[M]>;
 
-/** Counters that make the backend's behaviour visible: what ran on the device and what fell back. */
-export interface GpuStats {
-  kernelCalls: number;
-  uploads: number;
-  /** Blocking device → host reads (each is a sync point; `await t.data()` is counted in asyncReads). */
-  syncReads: number;
-  asyncReads: number;
-  /** Device buffers alive now (uploaded or produced, not yet freed). */
-  liveBuffers: number;
-  /** Ops that ran on the CPU backend while the gpu backend was active, by op name. */
-  fallbacks: Record<string, number>;
-}
-
-export const emptyStats = (): GpuStats => ({ kernelCalls: 0, uploads: 0, syncReads: 0, asyncReads: 0, liveBuffers: 0, fallbacks: {} });
+// The counters live in stats.ts, which imports nothing from gpu.js, so backendInfo()'s type needs no gpu.js types.
+export { emptyStats, type GpuStats } from "./stats.ts";
 
 export interface GpuDevice extends Device {
   /** The gpu.js mode it was opened with (webgpu, webgl2, webgl, headlessgl, cpu). */

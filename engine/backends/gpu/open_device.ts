@@ -1,6 +1,7 @@
 // Opens the gpu backend's device: in Node, WebGPU (Dawn) in a worker thread by default; in a browser,
 // gpu.js's synchronous WebGL2 backend on the page's thread; any other gpu.js mode in-thread when asked.
 import { DeviceError } from "../../errors.ts";
+import { requireInstalled } from "../../optional_dependency.ts";
 import type { GpuDevice } from "./device.ts";
 import { openGpu } from "./open_gpu.ts";
 import { SyncGpuDevice } from "./sync_device.ts";
@@ -10,6 +11,9 @@ const inBrowser = (): boolean => "window" in globalThis && "document" in globalT
 export async function openGpuDevice(mode?: string): Promise<GpuDevice> {
   const m = mode ?? (inBrowser() ? "webgl2" : "webgpu");
   if (m === "webgpu" && !inBrowser()) {
+    // The worker loads both; a missing one is reported here, as the typed error, not as the worker's failure.
+    requireInstalled("gpu.js", "gpu");
+    requireInstalled("webgpu", "gpu");
     const { WorkerGpuDevice } = await import("./worker_device.ts");
     return WorkerGpuDevice.open(m); // it shuts Dawn down however the process ends
   }

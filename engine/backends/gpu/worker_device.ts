@@ -43,7 +43,7 @@ export class WorkerGpuDevice implements GpuDevice {
 
   /** Starts the worker and waits until its device has passed the self-test. */
   static async open(mode: string): Promise<WorkerGpuDevice> {
-    const worker = startWorker(new URL("./worker.ts", import.meta.url));
+    const worker = startWorker(new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url));
     const { port1, port2 } = new MessageChannel();
     const ready = await new Promise<Reply>((resolve, reject) => {
       worker.once("message", resolve);

@@ -1,6 +1,9 @@
 // Worker threads that run exported kernel functions on the shared wasm memory, so one kernel call can
 // use every core while the engine's API stays synchronous: the main thread runs its share, then blocks
 // in Atomics.wait until the workers are done. Workers are unref()'d and never keep the process alive.
+// In a page (cross-origin isolated, so memory can be shared) the workers are Web Workers: they start only
+// once the page's thread yields, so each is used from when it reports ready (ready() awaits them all), and
+// the page's thread spins instead of Atomics.wait, which a page's main thread may not call.
 import { Worker } from "node:worker_threads";
 
 /** Bytes at the start of linear memory reserved for the control slots (one per worker). */
@@ -11,9 +14,7 @@ const MAX_ARGS = SLOT - ARGS;
 export const MAX_WORKERS = CONTROL_BYTES / 4 / SLOT - 1;
 
 /** The worker body, plain JS: instantiate the shared module, then serve calls forever. */
-const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const { module, memory, slot, names } = workerData;
+const WORKER_LOOP = `
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => instance.exports[n]);
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
@@ -30,6 +31,18 @@ for (;;) {
   Atomics.notify(ctl, slot + ${DONE});
 }
 `;
+const NODE_SOURCE = `const { module, memory, slot, names } = require("node:worker_threads").workerData;\n${WORKER_LOOP}`;
+const WEB_SOURCE = `self.onmessage = (e) => { const { module, memory, slot, names } = e.data;\n${WORKER_LOOP}\n};`;
+
+/** Node (worker_threads), or a browser (Web Workers; the bundle stubs node:worker_threads). */
+const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+
+/** The slice of the DOM's Worker, Blob and URL used here (the project compiles without the DOM lib). */
+interface WebWorkerApi {
+  Worker: new (url: string) => { postMessage(data: unknown): void; terminate(): void };
+  Blob: new (parts: string[], options: { type: string }) => unknown;
+  URL: { createObjectURL(blob: unknown): string };
+}
 
 export type Job = readonly [fn: string, args: readonly number[]];
 
@@ -37,7 +50,7 @@ export class WorkerPool {
   readonly #ctl: Int32Array;
   readonly #names: string[];
   readonly #run: (fn: string, args: readonly number[]) => void;
-  readonly #workers: Worker[] = [];
+  readonly #workers: { terminate(): unknown }[] = [];
   readonly #module: WebAssembly.Module;
   readonly #memory: WebAssembly.Memory;
 
@@ -52,13 +65,15 @@ export class WorkerPool {
   /** Workers that have started (the main thread is not counted). */
   get size(): number { return this.#workers.length; }
 
-  /** Starts workers until there are `n`, waiting (up to 5 s each) until they serve calls. */
+  /** Starts workers until there are `n`; in Node, waiting (up to 5 s each) until they serve calls. */
   grow(n: number): void {
     const count = Math.min(n, MAX_WORKERS);
     while (this.#workers.length < count) {
       const slot = (this.#workers.length + 1) * SLOT;
       Atomics.store(this.#ctl, slot + READY, 0);
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: this.#module, memory: this.#memory, slot, names: this.#names } });
+      const data = { module: this.#module, memory: this.#memory, slot, names: this.#names };
+      if (!inNode) { this.#workers.push(startWebWorker(data)); continue; }
+      const worker = new Worker(NODE_SOURCE, { eval: true, workerData: data });
       worker.unref();
       Atomics.wait(this.#ctl, slot + READY, 0, 5000);
       if (Atomics.load(this.#ctl, slot + READY) !== 1) { void worker.terminate(); throw new Error("[wasm] worker thread did not start"); }
@@ -66,12 +81,29 @@ export class WorkerPool {
     }
   }
 
+  /** Workers 1..k that serve calls (all started ones in Node; in a page, those that have started running). */
+  #ready(): number {
+    let k = 0;
+    while (k < this.#workers.length && Atomics.load(this.#ctl, (k + 1) * SLOT + READY) === 1) k++;
+    return k;
+  }
+
+  /** Resolves once every started worker serves calls (a page's Web Workers need its thread to yield first). */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.#ready() < this.#workers.length) {
+      if (Date.now() > until) throw new Error(`[wasm] ${this.#workers.length - this.#ready()} worker threads did not start`);
+      await new Promise((done) => setTimeout(done, 5));
+    }
+  }
+
   /** Runs jobs[0] here and jobs[1..] on workers 1.., returning when all are done. */
   run(jobs: readonly Job[]): void {
     const ctl = this.#ctl;
     const sent: number[] = [];
+    const ready = this.#ready();
     for (let w = 1; w < jobs.length; w++) {
-      if (w > this.#workers.length) { this.#run(...jobs[w]); continue; }
+      if (w > ready) { this.#run(...jobs[w]); continue; }
       const slot = w * SLOT;
       const [fn, args] = jobs[w];
       if (args.length > MAX_ARGS) throw new Error(`[wasm] job ${fn} has ${args.length} args, max ${MAX_ARGS}`);
@@ -87,9 +119,19 @@ export class WorkerPool {
     for (const w of sent) {
       const slot = w * SLOT;
       const seq = Atomics.load(ctl, slot + SEQ);
-      for (let done = Atomics.load(ctl, slot + DONE); done !== seq; done = Atomics.load(ctl, slot + DONE)) Atomics.wait(ctl, slot + DONE, done);
+      for (let done = Atomics.load(ctl, slot + DONE); done !== seq; done = Atomics.load(ctl, slot + DONE)) {
+        if (inNode) Atomics.wait(ctl, slot + DONE, done); // else spin: a page's thread may not wait
+      }
       if (Atomics.exchange(ctl, slot + ERROR, 0) !== 0) failed = true;
     }
     if (failed) throw new Error("[wasm] a kernel trapped in a worker thread");
   }
+}
+
+/** A Web Worker running WEB_SOURCE, handed the module, memory and its slot; it reports READY when it runs. */
+function startWebWorker(data: Record<string, unknown>): { terminate(): void } {
+  const web = globalThis as unknown as WebWorkerApi;
+  const worker = new web.Worker(web.URL.createObjectURL(new web.Blob([WEB_SOURCE], { type: "text/javascript" })));
+  worker.postMessage(data);
+  return worker;
 }

@@ -66,6 +66,9 @@ export class WasmRuntime {
     this.#threads = Math.min(want, this.#pool.size + 1);
   }
 
+  /** Resolves once the worker threads serve calls (immediate in Node; a page's Web Workers start later). */
+  async ready(): Promise<void> { await this.#pool?.ready(); }
+
   /** A float32 view of all of memory as it is now (refreshed after growth). */
   get f32(): Float32Array {
     if (this.#f32.byteLength !== this.#memory.buffer.byteLength) this.#f32 = this.#view();
@@ -189,8 +192,7 @@ export class WasmRuntime {
   }
 }
 
-/** Threads from AETNET_THREADS, else every core the OS offers. */
+/** Every core the OS offers (setThreads, or AETNET_THREADS through setBackendFromEnv, chooses fewer). */
 export function defaultThreads(): number {
-  const env = Number(process.env.AETNET_THREADS);
-  return Number.isFinite(env) && env >= 1 ? env : availableParallelism();
+  return availableParallelism();
 }

@@ -1,4 +1,4 @@
-// The browser answers for the Node-only modules the engine imports (build.ts turns every `node:*`
+// The browser answers for the Node-only modules the engine imports (build_browser.ts turns every `node:*`
 // module, and the `webgpu` Dawn binding, into a stub). An export listed here is what the page gets; any
 // other export of that module becomes a function that throws "… is Node-only" when called (constants
 // keep Node's value), so a new Node import in the engine never breaks the bundle, only a page that
@@ -9,10 +9,16 @@ const join = (...parts: string[]): string => parts.filter((p) => p !== "").join(
 const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1);
 const dirname = (p: string): string => { const i = p.lastIndexOf("/"); return i < 0 ? "." : i === 0 ? "/" : p.slice(0, i); };
 
+/** navigator.hardwareConcurrency in a cross-origin isolated page, else 1 (no SharedArrayBuffer to share). */
+function pageThreads(): number {
+  const page = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  return page.crossOriginIsolated === true ? Math.max(1, page.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
 export const overrides: Record<string, Record<string, unknown>> = {
-  // One thread: the wasm worker pool needs Node worker_threads and Atomics.wait on the calling thread,
-  // which a page's main thread may not do, so the wasm kernels run single-threaded in a page.
-  os: { availableParallelism: () => 1, cpus: () => [{}], platform: () => "browser" },
+  // The wasm kernels' threads: every core the browser reports where the page is cross-origin isolated
+  // (shared memory exists, and the pool runs Web Workers), one thread otherwise.
+  os: { availableParallelism: pageThreads, cpus: () => [{}], platform: () => "browser" },
   // V8 flags are the browser's business (Chromium turns relaxed SIMD on by itself).
   v8: { setFlagsFromString: () => {} },
   path: { join, resolve: join, basename, dirname },
