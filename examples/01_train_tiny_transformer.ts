@@ -39,8 +39,8 @@ console.log(`parameters: ${nn.parameterCount(model)}; training ${STEPS} steps of
 const started = performance.now();
 for (let step = 1; step <= STEPS; step++) {
   const { x, y } = batch();
-  // tidy() frees the step's intermediate device buffers at once on the gpu backend (AETNET_BACKEND=gpu);
-  // on the CPU it changes nothing. What the step returns survives it.
+  // tidy() frees the step's intermediate tensors at once: their wasm memory on the CPU backend, their device
+  // buffers on the gpu backend (AETNET_BACKEND=gpu). What the step returns survives it (docs/MEMORY.md).
   const { logits, loss } = tidy(() => {
     const logits = model.forward(x);
     const loss = F.crossEntropy(logits.reshape(-1, VOCAB), y.reshape(-1));

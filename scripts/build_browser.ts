@@ -39,7 +39,7 @@ async function stubSource(name: string): Promise<string> {
 }
 
 /** Resolves `node:*`, bare Node builtins and the Node-only `webgpu` package (Dawn) to stubs (node_stubs.ts). */
-const nodeStubsPlugin: esbuild.Plugin = {
+export const nodeStubsPlugin: esbuild.Plugin = {
   name: "node-stubs",
   setup(build) {
     build.onResolve({ filter: stubbed }, (args) => ({ path: args.path.replace(/^node:/, ""), namespace: "node-stub" }));

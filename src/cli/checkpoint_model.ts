@@ -1,11 +1,14 @@
-// Opens a run folder or checkpoint folder written by the trainer and rebuilds the model and tokenizer from it.
+// Opens a run folder or checkpoint folder written by the trainer, or a Hugging Face LayoutLMv3 model folder, and
+// rebuilds the model and tokenizer from it.
 import { readFileSync } from "node:fs";
 import { io } from "../../engine/index.ts";
 import { join } from "node:path";
+import type { AETNetConfig } from "../config.ts";
 import { AETNet } from "../models/aetnet.ts";
+import { hfCheckpointKind, isHfFolder, loadHfCheckpoint } from "../models/hf_checkpoint.ts";
 import type { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
 import { loadTrainingCheckpoint, tokenizerFromState, type TrainingState } from "../train/checkpoint.ts";
-import type { TaskKind } from "../train/run_types.ts";
+import type { RunSettings, TaskKind } from "../train/run_types.ts";
 import { BEST_DIR, LAST_DIR } from "../train/trainer.ts";
 import { MissingDataError } from "./tasks.ts";
 
@@ -20,6 +23,7 @@ export function resolveCheckpointDir(path: string): string {
 
 /** The task kind of the checkpoint at path, or null when there is none (or its state.json is unreadable); reads state.json only. */
 export function checkpointKind(path: string): TaskKind | null {
+  if (isHfFolder(path)) { try { return hfCheckpointKind(path); } catch { return null; } }
   let state: unknown;
   try { state = JSON.parse(readFileSync(join(io.findCheckpoint(resolveCheckpointDir(path)) ?? "", io.STATE_FILE), "utf8")); } catch { return null; }
   const settings = typeof state === "object" && state !== null && "settings" in state ? state.settings : undefined;
@@ -33,4 +37,39 @@ export function openCheckpoint(path: string): OpenedCheckpoint {
   model.loadStateDict(weights);
   model.eval();
   return { dir, state, model, tokenizer: tokenizerFromState(state.tokenizer) };
+}
+
+/** What running a model needs besides its weights: the head's kind and labels and the windowing of long pages. */
+export type ModelSettings = Pick<RunSettings, "labels" | "batchSize" | "maxLength" | "stride" | "chunking"> & { kind: TaskKind };
+
+export interface OpenedModel {
+  dir: string;
+  /** "aetnet": a checkpoint written by "aetnet train"; "hf": a Hugging Face folder (config.json + model.safetensors). */
+  source: "aetnet" | "hf";
+  config: AETNetConfig;
+  settings: ModelSettings;
+  model: AETNet;
+  tokenizer: ByteLevelBPE;
+}
+
+/** HF folders from elsewhere have no training settings: windows as long as the position table allows (≤ 512). */
+const HF_BATCH = 8;
+const HF_MAX_TOKENS = 512;
+
+/**
+ * A model to run: PATH holding config.json + model.safetensors and no state.json is read as a Hugging Face
+ * LayoutLMv3 task checkpoint (labels from id2label, tokenizer from vocab.json + merges.txt or tokenizer.json);
+ * anything else as a checkpoint or run folder written by "aetnet train".
+ */
+export function openModel(path: string): OpenedModel {
+  if (isHfFolder(path)) {
+    const hf = loadHfCheckpoint(path);
+    if (hf.tokenizer === null) throw new MissingDataError(`${path} has no tokenizer: add the model's vocab.json and merges.txt (or tokenizer.json) to the folder`);
+    const maxLength = hf.windows?.max_length ?? Math.min(HF_MAX_TOKENS, hf.config.maxPositions - hf.config.padTokenId - 1);
+    const stride = hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4));
+    const settings: ModelSettings = { kind: hf.kind, labels: hf.labels, batchSize: HF_BATCH, maxLength, stride };
+    return { dir: path, source: "hf", config: hf.config, settings, model: hf.model, tokenizer: hf.tokenizer };
+  }
+  const { dir, state, model, tokenizer } = openCheckpoint(path);
+  return { dir, source: "aetnet", config: state.config, settings: { ...state.settings, kind: state.settings.kind ?? "token" }, model, tokenizer };
 }

@@ -7,6 +7,8 @@ import { UsageError } from "./args.ts";
 import { BACKEND_FLAGS_HELP, takeBackendFlags } from "./backend_flags.ts";
 import { MissingDataError } from "./tasks.ts";
 import { evalCommand } from "./eval_command.ts";
+import { explainCommand } from "./explain_command.ts";
+import { exportCommand } from "./export_command.ts";
 import { predictCommand } from "./predict_command.ts";
 import { quickstartCommand } from "./quickstart.ts";
 import { trainCommand } from "./train_command.ts";
@@ -23,6 +25,8 @@ Commands:
               or on rvlcdip document classes (document accuracy every epoch)
   eval        score a checkpoint on a dataset split
   predict     entities of a page image (OCR), a PDF or a whole folder, drawn as SVG; or the class of a page
+  export      write a checkpoint as a Hugging Face LayoutLMv3 folder (config.json + model.safetensors)
+  explain     draw what PITA aligned on a page: a word's or entity's patch heatmap and the per-cell alignment
   quickstart  a few-minute demo: brief fine-tuning on FUNSD if present, else on synthetic forms
   queue       add documents to a Redis job queue (add), follow it (status), collect its results (results)
   worker      take documents from a Redis job queue and extract their entities (run on any number of machines)
@@ -38,6 +42,8 @@ const COMMANDS: Record<string, (argv: readonly string[]) => unknown> = {
   train: trainCommand,
   eval: evalCommand,
   predict: predictCommand,
+  export: exportCommand,
+  explain: explainCommand,
   quickstart: quickstartCommand,
   queue: queueCommand,
   worker: workerCommand,

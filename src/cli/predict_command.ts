@@ -14,7 +14,7 @@ import { pagePicture, writePictures } from "../extract/process_document.ts";
 import type { DocumentResult } from "../extract/result.ts";
 import type { PageWord } from "../extract/segments.ts";
 import { num, parse, str, UsageError } from "./args.ts";
-import { checkpointKind, openCheckpoint } from "./checkpoint_model.ts";
+import { checkpointKind, openModel } from "./checkpoint_model.ts";
 import { predictFolder } from "./predict_folder.ts";
 import { prepareOptions } from "./prepare_options.ts";
 
@@ -25,7 +25,9 @@ Usage: aetnet predict --checkpoint DIR --image page.png [--words words.json] [--
        aetnet predict --checkpoint DIR --input DIR_OR_GLOB --out results.jsonl [--pictures DIR]
        aetnet predict --checkpoint DIR --image page.png [--words words.json]     (rvlcdip checkpoints)
 
-  --checkpoint DIR   a run folder (uses checkpoints/best) or a checkpoint folder holding state.json
+  --checkpoint DIR   a run folder (uses checkpoints/best) or a checkpoint folder holding state.json, or a
+                     Hugging Face LayoutLMv3ForTokenClassification / ForSequenceClassification folder
+                     (config.json + model.safetensors + vocab.json/merges.txt; labels from id2label)
   --image FILE       the page, PNG or JPEG; its words are read by OCR (tesseract.js, offline) unless --words is given
   --words FILE       words instead of OCR: [{"text": "Date:", "box": [x0, y0, x1, y1]}, ...] in the image's pixels
                      (or {"words": [...]}); give each word its line/segment box, as training did
@@ -65,7 +67,7 @@ function readWords(path: string): { text: string; box: number[] }[] {
 }
 
 /** Given words, checked against the page: each keeps its box as its segment box (the caller grouped them). */
-function givenWords(path: string, imagePath: string): PageWord[] {
+export function givenWords(path: string, imagePath: string): PageWord[] {
   const { width, height } = decodeImage(imagePath);
   return readWords(path).map((w): PageWord => {
     normalizeBox("predict", path, w.box, width, height); // rejects a box outside the page, naming the file
@@ -126,10 +128,10 @@ function checkOutFolder(path: string): void {
 function classifyPage(ckpt: string, imagePath: string, wordsPath: string | undefined): ClassPrediction {
   const words = wordsPath === undefined ? [] : readWords(wordsPath);
   const page = decodeImage(imagePath);
-  const { state, model, tokenizer } = openCheckpoint(ckpt);
+  const { config, settings, model, tokenizer } = openModel(ckpt);
   const doc: Document = { id: basename(imagePath), words: words.map((w) => w.text), boxes: words.map((w): Box => normalizeBox("predict", wordsPath ?? imagePath, w.box, page.width, page.height)), width: page.width, height: page.height };
-  const [prepared] = prepareDocs([doc], prepareOptions(state.settings, state.config, tokenizer, { pageOf: () => page }));
-  const logits = documentLogits(model, [prepared], 1)[0], labels = state.settings.labels;
+  const [prepared] = prepareDocs([doc], prepareOptions(settings, config, tokenizer, { pageOf: () => page }));
+  const logits = documentLogits(model, [prepared], 1)[0], labels = settings.labels;
   const top = Math.max(...logits);
   const e = logits.map((v) => Math.exp(v - top));
   const total = e.reduce((a, b) => a + b, 0);

@@ -20,7 +20,7 @@ export interface DataSource {
   skipBad?: boolean;
 }
 
-export function prepareOptions(settings: RunSettings, config: AETNetConfig, tokenizer: ByteLevelBPE, source: DataSource): PrepareOptions {
+export function prepareOptions(settings: Pick<RunSettings, "labels" | "maxLength" | "stride" | "chunking" | "kind">, config: AETNetConfig, tokenizer: ByteLevelBPE, source: DataSource): PrepareOptions {
   return {
     tokenizer, labelToId: labelMaps(settings.labels).labelToId, imageSize: config.imageSize,
     maxLength: settings.maxLength, stride: settings.stride, chunking: settings.chunking ?? "overlap", kind: settings.kind ?? "token",

@@ -2,7 +2,7 @@
 // window settings it was trained with.
 import type { AETNet } from "../models/aetnet.ts";
 import type { Chunking, WordTokenizer } from "../data/encode.ts";
-import { openCheckpoint } from "../cli/checkpoint_model.ts";
+import { openModel } from "../cli/checkpoint_model.ts";
 import { DataError } from "../data/errors.ts";
 
 export interface EntityModel {
@@ -18,12 +18,15 @@ export interface EntityModel {
   chunking: Chunking;
 }
 
-/** Opens a run or checkpoint folder written by `aetnet train`; a document-classification checkpoint is refused. */
+/**
+ * Opens a run or checkpoint folder written by `aetnet train`, or a Hugging Face LayoutLMv3ForTokenClassification
+ * folder (config.json + model.safetensors); a document-classification checkpoint is refused.
+ */
 export function loadEntityModel(checkpoint: string): EntityModel {
-  const { dir, state, model, tokenizer } = openCheckpoint(checkpoint);
-  if ((state.settings.kind ?? "token") !== "token") {
+  const { dir, settings, model, tokenizer } = openModel(checkpoint);
+  if (settings.kind !== "token") {
     throw new DataError("extract", dir, "is a document-classification checkpoint; entity extraction needs a token-labelling one");
   }
-  const { labels, maxLength, stride, batchSize } = state.settings;
-  return { model, tokenizer, labels, maxLength, stride, batchSize, chunking: state.settings.chunking ?? "overlap" };
+  const { labels, maxLength, stride, batchSize } = settings;
+  return { model, tokenizer, labels, maxLength, stride, batchSize, chunking: settings.chunking ?? "overlap" };
 }

@@ -20,7 +20,7 @@ export interface Ocr {
 
 interface TesseractBox { x0: number; y0: number; x1: number; y1: number }
 interface TesseractWord { text: string; bbox: TesseractBox; confidence: number }
-interface TesseractBlock { paragraphs: { lines: { words: TesseractWord[] }[] }[] }
+export interface TesseractBlock { paragraphs: { lines: { words: TesseractWord[] }[] }[] }
 interface TesseractModule {
   createWorker(lang: string, oem: number, options: Record<string, unknown>, config: Record<string, string>): Promise<{
     recognize(image: Buffer, options: object, output: object): Promise<{ data: { blocks: TesseractBlock[] | null } }>;
@@ -47,6 +47,27 @@ export interface OcrOptions {
   upscaleBelow?: number;
 }
 
+/** The image tesseract reads: the page itself, or twice its size under `upscaleBelow` (see OcrOptions). */
+export function ocrInput(image: RgbImage, upscaleBelow = 2000): { input: RgbImage; scale: number } {
+  const scale = Math.max(image.width, image.height) < upscaleBelow ? 2 : 1;
+  return { input: scale === 1 ? image : resize(image, image.width * scale, image.height * scale), scale };
+}
+
+/**
+ * tesseract's blocks → text lines of non-empty words, boxes mapped back from the `scale`d input to the
+ * width × height page (shared with the browser page, which runs tesseract there).
+ */
+export function linesOfBlocks(blocks: readonly TesseractBlock[] | null, scale: number, width: number, height: number): OcrLine[] {
+  const px = (v: number, size: number): number => Math.min(size, Math.max(0, Math.round(v / scale)));
+  return (blocks ?? []).flatMap((b) => b.paragraphs.flatMap((p) => p.lines.map((l) => l.words
+    .filter((w) => w.text.trim() !== "")
+    .map((w): OcrWord => ({
+      text: w.text.trim(), confidence: w.confidence,
+      box: [px(w.bbox.x0, width), px(w.bbox.y0, height), px(w.bbox.x1, width), px(w.bbox.y1, height)],
+    })))))
+    .filter((line) => line.length > 0);
+}
+
 /** Starts a tesseract.js worker (LSTM engine, English). */
 export async function createOcr(options: OcrOptions = {}): Promise<Ocr> {
   const upscaleBelow = options.upscaleBelow ?? 2000;
@@ -59,17 +80,9 @@ export async function createOcr(options: OcrOptions = {}): Promise<Ocr> {
   const worker = await t.createWorker("eng", t.OEM.LSTM_ONLY, workerOptions, { debug_file: "/dev/null" });
   return {
     async recognize(image) {
-      const f = Math.max(image.width, image.height) < upscaleBelow ? 2 : 1;
-      const input = f === 1 ? image : resize(image, image.width * f, image.height * f);
+      const { input, scale } = ocrInput(image, upscaleBelow);
       const { data } = await worker.recognize(encodePng(input), {}, { blocks: true, text: false });
-      const px = (v: number, size: number): number => Math.min(size, Math.max(0, Math.round(v / f)));
-      return (data.blocks ?? []).flatMap((b) => b.paragraphs.flatMap((p) => p.lines.map((l) => l.words
-        .filter((w) => w.text.trim() !== "")
-        .map((w): OcrWord => ({
-          text: w.text.trim(), confidence: w.confidence,
-          box: [px(w.bbox.x0, image.width), px(w.bbox.y0, image.height), px(w.bbox.x1, image.width), px(w.bbox.y1, image.height)],
-        })))))
-        .filter((line) => line.length > 0);
+      return linesOfBlocks(data.blocks, scale, image.width, image.height);
     },
     async close() { await worker.terminate(); },
   };

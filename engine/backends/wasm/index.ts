@@ -19,10 +19,15 @@ const MATMUL_MIN_WORK = 4096;
 let runtime: WasmRuntime | undefined;
 let wantThreads: number | undefined;
 
-/** The tensor heap's cap in bytes: AETNET_WASM_MEMORY_MB, else all a 32-bit memory addresses (4 GiB). */
+/**
+ * The tensor heap's cap in bytes: AETNET_WASM_MEMORY_MB (up to 4 GiB, all a 32-bit memory addresses), else
+ * 1 GiB. Linear memory never shrinks, and code that allocates without tidy() grows it until finalizers run,
+ * so the default keeps that high-water mark modest; a training step freed by tidy() needs far less.
+ */
+const DEFAULT_LIMIT_BYTES = 2 ** 30;
 function defaultMemoryLimit(): number {
   const mb = Number(typeof process === "undefined" ? undefined : process.env.AETNET_WASM_MEMORY_MB);
-  return Number.isFinite(mb) && mb > 0 ? Math.min(MAX_MEMORY_BYTES, mb * 2 ** 20) : MAX_MEMORY_BYTES;
+  return Number.isFinite(mb) && mb > 0 ? Math.min(MAX_MEMORY_BYTES, mb * 2 ** 20) : DEFAULT_LIMIT_BYTES;
 }
 
 /** The runtime, built on first use (compiling the module and starting the worker pool). */

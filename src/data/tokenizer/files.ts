@@ -40,8 +40,15 @@ function toMerge(path: string, m: unknown, i: number): [string, string] {
 
 /** GPT-2 / RoBERTa files: vocab.json ({token: id}) and merges.txt (optional "#version" line, then "a b" per line). */
 export function loadVocabMerges(vocabPath: string, mergesPath: string): ByteLevelBPE {
-  const vocab = toVocab(vocabPath, parseJson(vocabPath));
-  const merges = readText(mergesPath).split("\n").filter((l, i) => l.trim().length > 0 && !(i === 0 && l.startsWith("#version")))
+  return vocabMergesFromText(readText(vocabPath), readText(mergesPath), vocabPath, mergesPath);
+}
+
+/** loadVocabMerges on the files' contents (the names label errors): for callers without a file system. */
+export function vocabMergesFromText(vocabText: string, mergesText: string, vocabPath = "vocab.json", mergesPath = "merges.txt"): ByteLevelBPE {
+  let raw: unknown;
+  try { raw = JSON.parse(vocabText); } catch (err) { throw new TokenizerError(`${vocabPath}: invalid JSON (${err instanceof Error ? err.message : String(err)})`); }
+  const vocab = toVocab(vocabPath, raw);
+  const merges = mergesText.split("\n").filter((l, i) => l.trim().length > 0 && !(i === 0 && l.startsWith("#version")))
     .map((l, i) => toMerge(mergesPath, l.replace(/\r$/, ""), i));
   return new ByteLevelBPE(vocab, merges);
 }

@@ -1,0 +1,145 @@
+// The extraction page (examples/extract_page/) end to end in headless Chromium: a checkpoint trained here is
+// selected in the page, a page image dropped in; the page OCRs it with tesseract.js served from this machine,
+// runs the model and draws the entities. Checked against Node on the same input: the same OCR words give the same
+// per-word labels and probabilities, and the same entities as `aetnet predict --words` with those words.
+// Two pages: a FUNSD test form (skipped when ../shared/data/funsd is absent) and a page drawn here.
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { io } from "../../engine/index.ts";
+import { buildPage } from "../../examples/extract_page/build.ts";
+import type { ExtractPageResult } from "../../examples/extract_page/main.ts";
+import { servePage } from "../../examples/extract_page/serve.ts";
+import { resolveCheckpointDir } from "../../src/cli/checkpoint_model.ts";
+import { decodeImage } from "../../src/data/image/decode.ts";
+import { dataRoot } from "../../src/data/paths.ts";
+import { loadEntityModel } from "../../src/extract/entity_model.ts";
+import { extractEntities, tagPage } from "../../src/extract/extract_entities.ts";
+import { createOcr } from "../../src/extract/ocr.ts";
+import { segmentLines } from "../../src/extract/segments.ts";
+import { Trainer } from "../../src/train/trainer.ts";
+import { runCli } from "../src/cli/run_cli.ts";
+import { micro, syntheticSetup } from "../src/train/fixtures.ts";
+import { skipWhen } from "../skip.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+/** As test/browser/page.test.ts, minus the GPU flags this page does not need. */
+const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"];
+/** The page's CPU kernels (single-threaded wasm) vs Node's: float32 rounding only. */
+const TOLERANCE = 1e-4;
+
+const t = suite("extraction page (headless Chromium)");
+const skip = process.env.AETNET_BROWSER_TESTS === "skip";
+const funsdImages = join(dataRoot(), "funsd", "testing_data", "images");
+const test = skipWhen(t, skip ? "AETNET_BROWSER_TESTS=skip" : null);
+const funsdTest = skipWhen(t, skip ? "AETNET_BROWSER_TESTS=skip" : existsSync(funsdImages) ? null : `no FUNSD data at ${funsdImages}`);
+
+let setupError: Error | null = null;
+let browser: Browser | null = null;
+let server: Server | null = null;
+let url = "";
+let dir = "";
+let ckptFiles: string[] = [];
+
+t.before(async () => {
+  if (skip) return;
+  try {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run \`bash .ci/setup_system.sh\` (as root), or set AETNET_BROWSER_TESTS=skip`);
+    dir = mkdtempSync(join(tmpdir(), "aetnet-extract-page-"));
+    new Trainer({ config: micro, ...syntheticSetup(), outDir: join(dir, "run"), stopAfter: 4, progress: null, print: () => {} }).fit();
+    const folder = io.findCheckpoint(resolveCheckpointDir(join(dir, "run")));
+    if (folder === null) throw new Error("the trainer wrote no checkpoint");
+    ckptFiles = [join(folder, "state.json"), join(folder, "model.safetensors")];
+    await buildPage({ logLevel: "error" });
+    ({ server, url } = await servePage(0));
+    browser = await chromium.launch({ executablePath: CHROMIUM, ignoreDefaultArgs: true, args: [...FLAGS, `--user-data-dir=${join(dir, "chromium")}`, "--remote-debugging-pipe"], timeout: 30_000 });
+  } catch (err) {
+    setupError = err as Error;
+  }
+});
+t.before.each(() => { if (setupError) throw setupError; });
+t.after(async () => {
+  await browser?.close().catch(() => {});
+  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opens the page, selects the checkpoint and the image, waits for the result (or the page's error). */
+async function runInPage(image: string): Promise<{ result: ExtractPageResult; drawn: { label: string; text: string }[]; requests: string[] }> {
+  const page: Page = await browser!.newPage();
+  const requests: string[] = [];
+  page.on("request", (r) => requests.push(r.url()));
+  try {
+    await page.goto(url);
+    await page.setInputFiles("#model-files", ckptFiles);
+    // Expressions as strings: they run in the page, and this project compiles without the DOM's types.
+    await page.waitForFunction('/model ready|error/.test(document.getElementById("status").textContent)', null, { timeout: 60_000 });
+    await page.setInputFiles("#page-file", image);
+    await page.waitForFunction("window.__result !== undefined || window.__error !== undefined", null, { timeout: 240_000 });
+    const error = (await page.evaluate("window.__error ?? null")) as string | null;
+    if (error !== null) throw new Error(`the page failed: ${error}`);
+    const result = (await page.evaluate("window.__result")) as ExtractPageResult;
+    const drawn = await page.$$eval("rect.entity", (rects) => rects.map((r) => ({ label: (r as unknown as { dataset: Record<string, string> }).dataset.label, text: (r as unknown as { dataset: Record<string, string> }).dataset.text })));
+    return { result, drawn, requests };
+  } finally {
+    await page.close();
+  }
+}
+
+/** The page's words through Node: per-word tags, the entities, and `aetnet predict --words` on the same words. */
+async function checkAgainstNode(image: string, page: Awaited<ReturnType<typeof runInPage>>): Promise<void> {
+  const { result, drawn, requests } = page;
+  assert.ok(requests.every((r) => r.startsWith(url) || r.startsWith("blob:") || r.startsWith("data:")), `only local requests: ${requests.filter((r) => !r.startsWith(url)).join(", ")}`);
+  assert.ok(result.words.length > 0, "the page's OCR found words");
+  // The same tesseract build and English model in Node read the same words with the same boxes.
+  const ocr = await createOcr();
+  try {
+    const nodeWords = segmentLines(await ocr.recognize(decodeImage(image)));
+    assert.equal(result.words, nodeWords, "OCR in the page vs OCR in Node");
+  } finally { await ocr.close(); }
+  const model = loadEntityModel(ckptFiles[0].replace(/\/state\.json$/, ""));
+  const img = decodeImage(image);
+  assert.equal([result.width, result.height], [img.width, img.height]);
+  const loaded = { page: 1, image: img, words: result.words, source: "ocr" as const };
+  const tags = tagPage(model, loaded, image);
+  assert.equal(result.tags.map((x) => x.id), tags.map((x) => x.id), "per-word labels");
+  result.tags.forEach((x, i) => assert.ok(Math.abs(x.p - tags[i].p) <= TOLERANCE, `word ${i}: p ${x.p} vs ${tags[i].p}`));
+  const node = extractEntities(model, { path: image, pages: [loaded], loadMs: 0 }).entities;
+  const strip = (es: typeof node): unknown[] => es.map((e) => ({ label: e.label, text: e.text, box: e.box, words: e.words }));
+  assert.equal(strip(result.entities), strip(node), "entities");
+  assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text })), "one rectangle per entity");
+  console.log(`  ${image.split("/").pop()}: ${result.words.length} OCR words, ${result.entities.length} entities, OCR ${(result.ms.ocr / 1000).toFixed(1)} s and model ${(result.ms.model / 1000).toFixed(1)} s in the page`);
+  // The CLI on the same words (each with its segment box, which is what the model sees).
+  const words = join(dir, "words.json");
+  writeFileSync(words, JSON.stringify(result.words.map((w) => ({ text: w.text, box: w.segment }))));
+  const cli = await runCli("predict", "--checkpoint", join(dir, "run"), "--image", image, "--words", words, "--out", join(dir, "cli.svg"));
+  assert.is(cli.code, 0, cli.err);
+  const fromCli = (JSON.parse(cli.out) as { entities: { label: string; text: string; words: number[] }[] }).entities;
+  assert.equal(fromCli.map((e) => [e.label, e.text, e.words]), result.entities.map((e) => [e.label, e.text, e.words]), "aetnet predict --words");
+}
+
+funsdTest("a FUNSD test form: OCR and entities in the page equal Node's on the same words", async () => {
+  const image = join(funsdImages, readdirSync(funsdImages).filter((f) => f.endsWith(".png")).sort()[0]);
+  await checkAgainstNode(image, await runInPage(image));
+});
+
+test("a page drawn here: OCR and entities in the page equal Node's on the same words", async () => {
+  const { createCanvas } = await import("@napi-rs/canvas");
+  const c = createCanvas(640, 420), ctx = c.getContext("2d");
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, 640, 420);
+  ctx.fillStyle = "#000000";
+  ctx.font = "26px sans-serif";
+  ["REGISTRATION FORM", "Name: John Smith", "Date: 12/03/2026", "Amount due: 123.45"].forEach((line, i) => ctx.fillText(line, 40, 70 + i * 80));
+  const image = join(dir, "drawn.png");
+  writeFileSync(image, await c.encode("png"));
+  const page = await runInPage(image);
+  assert.ok(page.result.words.some((w) => w.text === "Smith"), `OCR read the drawn text: ${page.result.words.map((w) => w.text).join(" ")}`);
+  await checkAgainstNode(image, page);
+});
+
+t.run();
