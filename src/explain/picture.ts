@@ -1,6 +1,6 @@
 // A picture as a flat list of shapes (page image, rectangles, lines, text) rendered to SVG, or to PNG through
 // @napi-rs/canvas when that optional package is installed; one description, two renderers, same drawing.
-import { importPackage, MissingPackageError } from "../extract/optional_package.ts";
+import { importOptional, MissingDependencyError } from "../../engine/index.ts";
 import { xmlText } from "../train/xml_text.ts";
 
 export type Shape =
@@ -47,8 +47,8 @@ interface CanvasModule {
 /** PNG bytes of the picture, or null when @napi-rs/canvas (an optional package) is not installed. */
 export async function toPng(pic: Picture): Promise<Uint8Array | null> {
   let canvas: CanvasModule;
-  try { canvas = await importPackage<CanvasModule>("@napi-rs/canvas", "PNG pictures"); } catch (err) {
-    if (err instanceof MissingPackageError) return null;
+  try { canvas = await importOptional<CanvasModule>("@napi-rs/canvas", "PNG pictures"); } catch (err) {
+    if (err instanceof MissingDependencyError) return null;
     throw err;
   }
   const c = canvas.createCanvas(Math.ceil(pic.width), Math.ceil(pic.height));
