@@ -31,7 +31,11 @@ export const WORKLOADS: readonly Workload[] = [
   { id: "w3_softmax_fwdbwd", title: "W3 softmax 64×256×256 fwd+bwd", flops: 0, quick: true },
   { id: "w3_ce_fwd", title: "W3 cross-entropy 4096×1000 fwd", flops: 0, quick: false },
   { id: "w3_ce_fwdbwd", title: "W3 cross-entropy 4096×1000 fwd+bwd", flops: 0, quick: true },
-  { id: "w4_step", title: "W4 AETNet small training step", flops: 0, quick: true },
+  { id: "w4_step", title: "W4 AETNet small training step (B2×T64)", flops: 0, quick: true },
+  { id: "w4_b4t256", title: "W4 AETNet small training step at the FUNSD shape (B4×T256)", flops: 0, quick: false },
+  { id: "w4_fusion_b4t256", title: "W4 fusion only (no alignment), B4×T256", flops: 0, quick: false },
+  // The roofline's W2 split: the encoder layer's forward and backward GEMMs alone (same shapes and transposes).
+  { id: "w2_gemms", title: "W2 fwd+bwd GEMMs alone", flops: 3 * w2Forward, quick: false },
 ];
 
 export interface Measurement {
@@ -219,7 +223,7 @@ export function runEngine(impl: Partial<Record<string, () => () => void>>, skip:
   const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
   const out: EngineResult = {};
   for (const w of WORKLOADS) {
-    if ((quick && !w.quick) || (only && !only.includes(w.id))) continue;
+    if (only ? !only.includes(w.id) : quick && !w.quick) continue; // an explicit --only wins over --quick
     const make = impl[w.id];
     if (skip[w.id]) { out[w.id] = { skipped: skip[w.id] }; continue; }
     if (measured[w.id]) { out[w.id] = measured[w.id]; continue; }

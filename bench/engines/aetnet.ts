@@ -4,7 +4,8 @@
 import { F, manualSeed, matmul, noGrad, optim, randint, randn, softmax, tidy, type Tensor } from "../../engine/index.ts";
 import { backendInfo, syncDevice } from "../../engine/backends/registry.ts";
 import { wasmRuntime } from "../../engine/backends/wasm/index.ts";
-import { small } from "../../src/config.ts";
+import { mm } from "../../engine/ops/matmul.ts";
+import { small, withOverrides } from "../../src/config.ts";
 import { aetnetStep } from "../aetnet_step.ts";
 import { CE_SHAPE, ENCODER, SOFTMAX_SHAPE, runEngine } from "../harness.ts";
 
@@ -36,6 +37,24 @@ function encoderLayer(): { x: Tensor; params: Tensor[]; forward: (x: Tensor) => 
   return { x: randn([B, T, H]), params: [ln1w, ln1b, ln2w, ln2b, wq, wk, wv, wo, w1, w2, bq, bk, bv, bo, b1, b2], forward };
 }
 
+/**
+ * The GEMMs of one W2 forward + backward alone: each forward matmul of the layer and its two gradient
+ * matmuls, with the layer's shapes and transposes (linear: x·wᵀ, then g·w and gᵀ·x; attention: q·kᵀ and p·v
+ * with theirs). W2 fwd+bwd minus this is the layer's non-GEMM time.
+ */
+function w2Gemms(): () => void {
+  const { batch: B, seq: T, hidden: H, heads: NH, mlp: M } = ENCODER;
+  const D = H / NH;
+  const linears = [[H, H], [H, H], [H, H], [H, H], [H, M], [M, H]].map(([k, n]) => ({ x: randn([B * T, k]), w: randn([n, k]), g: randn([B * T, n]) }));
+  const [q, kT, att, v] = [randn([B, NH, T, D]), randn([B, NH, D, T]), randn([B, NH, T, T]), randn([B, NH, T, D])];
+  const [gScores, gCtx] = [randn([B, NH, T, T]), randn([B, NH, T, D])];
+  return () => noGrad(() => {
+    for (const { x, w, g } of linears) { mm(x, w, false, true); mm(g, w, false, false); mm(g, x, true, false); }
+    mm(q, kT, false, false); mm(gScores, kT, false, true); mm(q, gScores, true, false);
+    mm(att, v, false, false); mm(gCtx, v, false, true); mm(att, gCtx, true, false);
+  });
+}
+
 // On the gpu backend (AETNET_BACKEND=gpu) an op returns before the device has done its work: each timed run
 // ends with a one-element device read, which the device queue answers only after everything before it.
 // Each timed run is one tidy(): what it makes is freed when it ends, as in a training loop (src/train/trainer.ts).
@@ -62,7 +81,10 @@ runEngine(settle({
     const x = randn([...CE_SHAPE]).requiresGrad_(), y = randint(0, CE_SHAPE[1], [CE_SHAPE[0]]).int();
     return () => { x.zeroGrad(); F.crossEntropy(x, y).backward(); };
   },
+  w2_gemms: () => w2Gemms(),
   w4_step: () => aetnetStep(small),
+  w4_b4t256: () => aetnetStep(small, 4, 256),
+  w4_fusion_b4t256: () => aetnetStep(withOverrides(small, { align: false }), 4, 256),
 }), {}, {}, {
   w2_fwdbwd: () => {
     const l = encoderLayer();

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { defaultDataDir } from "./tasks.ts";
+import { showOnPage } from "./quickstart_page.ts";
 import { trainCommand, TRAIN_HELP, type TrainRun } from "./train_command.ts";
 
 export const QUICKSTART_HELP = `aetnet quickstart — a few-minute demo of fine-tuning and evaluation
@@ -10,16 +11,19 @@ export const QUICKSTART_HELP = `aetnet quickstart — a few-minute demo of fine-
 Usage: aetnet quickstart [train options]
 
 Trains the tiny preset for 3 epochs on 16 FUNSD training forms (when ${defaultDataDir("funsd")} exists)
-or on 48 synthetic forms, and prints entity F1 on 10 (16 synthetic) held-out forms. Options after "quickstart" are passed to
+or on 48 synthetic forms, prints entity F1 on 10 (16 synthetic) held-out forms, then reads a held-out page from its
+image alone (OCR) and draws the entities it finds (runs/quickstart/page/*.entities.svg). Options after "quickstart" are passed to
 "aetnet train" and override these defaults (e.g. --task synthetic, --epochs 5).
 
 ${TRAIN_HELP}`;
 
-export function quickstartCommand(argv: readonly string[]): TrainRun | null {
+export async function quickstartCommand(argv: readonly string[]): Promise<TrainRun | null> {
   if (argv.includes("--help") || argv.includes("-h")) { console.log(QUICKSTART_HELP); return null; }
   const funsd = existsSync(join(defaultDataDir("funsd"), "training_data"));
   const task = funsd ? "funsd" : "synthetic";
   if (!funsd) console.log(`FUNSD not found at ${defaultDataDir("funsd")}: using synthetic forms (set AETNET_DATA to use real data)`);
   const defaults = ["--task", task, "--config", "tiny", "--epochs", "3", "--max-length", "128", "--lr", "1e-3", "--train-docs", funsd ? "16" : "48", "--eval-docs", funsd ? "10" : "16", "--out", join("runs", "quickstart")];
-  return trainCommand([...defaults, ...argv]);
+  const run = trainCommand([...defaults, ...argv]);
+  if (run !== null && run.f1 !== null) await showOnPage(run.outDir);
+  return run;
 }

@@ -5,7 +5,7 @@ export { loadDocument, documentKind, type DocumentPage, type LoadedDocument, typ
 export { extractEntities, tagPage } from "./extract_entities.ts";
 export { loadEntityModel, type EntityModel } from "./entity_model.ts";
 export { processDocument, writePictures, type ProcessOptions } from "./process_document.ts";
-export { createOcr, lazyOcr, type Ocr, type OcrWord, type OcrLine } from "./ocr.ts";
+export { createOcr, lazyOcr, type Ocr, type OcrOptions, type OcrWord, type OcrLine } from "./ocr.ts";
 export { readPdf, parsePageRange, type PdfPage, type PdfWord } from "./pdf.ts";
 export { segmentLines, GAP_FACTOR, type PageWord } from "./segments.ts";
 export { MissingPackageError } from "./optional_package.ts";
