@@ -4,11 +4,12 @@
 #                            WebGL2 there comes from its bundled SwiftShader, no GPU needed.
 #   libegl1 libegl-mesa0     Mesa's EGL + llvmpipe: a software OpenGL that Dawn (the `webgpu` npm
 #   libgl1-mesa-dri libgles2 package) can run WebGPU over in Node.
+#   redis-server             the job-queue tests (test/src/queue/) start a real Redis on a loopback port.
 # Idempotent: installs only what `dpkg -s` does not report installed, and runs apt-get update only then,
 # so a second run takes well under a second.
 set -euo pipefail
 
-PACKAGES=(chromium libegl1 libegl-mesa0 libgl1-mesa-dri libgles2)
+PACKAGES=(chromium libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 redis-server)
 
 installed() { dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'; }
 

@@ -8,6 +8,9 @@ import { evalCommand } from "./eval_command.ts";
 import { predictCommand } from "./predict_command.ts";
 import { quickstartCommand } from "./quickstart.ts";
 import { trainCommand } from "./train_command.ts";
+import { queueCommand } from "./queue_command.ts";
+import { workerCommand } from "./worker_command.ts";
+import { QueueError } from "../queue/errors.ts";
 
 export const MAIN_HELP = `aetnet — AETNet (alignment-enriched tuning) for document understanding, on a TypeScript engine
 
@@ -19,6 +22,8 @@ Commands:
   eval        score a checkpoint on a dataset split
   predict     entities of a page image (OCR), a PDF or a whole folder, drawn as SVG; or the class of a page
   quickstart  a few-minute demo: brief fine-tuning on FUNSD if present, else on synthetic forms
+  queue       add documents to a Redis job queue (add), follow it (status), collect its results (results)
+  worker      take documents from a Redis job queue and extract their entities (run on any number of machines)
 
 Run "aetnet <command> --help" for a command's options.`;
 
@@ -27,6 +32,8 @@ const COMMANDS: Record<string, (argv: readonly string[]) => unknown> = {
   eval: evalCommand,
   predict: predictCommand,
   quickstart: quickstartCommand,
+  queue: queueCommand,
+  worker: workerCommand,
 };
 
 /** Runs one command line; returns the exit status. */
@@ -40,7 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof UsageError) { console.error(`aetnet ${command}: ${err.message}\n\n${err.help}`); return 2; }
-    if (err instanceof MissingDataError || err instanceof FormatError) { console.error(`aetnet ${command}: ${err.message}`); return 1; }
+    if (err instanceof MissingDataError || err instanceof FormatError || err instanceof QueueError) { console.error(`aetnet ${command}: ${err.message}`); return 1; }
     throw err;
   }
 }
