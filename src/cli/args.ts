@@ -14,7 +14,7 @@ export interface Parsed { values: Record<string, string | boolean | undefined>; 
 
 export function parse(argv: readonly string[], spec: OptionSpec, help: string): Parsed {
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: { ...spec, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, spec), options: { ...spec, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: true });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, help);
     const out: Record<string, string | boolean | undefined> = {};
     for (const [k, v] of Object.entries(values)) if (typeof v === "string" || typeof v === "boolean") out[k] = v;
@@ -23,6 +23,23 @@ export function parse(argv: readonly string[], spec: OptionSpec, help: string): 
     if (err instanceof UsageError) throw err;
     throw new UsageError(err instanceof Error ? err.message : String(err), help);
   }
+}
+
+/**
+ * "--lr -1" → "--lr=-1": parseArgs takes a value that starts with "-" for an option and refuses it as ambiguous,
+ * so a negative number would never reach the range check that names the flag and what it expects.
+ */
+function joinNegativeValues(argv: readonly string[], spec: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") && !argv[i].includes("=") ? argv[i].slice(2) : null;
+    const next = argv[i + 1];
+    if (name !== null && spec[name]?.type === "string" && next !== undefined && /^-(\d|\.\d|inf|nan)/i.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
 }
 
 /** A string option; `required` turns absence into a UsageError. */

@@ -1,14 +1,13 @@
 // `aetnet eval`: a checkpoint on a dataset split — entity precision / recall / F1 (seqeval) and word accuracy for
 // token-labelling checkpoints, document accuracy for classification (rvlcdip) checkpoints.
-import { labelMaps } from "../data/document.ts";
 import { prepareDocs } from "../train/batches.ts";
 import type { PreparedDoc } from "../train/run_types.ts";
 import { evaluate, evaluateDocuments } from "../train/evaluate.ts";
 import type { TrainingState } from "../train/checkpoint.ts";
 import type { AETNet } from "../models/aetnet.ts";
-import { join } from "node:path";
 import { choice, num, parse, str } from "./args.ts";
 import { openCheckpoint } from "./checkpoint_model.ts";
+import { DEFAULT_CACHE_DIR, prepareOptions } from "./prepare_options.ts";
 import { loadTask, TASKS, type TaskName } from "./tasks.ts";
 
 export const EVAL_HELP = `aetnet eval — score a trained checkpoint on a dataset split
@@ -41,7 +40,7 @@ export function evalCommand(argv: readonly string[]): number | null {
   const task = choice<TaskName>({ values: { task: state.settings.task }, help: false }, "task", EVAL_HELP, TASKS, "funsd");
   const kind = state.settings.kind ?? "token";
   const data = loadTask(task, { dataDir: str(p, "data", EVAL_HELP), split, trainDocs: limit, evalDocs: limit, ...(kind === "sequence" ? { classes: state.settings.labels } : {}) });
-  const docs = prepareDocs(split === "test" ? data.eval : data.train, { tokenizer, labelToId: labelMaps(state.settings.labels).labelToId, imageSize: state.config.imageSize, maxLength: state.settings.maxLength, stride: state.settings.stride, pageOf: data.pageOf, cacheDir: str(p, "cache", EVAL_HELP) ?? join("runs", ".page-cache"), kind });
+  const docs = prepareDocs(split === "test" ? data.eval : data.train, prepareOptions(state.settings, state.config, tokenizer, { pageOf: data.pageOf, cacheDir: str(p, "cache", EVAL_HELP) ?? DEFAULT_CACHE_DIR, skipBad: true }));
   const scored: Scored = { dir, state, model, docs, task, split, json: p.values.json === true };
   return kind === "sequence" ? reportDocuments(scored) : reportEntities(scored);
 }

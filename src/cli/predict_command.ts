@@ -1,9 +1,9 @@
 // `aetnet predict`: entities of a page image (OCR, or given words), of a PDF (text layer, OCR for scanned pages) or
 // of a whole folder (one JSON line per document); for a document-classification checkpoint, the page's class.
-import { readFileSync, writeFileSync } from "node:fs";
-import { basename, extname } from "node:path";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, resolve } from "node:path";
 import { DataError } from "../data/errors.ts";
-import { labelMaps, normalizeBox, type Box, type Document } from "../data/document.ts";
+import { normalizeBox, type Box, type Document } from "../data/document.ts";
 import { decodeImage } from "../data/image/decode.ts";
 import { prepareDocs } from "../train/batches.ts";
 import { argmax, documentLogits } from "../train/evaluate.ts";
@@ -16,6 +16,7 @@ import type { PageWord } from "../extract/segments.ts";
 import { num, parse, str, UsageError } from "./args.ts";
 import { checkpointKind, openCheckpoint } from "./checkpoint_model.ts";
 import { predictFolder } from "./predict_folder.ts";
+import { prepareOptions } from "./prepare_options.ts";
 
 export const PREDICT_HELP = `aetnet predict — entities of a page image, a PDF or a whole folder; or the class of a page
 
@@ -92,6 +93,7 @@ export async function predictCommand(argv: readonly string[]): Promise<DocumentR
     if (image === undefined) throw new UsageError("a document-classification checkpoint takes --image", PREDICT_HELP);
     return classifyPage(ckpt, image, wordsPath);
   }
+  if (input !== undefined || image !== undefined) checkOutFolder(out ?? "."); // before the model runs, not after
   const model = loadEntityModel(ckpt);
   if (input !== undefined) {
     if (out === undefined) throw new UsageError("--input needs --out results.jsonl", PREDICT_HELP);
@@ -114,13 +116,19 @@ export async function predictCommand(argv: readonly string[]): Promise<DocumentR
   return result;
 }
 
+/** --out must name a file (or, for --pdf, a folder) whose parent folder exists. */
+function checkOutFolder(path: string): void {
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new DataError("predict", path, `--out: the folder ${folder} does not exist`);
+}
+
 /** The class of one page (document-classification checkpoints), from its image and optional words. */
 function classifyPage(ckpt: string, imagePath: string, wordsPath: string | undefined): ClassPrediction {
   const words = wordsPath === undefined ? [] : readWords(wordsPath);
   const page = decodeImage(imagePath);
   const { state, model, tokenizer } = openCheckpoint(ckpt);
   const doc: Document = { id: basename(imagePath), words: words.map((w) => w.text), boxes: words.map((w): Box => normalizeBox("predict", wordsPath ?? imagePath, w.box, page.width, page.height)), width: page.width, height: page.height };
-  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: labelMaps(state.settings.labels).labelToId, imageSize: state.config.imageSize, maxLength: state.settings.maxLength, stride: state.settings.stride, pageOf: () => page, kind: "sequence" });
+  const [prepared] = prepareDocs([doc], prepareOptions(state.settings, state.config, tokenizer, { pageOf: () => page }));
   const logits = documentLogits(model, [prepared], 1)[0], labels = state.settings.labels;
   const top = Math.max(...logits);
   const e = logits.map((v) => Math.exp(v - top));

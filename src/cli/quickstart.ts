@@ -12,7 +12,8 @@ Usage: aetnet quickstart [train options]
 
 Trains the tiny preset for 3 epochs on 16 FUNSD training forms (when ${defaultDataDir("funsd")} exists)
 or on 48 synthetic forms, prints entity F1 on 10 (16 synthetic) held-out forms, then reads a held-out page from its
-image alone (OCR) and draws the entities it finds (runs/quickstart/page/*.entities.svg). Options after "quickstart" are passed to
+image alone (OCR) and draws the entities it finds (runs/quickstart/page/*.entities.svg). The run goes to
+runs/quickstart (runs/quickstart-2, -3, ... when that folder holds an earlier run). Options after "quickstart" are passed to
 "aetnet train" and override these defaults (e.g. --task synthetic, --epochs 5).
 
 ${TRAIN_HELP}`;
@@ -22,8 +23,15 @@ export async function quickstartCommand(argv: readonly string[]): Promise<TrainR
   const funsd = existsSync(join(defaultDataDir("funsd"), "training_data"));
   const task = funsd ? "funsd" : "synthetic";
   if (!funsd) console.log(`FUNSD not found at ${defaultDataDir("funsd")}: using synthetic forms (set AETNET_DATA to use real data)`);
-  const defaults = ["--task", task, "--config", "tiny", "--epochs", "3", "--max-length", "128", "--lr", "1e-3", "--train-docs", funsd ? "16" : "48", "--eval-docs", funsd ? "10" : "16", "--out", join("runs", "quickstart")];
+  const defaults = ["--task", task, "--config", "tiny", "--epochs", "3", "--max-length", "128", "--lr", "1e-3", "--train-docs", funsd ? "16" : "48", "--eval-docs", funsd ? "10" : "16", "--out", freshRunFolder(join("runs", "quickstart"))];
   const run = trainCommand([...defaults, ...argv]);
   if (run !== null && run.f1 !== null) await showOnPage(run.outDir);
   return run;
+}
+
+/** The demo never lands in a folder holding an earlier run (train refuses those): runs/quickstart, else -2, -3, ... */
+function freshRunFolder(base: string): string {
+  let dir = base;
+  for (let n = 2; existsSync(dir); n++) dir = `${base}-${n}`;
+  return dir;
 }

@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { bioLabelList, bioTags, normalizeBox, unionBox, type Box, type Corpus, type CorpusOptions, type Document } from "./document.ts";
 import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
+import { readImageSize } from "./image/image_size.ts";
 import { listFolder } from "./read_file.ts";
 import { isNumberArray, isRecord, readJsonFile } from "./json_file.ts";
 
@@ -22,16 +23,15 @@ export type CordSplit = "train" | "dev" | "test";
 const QUAD_KEYS = ["x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4"] as const;
 
 /**
- * One receipt. The page size is `meta.image_size`; a word's box is (x1, y1, x3, y3) of its quad with the
- * coordinates swapped when reversed (official code); every word then gets its line's union box.
+ * One receipt. The page size is the image's real size, as the official code (PIL's image.size) takes it;
+ * `meta.image_size` only when no image is given. A word's box is (x1, y1, x3, y3) of its quad with the
+ * coordinates swapped when reversed, and clamped onto the page (the official quad_to_box clamps at 0; CORD has
+ * boxes a little off the page, which are kept, not dropped); every word then gets its line's union box.
  */
 export function loadCordDocument(jsonPath: string, imagePath?: string): Document {
   const json = readJsonFile("cord", jsonPath);
-  const size = isRecord(json) && isRecord(json.meta) ? json.meta.image_size : undefined;
-  if (!isRecord(json) || !Array.isArray(json.valid_line) || !isRecord(size) || typeof size.width !== "number" || typeof size.height !== "number") {
-    throw new DataError("cord", jsonPath, 'not a CORD annotation: needs "valid_line" array and meta.image_size {width, height}');
-  }
-  const { width, height } = size;
+  if (!isRecord(json) || !Array.isArray(json.valid_line)) throw new DataError("cord", jsonPath, 'not a CORD annotation: needs a "valid_line" array');
+  const { width, height } = imagePath !== undefined ? readImageSize(imagePath) : metaSize(json, jsonPath);
   const doc: Document = { id: basename(jsonPath, ".json"), words: [], boxes: [], labels: [], width, height, ...(imagePath ? { imagePath } : {}) };
   json.valid_line.forEach((line: unknown, l: number) => {
     if (!isRecord(line) || !Array.isArray(line.words) || typeof line.category !== "string") {
@@ -47,8 +47,9 @@ export function loadCordDocument(jsonPath: string, imagePath?: string): Document
       }
       if (w.text.trim() === "") return;
       const [x1, y1, , , x3, y3] = q;
+      const cx = (v: number): number => Math.min(Math.max(v, 0), width), cy = (v: number): number => Math.min(Math.max(v, 0), height);
       words.push(w.text);
-      boxes.push(normalizeBox("cord", jsonPath, [Math.min(x1, x3), Math.min(y1, y3), Math.max(x1, x3), Math.max(y1, y3)], width, height));
+      boxes.push(normalizeBox("cord", jsonPath, [cx(Math.min(x1, x3)), cy(Math.min(y1, y3)), cx(Math.max(x1, x3)), cy(Math.max(y1, y3))], width, height));
     });
     if (words.length === 0) return;
     const segment = unionBox(boxes);
@@ -57,6 +58,14 @@ export function loadCordDocument(jsonPath: string, imagePath?: string): Document
     doc.labels!.push(...bioTags(line.category === "other" ? null : line.category.toUpperCase(), words.length));
   });
   return doc;
+}
+
+function metaSize(json: Record<string, unknown>, jsonPath: string): { width: number; height: number } {
+  const size = isRecord(json.meta) ? json.meta.image_size : undefined;
+  if (!isRecord(size) || typeof size.width !== "number" || typeof size.height !== "number" || !(size.width > 0 && size.height > 0)) {
+    throw new DataError("cord", jsonPath, "no image given and no meta.image_size {width, height} to take the page size from");
+  }
+  return { width: size.width, height: size.height };
 }
 
 /** `<root>/<split>/json/NAME.json` with the image at `<root>/<split>/image/NAME.png` (or .jpg), which must exist. */

@@ -1,7 +1,7 @@
 // What entity extraction needs from a checkpoint: the model in eval mode, its tokenizer, its BIO labels and the
 // window settings it was trained with.
 import type { AETNet } from "../models/aetnet.ts";
-import type { WordTokenizer } from "../data/encode.ts";
+import type { Chunking, WordTokenizer } from "../data/encode.ts";
 import { openCheckpoint } from "../cli/checkpoint_model.ts";
 import { DataError } from "../data/errors.ts";
 
@@ -14,6 +14,8 @@ export interface EntityModel {
   maxLength: number;
   stride: number;
   batchSize: number;
+  /** How the checkpoint's run cut long documents: the same cut is used at prediction time. */
+  chunking: Chunking;
 }
 
 /** Opens a run or checkpoint folder written by `aetnet train`; a document-classification checkpoint is refused. */
@@ -23,5 +25,5 @@ export function loadEntityModel(checkpoint: string): EntityModel {
     throw new DataError("extract", dir, "is a document-classification checkpoint; entity extraction needs a token-labelling one");
   }
   const { labels, maxLength, stride, batchSize } = state.settings;
-  return { model, tokenizer, labels, maxLength, stride, batchSize };
+  return { model, tokenizer, labels, maxLength, stride, batchSize, chunking: state.settings.chunking ?? "overlap" };
 }

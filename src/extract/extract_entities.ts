@@ -24,7 +24,7 @@ export function tagPage(m: EntityModel, page: DocumentPage, id = "page"): WordTa
   };
   const [prepared] = prepareDocs([doc], {
     tokenizer: m.tokenizer, labelToId: new Map(), imageSize: m.model.config.imageSize,
-    maxLength: m.maxLength, stride: m.stride, pageOf: () => page.image,
+    maxLength: m.maxLength, stride: m.stride, chunking: m.chunking, pageOf: () => page.image,
   });
   const perWindow: WordTag[][] = [];
   noGrad(() => {

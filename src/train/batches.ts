@@ -7,7 +7,8 @@ import type { AETNetConfig } from "../config.ts";
 import type { AETNetInputs } from "../models/aetnet.ts";
 import { collate } from "../data/collate.ts";
 import type { Document } from "../data/document.ts";
-import type { EncodedWindow, WordTokenizer } from "../data/encode.ts";
+import type { Chunking, WordTokenizer } from "../data/encode.ts";
+import { DataError } from "../data/errors.ts";
 import { augmentPixels } from "../data/image/augment.ts";
 import { decodeImage } from "../data/image/decode.ts";
 import { normalize, stackPixels } from "../data/image/preprocess.ts";
@@ -29,17 +30,33 @@ export interface PrepareOptions {
   cacheDir?: string;
   /** "token" (default): every window, a label per word; "sequence": the first window and the document's class. */
   kind?: TaskKind;
+  /** How long documents are cut into windows: "overlap" (default) or the official "reference" chunks. */
+  chunking?: Chunking;
+  /**
+   * Skip a document whose page cannot be decoded (a DataError: a corrupt PNG body passes the loaders' header
+   * check), reporting it through onSkip, instead of failing the whole run; as the loaders' skipBad.
+   */
+  skipBad?: boolean;
+  onSkip?: (file: string, problem: string) => void;
 }
 
 /** The cached page is twice the model's image side: RandomResizedCrop's crops then upsample at most 2.2×. */
 export const CACHE_SCALE = 2;
 
 export function prepareDocs(docs: readonly Document[], options: PrepareOptions): PreparedDoc[] {
-  return docs.map((doc) => {
-    const page = cachedPage(doc, options);
+  const onSkip = options.onSkip ?? ((file: string, problem: string) => console.warn(`skipping ${file}: ${problem}`));
+  return docs.flatMap((doc) => {
+    let page: RgbImage;
+    try {
+      page = cachedPage(doc, options);
+    } catch (err) {
+      if (!options.skipBad || !(err instanceof DataError)) throw err;
+      onSkip(err.file, err.problem);
+      return [];
+    }
     const s = options.imageSize;
     const { windows, label } = taskKind(options.kind).encode(doc, options);
-    return { doc, windows, page, pixels: normalize(resize(page, s, s)), ...(label === undefined ? {} : { label }) };
+    return [{ doc, windows, page, pixels: normalize(resize(page, s, s)), ...(label === undefined ? {} : { label }) }];
   });
 }
 

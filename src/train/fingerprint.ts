@@ -32,8 +32,10 @@ function docEntry(p: PreparedDoc): [string, string] {
 
 /** Why a resume would continue another run, as one clause; null when the fingerprint, settings and config match. */
 export function resumeMismatch(saved: { fingerprint?: RunFingerprint; settings: RunSettings; config: AETNetConfig }, now: { fingerprint: RunFingerprint; settings: RunSettings; config: AETNetConfig }): string | null {
-  const then = { kind: "token", ...saved.settings } as RunSettings; // checkpoints from before classification: token
-  const settings = differingKeys(then as unknown as Record<string, unknown>, { kind: "token", ...now.settings });
+  // fields added later, absent in older checkpoints, read as their defaults
+  const defaults = { kind: "token", chunking: "overlap" };
+  const then = { ...defaults, ...saved.settings } as RunSettings;
+  const settings = differingKeys(then as unknown as Record<string, unknown>, { ...defaults, ...now.settings });
   if (settings.length > 0) return `settings differ (${settings.map((k) => `${k}: ${show(then, k)} then, ${show(now.settings, k)} now`).join("; ")})`;
   const config = differingKeys(saved.config as unknown as Record<string, unknown>, now.config as unknown as Record<string, unknown>);
   if (config.length > 0) return `model config differs (${config.join(", ")})`;

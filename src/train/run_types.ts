@@ -5,7 +5,7 @@ import type { GeneratorState, optim } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import type { AETNetOptions } from "../models/aetnet.ts";
 import type { Document } from "../data/document.ts";
-import type { EncodedWindow } from "../data/encode.ts";
+import type { Chunking, EncodedWindow } from "../data/encode.ts";
 import type { RgbImage } from "../data/image/rgb_image.ts";
 
 /** "token": a label per word (the model's token head); "sequence": one class per document (its sequence head). */
@@ -40,6 +40,8 @@ export interface RunSettings {
   stride: number;
   seed: number;
   lossWeights: { task: number; ita: number; pita: number };
+  /** How long documents are cut into windows; absent in checkpoints from before the choice: "overlap". */
+  chunking?: Chunking;
 }
 
 /** One optimizer step as logged. */

@@ -5,7 +5,7 @@ import { tensor, type Tensor } from "../../engine/index.ts";
 import type { AETNet } from "../models/aetnet.ts";
 import type { Batch } from "../data/collate.ts";
 import type { Document } from "../data/document.ts";
-import { encodeDocument, IGNORE_INDEX, type EncodedWindow, type WordTokenizer } from "../data/encode.ts";
+import { encodeDocument, IGNORE_INDEX, type Chunking, type EncodedWindow, type WordTokenizer } from "../data/encode.ts";
 import { DataError } from "../data/errors.ts";
 import { evaluate, evaluateDocuments, type DocumentEvalResult, type EvalResult } from "./evaluate.ts";
 import type { DocumentEvalRecord, PreparedDoc, TaskKind, TokenEvalRecord } from "./run_types.ts";
@@ -15,6 +15,8 @@ export interface KindEncodeOptions {
   labelToId: ReadonlyMap<string, number>;
   maxLength: number;
   stride: number;
+  /** How a long document is cut into windows (default "overlap"); classification keeps the first window either way. */
+  chunking?: Chunking;
 }
 
 /** A held-out evaluation as the trainer logs and prints it. */
@@ -39,7 +41,7 @@ export interface TaskKindSpec {
 
 const TOKEN: TaskKindSpec = {
   name: "token",
-  encode: (doc, o) => ({ windows: encodeDocument(doc, o.tokenizer, { maxLength: o.maxLength, stride: o.stride, labelToId: o.labelToId }) }),
+  encode: (doc, o) => ({ windows: encodeDocument(doc, o.tokenizer, { maxLength: o.maxLength, stride: o.stride, chunking: o.chunking, labelToId: o.labelToId }) }),
   batchLabels: (collated) => collated.labels,
   evaluate(model, docs, labels, batchSize) {
     const result = evaluate(model, docs, labels, batchSize);
@@ -58,7 +60,7 @@ const TOKEN: TaskKindSpec = {
  */
 const SEQUENCE: TaskKindSpec = {
   name: "sequence",
-  encode: (doc, o) => ({ windows: encodeDocument(doc, o.tokenizer, { maxLength: o.maxLength, stride: o.stride }).slice(0, 1), label: classId(doc, o.labelToId) }),
+  encode: (doc, o) => ({ windows: encodeDocument(doc, o.tokenizer, { maxLength: o.maxLength, stride: o.stride, chunking: o.chunking }).slice(0, 1), label: classId(doc, o.labelToId) }),
   batchLabels: (_collated, docLabels) => tensor(Int32Array.from(docLabels, (l) => l ?? IGNORE_INDEX), [docLabels.length]),
   evaluate(model, docs, labels, batchSize) {
     const result = evaluateDocuments(model, docs, labels, batchSize);

@@ -65,7 +65,7 @@ export const BEST_DIR = "checkpoints/best";
 export function defaultSettings(task: string, labels: readonly string[], overrides: Partial<RunSettings> = {}): RunSettings {
   return {
     task, labels: [...labels], epochs: 5, batchSize: 4, lr: 5e-4, weightDecay: 0.02, warmupRatio: 0.1, maxGradNorm: 1,
-    maxLength: 256, stride: 32, seed: 42, lossWeights: { ...FUNSD_WEIGHTS }, ...overrides,
+    maxLength: 256, stride: 32, chunking: "overlap", seed: 42, lossWeights: { ...FUNSD_WEIGHTS }, ...overrides,
   };
 }
 

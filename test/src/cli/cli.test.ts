@@ -20,7 +20,7 @@ t("--help for the program and each command", async () => {
   }
 });
 
-t("bad arguments: exit status 2 and a message naming the problem, then the help", async () => {
+t("bad arguments: exit status 2 and a one-line message naming the problem", async () => {
   const cases: [string[], RegExp][] = [
     [["frobnicate"], /unknown command "frobnicate"/],
     [["train", "--epochs", "0"], /--epochs must be an integer ≥ 1, got "0"/],

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
-import { CORD_LABELS, DataError, RVL_CDIP_CLASSES, loadCord, loadRvlCdipFolders, loadRvlCdipLabelFile } from "../../../src/data/index.ts";
+import { CORD_LABELS, DataError, RVL_CDIP_CLASSES, loadCord, loadCordDocument, loadRvlCdipFolders, loadRvlCdipLabelFile } from "../../../src/data/index.ts";
 import { cordReceipt, pngBytes, tempDir, writeFile } from "./fixtures.ts";
 
 const t = suite("cord and rvl_cdip");
@@ -20,8 +20,7 @@ t("CORD v2: valid_line words, quads (reversed ones swapped), segment boxes and B
   assert.ok(CORD_LABELS.includes("I-TOTAL.TOTAL_PRICE") && CORD_LABELS.length === 61);
 
   writeFile(join(root, "dev/json/x.json"), JSON.stringify({ valid_line: [], meta: {} }));
-  writeFile(join(root, "dev/image/x.png"), pngBytes(2, 2));
-  assert.throws(() => loadCord(root, "dev"), (e: unknown) => e instanceof DataError && e.message.includes("x.json") && /image_size/.test(e.message));
+  assert.throws(() => loadCordDocument(join(root, "dev/json/x.json")), (e: unknown) => e instanceof DataError && e.message.includes("x.json") && /image_size/.test(e.message));
   writeFile(join(root, "test/json/y.json"), JSON.stringify(receipt));
   const skipped = loadCord(root, "test", { skipBad: true, onSkip: () => {} });
   assert.equal(skipped.skipped.length, 1);

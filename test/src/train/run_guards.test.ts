@@ -60,6 +60,18 @@ t("resume refuses changed data or tokenizer with a one-line reason, and --force 
   assert.match(lines[0], /resuming anyway \(--force\): the training data differ/);
 });
 
+t("resume falls back to the previous checkpoint when the newest is unreadable, and says so", () => {
+  const out = tmp();
+  const s8 = syntheticSetup(8, 1);
+  new Trainer({ config: micro, ...s8, outDir: out, saveEvery: 1, stopAfter: 2, ...quiet }).fit();
+  const newest = join(out, "checkpoints", "last.v2", "model.safetensors");
+  writeFileSync(newest, readFileSync(newest).subarray(0, 100)); // a damaged disk, a bad copy
+  const lines: string[] = [];
+  const resumed = new Trainer({ config: micro, ...s8, outDir: out, resume: true, progress: null, print: (l) => lines.push(l) });
+  assert.is(resumed.step, 1);
+  assert.match(lines.join("\n"), /the newest checkpoint in .*checkpoints\/last is unreadable \(.*\); resuming from the previous one, .*last\.v1/);
+});
+
 t("an all-empty training set is refused before any step (it used to train a whole epoch on a NaN loss)", () => {
   const empty = setup.train.map((p) => ({ ...p, doc: { ...p.doc, words: [], boxes: [], labels: [] }, windows: p.windows.map((w) => ({ ...w, labels: w.labels.map(() => -100) })) }));
   assert.throws(() => new Trainer({ config: micro, ...setup, train: empty, ...quiet }), (e: unknown) => e instanceof TrainerError && /hold no labelled words/.test(e.message));
