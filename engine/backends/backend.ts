@@ -61,6 +61,14 @@ export interface KernelTable<O extends Operands = HostOperands> {
    * dw += Σ_rows g·x̂ and db += Σ_rows g where given (they must start zeroed).
    */
   layerNormBackward(x: O["float"], g: O["float"], cols: number, weight: O["float"] | null, mean: O["float"], rstd: O["float"], dx: O["float"], dw: O["float"] | null, db: O["float"] | null): void;
+  /**
+   * Fused cross-entropy of logits over contiguous rows of `cols` against class indices (a negative target
+   * marks an ignored row: loss 0): lse[r] = log Σ_j exp(x[r, j]) (saved for the backward) and
+   * loss[r] = lse[r] − (1 − ε)·x[r, t] − ε/cols·Σ_j x[r, j] for label smoothing ε (that term only where ε > 0).
+   */
+  crossEntropy(x: O["float"], target: Int32Array, cols: number, smoothing: number, loss: O["float"], lse: O["float"]): void;
+  /** Its backward for upstream g [rows]: dx[r, j] = g[r]·(exp(x[r, j] − lse[r]) − ε/cols − (1 − ε)·[j = t]), 0 on ignored rows. */
+  crossEntropyBackward(x: O["float"], target: Int32Array, lse: O["float"], g: O["float"], cols: number, smoothing: number, dx: O["float"]): void;
   /** Exact GELU, x·Φ(x) = x/2·(1 + erf(x/√2)). */
   gelu(x: O["float"], out: O["float"]): void;
   /** out = g·GELU'(x) = g·(Φ(x) + x·φ(x)). */

@@ -1,4 +1,7 @@
 // Losses as torch.nn.functional: crossEntropy (class indices or probabilities, label smoothing), nllLoss, mseLoss.
+import { isGradEnabled, record } from "../autograd.ts";
+import { dispatchFused, fusedOps } from "../backends/registry.ts";
+import { allocate } from "../dtype.ts";
 import { DTypeError, EngineError, IndexError, ShapeError, fmtShape } from "../errors.ts";
 import { shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
@@ -6,7 +9,7 @@ import { add, div, mul, neg, sub } from "./elementwise.ts";
 import { mean, sum } from "./reduce.ts";
 import { gather, indexSelect } from "./indexing.ts";
 import { permute, reshape } from "./movement.ts";
-import { logSoftmax } from "./softmax.ts";
+import { logSoftmax, softmax } from "./softmax.ts";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -54,6 +57,60 @@ function checkWeight(op: string, weight: Tensor | null | undefined, classes: num
   }
 }
 
+/** The targets checked against the row shape and class count, as indices with −1 where ignoreIndex is. */
+function classIndices(op: string, target: Tensor, rowShape: number[], classes: number, ignoreIndex: number, input: Tensor): Int32Array {
+  if (!shapesEqual(target.shape, rowShape)) {
+    throw new ShapeError(op, `target ${fmtShape(target.shape)} does not match input ${fmtShape(input.shape)} (expected class indices of shape ${fmtShape(rowShape)})`);
+  }
+  const tgt = target.storage;
+  const index = new Int32Array(tgt.length);
+  for (let i = 0; i < tgt.length; i++) {
+    if (tgt[i] === ignoreIndex) { index[i] = -1; continue; }
+    if (tgt[i] < 0 || tgt[i] >= classes) {
+      throw new IndexError(op, `target ${tgt[i]} at flat position ${i} of target ${fmtShape(target.shape)} is out of range for ${classes} classes (input ${fmtShape(input.shape)})`);
+    }
+    index[i] = tgt[i];
+  }
+  return index;
+}
+
+/**
+ * Cross entropy of class indices without class weights as one kernel per direction (log-softmax + NLL
+ * forward, softmax − smoothed one-hot backward), differing from the composed form only in rounding. Null
+ * where the backend that would run it has no such kernel (the composed form runs there).
+ */
+function fusedCrossEntropy(input: Tensor, target: Tensor, ignoreIndex: number, reduction: Reduction, eps: number): Tensor | null {
+  const { rows, rowShape, classes } = classRows("crossEntropy", input);
+  const index = classIndices("crossEntropy", target, rowShape, classes, ignoreIndex, input);
+  const m = index.length;
+  const ex = dispatchFused("crossEntropy", rows.dtype, [rows], rows.numel);
+  if (!ex) return null;
+  const [loss, lse] = [ex.out(rows.dtype, m), ex.out(rows.dtype, m)];
+  ex.kernels.crossEntropy(ex.arg(rows), index, classes, eps, loss, lse);
+  const lseT = fromStorage(lse, [m]);
+  const losses = record("crossEntropy", fromStorage(loss, [m]), [rows], (g) => {
+    const eb = isGradEnabled() || g.dtype !== rows.dtype ? null : dispatchFused("crossEntropyBackward", rows.dtype, [rows, lseT, g], rows.numel);
+    if (!eb) {
+      // Recorded backward (higher-order gradients), or no kernel where the work runs: g·(softmax − target distribution).
+      const dist = allocate(rows.dtype, rows.numel);
+      for (let i = 0; i < m; i++) {
+        if (index[i] < 0) continue;
+        dist.fill(eps / classes, i * classes, (i + 1) * classes);
+        dist[i * classes + index[i]] += 1 - eps;
+      }
+      const valid = allocate(rows.dtype, m).map((_, i) => (index[i] >= 0 ? 1 : 0));
+      const scale = mul(reshape(g, [-1, 1]), fromStorage(valid, [m, 1]));
+      return [mul(sub(softmax(rows, 1), fromStorage(dist, rows.shape)), scale)];
+    }
+    const dx = eb.out(rows.dtype, rows.numel);
+    eb.kernels.crossEntropyBackward(eb.arg(rows), index, eb.arg(lseT), eb.arg(g), classes, eps, dx);
+    return [fromStorage(dx, rows.shape)];
+  });
+  let counted = 0;
+  for (const t of index) if (t >= 0) counted++;
+  return reduce(losses, reduction, rowShape, counted);
+}
+
 /**
  * Negative log-likelihood of class-index targets over log-probability rows, optionally label-smoothed.
  * The smoothing term is PyTorch's: ε/C · Σ_c w_c·(−log p_c), reduced with the same divisor as the nll term.
@@ -62,22 +119,12 @@ function indexLoss(op: string, logp: Tensor, target: Tensor, opts: CrossEntropyO
   const { rows, rowShape, classes } = classRows(op, logp);
   const { ignoreIndex = -100, reduction = "mean", weight = null, labelSmoothing = 0 } = opts;
   checkWeight(op, weight, classes, logp);
-  if (!shapesEqual(target.shape, rowShape)) {
-    throw new ShapeError(op, `target ${fmtShape(target.shape)} does not match input ${fmtShape(logp.shape)} (expected class indices of shape ${fmtShape(rowShape)})`);
-  }
-  const tgt = target.storage;
-  const safe = new Int32Array(tgt.length);
-  const valid = new (rows.dtype === "float64" ? Float64Array : Float32Array)(tgt.length);
-  for (let i = 0; i < tgt.length; i++) {
-    if (tgt[i] === ignoreIndex) continue;
-    if (tgt[i] < 0 || tgt[i] >= classes) {
-      throw new IndexError(op, `target ${tgt[i]} at flat position ${i} of target ${fmtShape(target.shape)} is out of range for ${classes} classes (input ${fmtShape(logp.shape)})`);
-    }
-    safe[i] = tgt[i];
-    valid[i] = 1;
-  }
-  const safeIdx = fromStorage(safe, [tgt.length]);
-  const validT = fromStorage(valid, [tgt.length]);
+  const index = classIndices(op, target, rowShape, classes, ignoreIndex, logp);
+  const safe = index.map((t) => Math.max(t, 0));
+  const valid = new (rows.dtype === "float64" ? Float64Array : Float32Array)(index.length);
+  for (let i = 0; i < index.length; i++) valid[i] = index[i] >= 0 ? 1 : 0;
+  const safeIdx = fromStorage(safe, [index.length]);
+  const validT = fromStorage(valid, [index.length]);
   const rowWeight = weight ? mul(indexSelect(weight, 0, safeIdx), validT) : validT; // [M]
   const picked = reshape(gather(rows, 1, reshape(safeIdx, [-1, 1])), [-1]); // [M]
   let losses = neg(mul(picked, rowWeight));
@@ -109,6 +156,10 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const eps = opts.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new EngineError("crossEntropy", `labelSmoothing must be in [0, 1], got ${eps}`);
   checkInput("crossEntropy", input);
+  if (target.dtype === "int32" && !opts.weight && fusedOps()) {
+    const fused = fusedCrossEntropy(input, target, opts.ignoreIndex ?? -100, opts.reduction ?? "mean", eps);
+    if (fused) return fused;
+  }
   const logp = logSoftmax(input, input.ndim === 1 ? 0 : 1);
   if (target.dtype === "int32") return indexLoss("crossEntropy", logp, target, opts);
   if (!shapesEqual(target.shape, input.shape)) {

@@ -46,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv.filter((a) => a !== "--debug");
   if (command === undefined || command === "--help" || command === "-h" || command === "help") { console.log(MAIN_HELP); return command === undefined ? 2 : 0; }
   const run = COMMANDS[command];
-  if (run === undefined) { console.error(`aetnet: unknown command "${command}"\n\n${MAIN_HELP}`); return 2; }
+  if (run === undefined) { console.error(`aetnet: unknown command "${command}" (expected ${Object.keys(COMMANDS).join(", ")}; see "aetnet --help")`); return 2; }
   try {
     await run(rest);
     return 0;

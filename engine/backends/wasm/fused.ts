@@ -1,45 +1,112 @@
-// float32 fast paths of the fused kernels, as monomorphic JS loops (no copy into linear memory: these are
-// one or two passes over memory, where the copies would cost as much as the work). GELU uses a float32-
-// accurate erf instead of the reference's float64 series; other dtypes go to the cpu reference.
+// float32 fused kernels on wasm SIMD (kernels/norm.ts, kernels/binary.ts): GELU forward and backward as maps,
+// layer norm forward and backward as row kernels, the AdamW update, each split over the worker pool when large enough. Operands resident in wasm
+// memory are used where they live; small calls and other dtypes go to the cpu reference.
 import type { FloatArray } from "../../dtype.ts";
+import type { AdamWStep } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
+import { share } from "./matmul.ts";
+import type { Operand, WasmRuntime } from "./runtime.ts";
+
+/** Elements below which the reference loop is as fast as a kernel call. */
+const FUSED_MIN = 1024;
+/** Elements per thread below which a split costs more (worker wake-up) than it saves; tests lower it. */
+export const fusedTuning = { splitElements: 1 << 14 };
+
+const f32s = (...xs: (FloatArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
+const bits = (v: number): number => new Int32Array(new Float32Array([v]).buffer)[0];
+const threadsFor = (r: WasmRuntime, n: number, parts: number): number => Math.min(r.threads, parts, Math.max(1, Math.floor(n / fusedTuning.splitElements)));
+
+/** A map over whole vectors (the kernel rounds n up to 4; layout pads every operand to 64 bytes). */
+function map(rt: () => WasmRuntime, fn: string, inputs: Float32Array[], out: Float32Array): void {
+  const r = rt();
+  const n = out.length;
+  const vecs = Math.ceil(n / 4);
+  const ops: Operand[] = [...inputs.map((x) => ({ read: x })), { write: out }];
+  const addrs = r.layout(ops);
+  const threads = threadsFor(r, n, vecs);
+  r.parallel(Array.from({ length: threads }, (_, t) => {
+    const [s, e] = share(vecs, threads, t);
+    return [fn, [...addrs.map((a) => a + s * 16), (e - s) * 4]] as const;
+  }));
+  r.writeBack(ops, addrs);
+}
+
+export function geluWith(rt: () => WasmRuntime, x: FloatArray, out: FloatArray): void {
+  if (!(x instanceof Float32Array && out instanceof Float32Array) || x.length < FUSED_MIN) return cpuKernels.gelu(x, out);
+  map(rt, "gelu", [x], out);
+}
+
+export function geluBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: FloatArray, out: FloatArray): void {
+  if (!(x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) || x.length < FUSED_MIN) return cpuKernels.geluBackward(x, g, out);
+  map(rt, "geluBackward", [x, g], out);
+}
+
+/** Weight or bias as an operand: the array, or scratch the caller fills with `fill` (ones or zeros). */
+const param = (p: Float32Array | null, cols: number): Operand => (p ? { read: p } : { scratch: cols * 4 });
+
+export function layerNormWith(rt: () => WasmRuntime, x: FloatArray, cols: number, weight: FloatArray | null, bias: FloatArray | null, eps: number, out: FloatArray, mean: FloatArray, rstd: FloatArray): void {
+  if (!f32s(x, weight, bias, out, mean, rstd) || cols === 0 || x.length < FUSED_MIN) return cpuKernels.layerNorm(x, cols, weight, bias, eps, out, mean, rstd);
+  const r = rt();
+  const rows = mean.length;
+  const ops: Operand[] = [{ read: x as Float32Array }, param(weight as Float32Array | null, cols), param(bias as Float32Array | null, cols), { write: out as Float32Array }, { write: mean as Float32Array }, { write: rstd as Float32Array }];
+  const addrs = r.layout(ops);
+  const [xa, wa, ba, oa, ma, sa] = addrs;
+  if (!weight) r.f32.fill(1, wa / 4, wa / 4 + cols);
+  if (!bias) r.f32.fill(0, ba / 4, ba / 4 + cols);
+  const threads = threadsFor(r, x.length, rows);
+  r.parallel(Array.from({ length: threads }, (_, t) => {
+    const [s, e] = share(rows, threads, t);
+    return ["layerNormRows", [xa + s * cols * 4, wa, ba, oa + s * cols * 4, ma + s * 4, sa + s * 4, e - s, cols, bits(eps)]] as const;
+  }));
+  r.writeBack(ops, addrs);
+}
 
 /**
- * Φ(x) = (1 + erf(x/√2))/2 to float32 accuracy: the odd Taylor series of erf for |z| < 0.5, and erfc
- * by Abramowitz–Stegun 7.1.26 above, used directly on the small side (no 1 − (1 − ε) cancellation).
+ * Each thread accumulates dw and db of its rows into zeroed scratch of its own; the partial sums are added
+ * into dw and db here (cols × threads adds).
  */
-function phi(x: number): number {
-  const z = x * Math.SQRT1_2;
-  const az = Math.abs(z);
-  if (az < 0.5) {
-    const z2 = z * z;
-    const s = 1 + z2 * (-1 / 3 + z2 * (1 / 10 + z2 * (-1 / 42 + z2 * (1 / 216 + z2 * (-1 / 1320)))));
-    return 0.5 + z * s * (1 / Math.sqrt(Math.PI));
+export function layerNormBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: FloatArray, cols: number, weight: FloatArray | null, mean: FloatArray, rstd: FloatArray, dx: FloatArray, dw: FloatArray | null, db: FloatArray | null): void {
+  if (!f32s(x, g, weight, mean, rstd, dx, dw, db) || cols === 0 || x.length < FUSED_MIN) return cpuKernels.layerNormBackward(x, g, cols, weight, mean, rstd, dx, dw, db);
+  const r = rt();
+  const rows = mean.length;
+  const threads = threadsFor(r, x.length, rows);
+  const ops: Operand[] = [
+    { read: x as Float32Array }, { read: g as Float32Array }, param(weight as Float32Array | null, cols),
+    { read: mean as Float32Array }, { read: rstd as Float32Array }, { write: dx as Float32Array }, { scratch: threads * cols * 8 },
+  ];
+  const addrs = r.layout(ops);
+  const [xa, ga, wa, ma, sa, da, partials] = addrs;
+  if (!weight) r.f32.fill(1, wa / 4, wa / 4 + cols);
+  r.f32.fill(0, partials / 4, partials / 4 + threads * cols * 2);
+  r.parallel(Array.from({ length: threads }, (_, t) => {
+    const [s, e] = share(rows, threads, t);
+    const dwAt = partials + t * cols * 8;
+    return ["layerNormBackwardRows", [xa + s * cols * 4, ga + s * cols * 4, wa, ma + s * 4, sa + s * 4, da + s * cols * 4, dwAt, dwAt + cols * 4, e - s, cols]] as const;
+  }));
+  const f32 = r.f32;
+  for (let t = 0; t < threads; t++) {
+    const at = partials / 4 + t * cols * 2;
+    for (let j = 0; j < cols; j++) {
+      if (dw) dw[j] += f32[at + j];
+      if (db) db[j] += f32[at + cols + j];
+    }
   }
-  const t = 1 / (1 + 0.3275911 * az);
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-az * az);
-  return z < 0 ? 0.5 * erfc : 1 - 0.5 * erfc;
+  r.writeBack(ops, addrs);
 }
 
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-function geluF32(x: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < x.length; i++) out[i] = x[i] * phi(x[i]);
-}
-
-function geluBackwardF32(x: Float32Array, g: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    out[i] = g[i] * (phi(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
-  }
-}
-
-export function gelu(x: FloatArray, out: FloatArray): void {
-  if (x instanceof Float32Array && out instanceof Float32Array) geluF32(x, out);
-  else cpuKernels.gelu(x, out);
-}
-
-export function geluBackward(x: FloatArray, g: FloatArray, out: FloatArray): void {
-  if (x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) geluBackwardF32(x, g, out);
-  else cpuKernels.geluBackward(x, g, out);
+/** The AdamW update in place (see KernelTable.adamw); the constants are formed here, in double, as the reference does. */
+export function adamwWith(rt: () => WasmRuntime, p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, o: AdamWStep): void {
+  if (!f32s(p, g, m, v) || p.length < FUSED_MIN) return cpuKernels.adamw(p, g, m, v, o);
+  const r = rt();
+  const n = p.length;
+  const [pf, gf, mf, vf] = [p, g, m, v] as Float32Array[];
+  const ops: Operand[] = [{ read: pf }, { read: gf }, { read: mf }, { read: vf }, { write: pf }, { write: mf }, { write: vf }];
+  const addrs = r.layout(ops);
+  const consts = [1 - o.lr * o.weightDecay, o.beta1, 1 - o.beta1, o.beta2, 1 - o.beta2, o.lr / (1 - o.beta1 ** o.step), Math.sqrt(1 - o.beta2 ** o.step), o.eps].map(bits);
+  const threads = threadsFor(r, n, n);
+  r.parallel(Array.from({ length: threads }, (_, t) => {
+    const [s, e] = share(n, threads, t);
+    return ["adamw", [...addrs.map((a) => a + s * 4), e - s, ...consts]] as const;
+  }));
+  r.writeBack(ops, addrs);
 }

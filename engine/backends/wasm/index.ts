@@ -6,11 +6,11 @@ import type { TypedArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { attentionWith } from "../cpu/attention.ts";
 import { hasWasmSimd } from "./emit/detect.ts";
-import { binary, unaryWith } from "./elementwise.ts";
+import { binaryWith, unaryWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
 import { stridedCopy } from "./movement.ts";
-import { gelu, geluBackward } from "./fused.ts";
-import { softmaxWith } from "./softmax.ts";
+import { adamwWith, geluBackwardWith, geluWith, layerNormBackwardWith, layerNormWith } from "./fused.ts";
+import { crossEntropyBackwardWith, crossEntropyWith, softmaxBackwardWith, softmaxWith } from "./softmax.ts";
 import { MAX_MEMORY_BYTES, WasmRuntime, defaultThreads } from "./runtime.ts";
 
 /** Multiply-adds below which the copy in and out costs more than the reference kernel's loop. */
@@ -58,13 +58,22 @@ function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m:
   else cpuKernels.matmul(a, b, out, batch, m, k, n, transA, transB);
 }
 
+const binary: KernelTable["binary"] = (op, a, sa, b, sb, shape, out) => binaryWith(wasmRuntime, op, a, sa, b, sb, shape, out);
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
 const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
+const softmaxBackward: KernelTable["softmaxBackward"] = (y, g, cols, out, log) => softmaxBackwardWith(wasmRuntime, y, g, cols, out, log);
+const gelu: KernelTable["gelu"] = (x, out) => geluWith(wasmRuntime, x, out);
+const geluBackward: KernelTable["geluBackward"] = (x, g, out) => geluBackwardWith(wasmRuntime, x, g, out);
+const layerNorm: KernelTable["layerNorm"] = (x, cols, w, b, eps, out, mean, rstd) => layerNormWith(wasmRuntime, x, cols, w, b, eps, out, mean, rstd);
+const layerNormBackward: KernelTable["layerNormBackward"] = (x, g, cols, w, mean, rstd, dx, dw, db) => layerNormBackwardWith(wasmRuntime, x, g, cols, w, mean, rstd, dx, dw, db);
+const adamw: KernelTable["adamw"] = (p, g, m, v, step) => adamwWith(wasmRuntime, p, g, m, v, step);
+const crossEntropy: KernelTable["crossEntropy"] = (x, t, cols, eps, loss, lse) => crossEntropyWith(wasmRuntime, x, t, cols, eps, loss, lse);
+const crossEntropyBackward: KernelTable["crossEntropyBackward"] = (x, t, lse, g, cols, eps, dx) => crossEntropyBackwardWith(wasmRuntime, x, t, lse, g, cols, eps, dx);
 
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
-const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward: cpuKernels.softmaxBackward });
+const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, stridedCopy, gelu, geluBackward, attention, attentionBackward };
+export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {

@@ -7,6 +7,9 @@ import { encodeModule, type Code } from "./emit/module.ts";
 import { hasRelaxedSimd } from "./emit/detect.ts";
 import { GEMM, gemmFunctions } from "./kernels/gemm.ts";
 import { mathFunctions } from "./kernels/math.ts";
+import { rowFunctions } from "./kernels/rows.ts";
+import { normFunctions } from "./kernels/norm.ts";
+import { binaryFunctions } from "./kernels/binary.ts";
 import { CONTROL_BYTES, WorkerPool, type Job } from "./pool.ts";
 import { Heap, type HeapStats } from "./heap.ts";
 
@@ -39,7 +42,7 @@ export class WasmRuntime {
   /** `limitBytes` caps the tensor heap (scratch may pass it, up to what the memory can address). */
   constructor(threads: number, limitBytes = MAX_MEMORY_BYTES) {
     this.fma = hasRelaxedSimd();
-    const funcs: Record<string, Code> = { ...gemmFunctions(GEMM, this.fma), ...mathFunctions() };
+    const funcs: Record<string, Code> = { ...gemmFunctions(GEMM, this.fma), ...mathFunctions(), ...rowFunctions(), ...normFunctions(), ...binaryFunctions() };
     this.shared = typeof SharedArrayBuffer === "function";
     this.#memory = new WebAssembly.Memory(this.shared ? { initial: 16, maximum: 65536, shared: true } : { initial: 16 });
     const module = new WebAssembly.Module(encodeModule(funcs, this.shared));

@@ -1,36 +1,78 @@
-// Row softmax / log-softmax for float32 on wasm SIMD: pass 1 writes exp(x − max) and each row's
-// (max, Σ); the per-row constant (1/Σ, or max + ln Σ) is formed here; pass 2 scales or shifts.
+// Row softmax / log-softmax forward and backward, and fused cross-entropy, for float32 on wasm SIMD: one
+// kernel call per block of rows, each row read from memory once and finished while it is in L1 (kernels/rows.ts).
+// Rows are split across threads above SPLIT_ELEMENTS; tiny inputs stay on the reference, where copying in
+// would cost more than the work.
 import type { FloatArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { share } from "./matmul.ts";
+import type { Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
 
-const SOFTMAX_MIN = 1024;
-const SPLIT_ELEMENTS = 1 << 15;
+const ROWS_MIN = 1024;
+/** Elements per thread below which a split costs more (worker wake-up) than it saves. */
+export const rowTuning = { splitElements: 1 << 15 };
+
+/** Splits `rows` rows of `cols` across threads; job(s, e) is the call for rows [s, e). */
+function splitRows(r: WasmRuntime, rows: number, cols: number, job: (s: number, e: number) => Job): void {
+  const threads = Math.min(r.threads, rows, Math.max(1, Math.floor((rows * cols) / rowTuning.splitElements)));
+  r.parallel(Array.from({ length: threads }, (_, t) => { const [s, e] = share(rows, threads, t); return job(s, e); }));
+}
+
+const f32s = (...xs: (FloatArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
+
+/** The f32 bit pattern of v as an i32 kernel argument. */
+const bits = (v: number): number => new Int32Array(new Float32Array([v]).buffer)[0];
 
 export function softmaxWith(rt: () => WasmRuntime, x: FloatArray, cols: number, out: FloatArray, log: boolean): void {
-  // Rows whose length is not a multiple of 4 stay on the reference (the kernel reads whole vectors).
-  if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || cols % 4 !== 0 || cols === 0 || x.length < SOFTMAX_MIN) {
-    return cpuKernels.softmax(x, cols, out, log);
-  }
+  if (!f32s(x, out) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.softmax(x, cols, out, log);
   const r = rt();
-  const n = x.length;
-  const rows = n / cols;
-  const ops = [{ read: x }, { write: out }, { scratch: rows * 8 }, { scratch: rows * 4 }];
+  const rows = x.length / cols;
+  const ops = [{ read: x as Float32Array }, { write: out as Float32Array }];
   const addrs = r.layout(ops);
-  const [src, dst, stats, consts] = addrs;
-  const threads = Math.min(r.threads, Math.max(1, Math.floor(n / SPLIT_ELEMENTS)));
-  const split = (fn: string, extra: (s: number) => number[]): void => r.parallel(Array.from({ length: threads }, (_, t) => {
-    const [s, e] = share(rows, threads, t);
-    return [fn, [src + s * cols * 4, dst + s * cols * 4, e - s, cols, ...extra(s)]] as const;
-  }));
-  split("softmaxExp", (s) => [stats + s * 8]);
-  const f32 = r.f32;
-  for (let i = 0; i < rows; i++) {
-    const max = f32[stats / 4 + 2 * i];
-    const sum = f32[stats / 4 + 2 * i + 1];
-    f32[consts / 4 + i] = log ? max + Math.log(sum) : 1 / sum;
-  }
-  split("softmaxFinish", (s) => [consts + s * 4, log ? 1 : 0]);
+  const [src, dst] = addrs;
+  splitRows(r, rows, cols, (s, e) => [log ? "logSoftmaxRows" : "softmaxRows", [src + s * cols * 4, dst + s * cols * 4, e - s, cols]]);
+  r.writeBack(ops, addrs);
+}
+
+export function softmaxBackwardWith(rt: () => WasmRuntime, y: FloatArray, g: FloatArray, cols: number, out: FloatArray, log: boolean): void {
+  if (!f32s(y, g, out) || cols === 0 || y.length < ROWS_MIN) return cpuKernels.softmaxBackward(y, g, cols, out, log);
+  const r = rt();
+  const rows = y.length / cols;
+  const ops = [{ read: y as Float32Array }, { read: g as Float32Array }, { write: out as Float32Array }];
+  const addrs = r.layout(ops);
+  const [ya, ga, oa] = addrs;
+  const fn = log ? "logSoftmaxBackwardRows" : "softmaxBackwardRows";
+  splitRows(r, rows, cols, (s, e) => [fn, [ya + s * cols * 4, ga + s * cols * 4, oa + s * cols * 4, e - s, cols]]);
+  r.writeBack(ops, addrs);
+}
+
+/** Copies int32 targets into a scratch operand laid out for them. */
+function putTargets(r: WasmRuntime, target: Int32Array, at: number): void {
+  new Int32Array(r.f32.buffer, at, target.length).set(target);
+}
+
+export function crossEntropyWith(rt: () => WasmRuntime, x: FloatArray, target: Int32Array, cols: number, smoothing: number, loss: FloatArray, lse: FloatArray): void {
+  if (!f32s(x, loss, lse) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.crossEntropy(x, target, cols, smoothing, loss, lse);
+  const r = rt();
+  const rows = x.length / cols;
+  const ops = [{ read: x as Float32Array }, { scratch: rows * 4 }, { write: loss as Float32Array }, { write: lse as Float32Array }];
+  const addrs = r.layout(ops);
+  const [xa, ta, la, sa] = addrs;
+  putTargets(r, target, ta);
+  const [a, b] = [bits(1 - smoothing), bits(smoothing / cols)];
+  splitRows(r, rows, cols, (s, e) => ["crossEntropyRows", [xa + s * cols * 4, ta + s * 4, la + s * 4, sa + s * 4, e - s, cols, a, b]]);
+  r.writeBack(ops, addrs);
+}
+
+export function crossEntropyBackwardWith(rt: () => WasmRuntime, x: FloatArray, target: Int32Array, lse: FloatArray, g: FloatArray, cols: number, smoothing: number, dx: FloatArray): void {
+  if (!f32s(x, lse, g, dx) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.crossEntropyBackward(x, target, lse, g, cols, smoothing, dx);
+  const r = rt();
+  const rows = x.length / cols;
+  const ops = [{ read: x as Float32Array }, { scratch: rows * 4 }, { read: lse as Float32Array }, { read: g as Float32Array }, { write: dx as Float32Array }];
+  const addrs = r.layout(ops);
+  const [xa, ta, la, ga, da] = addrs;
+  putTargets(r, target, ta);
+  const [a, b] = [bits(1 - smoothing), bits(smoothing / cols)];
+  splitRows(r, rows, cols, (s, e) => ["crossEntropyBackwardRows", [xa + s * cols * 4, ta + s * 4, la + s * 4, ga + s * 4, da + s * cols * 4, e - s, cols, a, b]]);
   r.writeBack(ops, addrs);
 }

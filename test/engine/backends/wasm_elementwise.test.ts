@@ -9,6 +9,7 @@ import { cpuKernels } from "../../../engine/backends/cpu/index.ts";
 import { hasWasmSimd } from "../../../engine/backends/wasm/emit/detect.ts";
 import { skipWhen } from "../../skip.ts";
 import { setWasmThreads, wasmKernels } from "../../../engine/backends/wasm/index.ts";
+import { elementwiseTuning } from "../../../engine/backends/wasm/elementwise.ts";
 import { broadcastStrides, stridesOf } from "../../../engine/shape.ts";
 import { RUNS, broadcastPairArb } from "../../helpers.ts";
 
@@ -59,6 +60,30 @@ simd("binary fast paths equal the reference exactly", () => {
     kernels.binary(op, a, stA, b, stB, shape, got);
     return want.every((v, i) => Object.is(v, got[i]));
   }), { numRuns: RUNS * 2 });
+});
+
+simd("binary arithmetic on wasm lanes equals the reference exactly (same shape, bias rows, scalars; 1 and 2 threads)", () => {
+  const arb = fc.record({
+    op: fc.constantFrom<BinaryOp>("add", "sub", "mul", "div"), rows: fc.integer({ min: 1, max: 70 }), cols: fc.integer({ min: 1, max: 300 }),
+    form: fc.constantFrom("same", "rowB", "rowA", "scalarB", "scalarA"), seed: fc.integer(), threads: threadArb, split: fc.constantFrom(1, 1 << 16),
+  }).filter(({ rows, cols }) => rows * cols >= 1024);
+  fc.assert(fc.property(arb, ({ op, rows, cols, form, seed, threads, split }) => {
+    setWasmThreads(threads);
+    const saved = elementwiseTuning.splitElements;
+    elementwiseTuning.splitElements = split;
+    try {
+      const shape = [rows, cols];
+      const sa = form === "rowA" ? [1, cols] : form === "scalarA" ? [1, 1] : shape;
+      const sb = form === "rowB" ? [1, cols] : form === "scalarB" ? [1, 1] : shape;
+      const a = values(sa[0] * sa[1], seed, 3), b = values(sb[0] * sb[1], seed + 1, 3);
+      if (a.length > 2) a[1] = 0;
+      const strides = (s: number[]): number[] => broadcastStrides(s, shape);
+      const want = new Float32Array(rows * cols), got = new Float32Array(rows * cols);
+      cpuKernels.binary(op, a, strides(sa), b, strides(sb), shape, want);
+      kernels.binary(op, a, strides(sa), b, strides(sb), shape, got);
+      return want.every((v, i) => Object.is(v, got[i]) || (Number.isNaN(v) && Number.isNaN(got[i])));
+    } finally { elementwiseTuning.splitElements = saved; }
+  }), { numRuns: RUNS });
 });
 
 simd("softmax and log-softmax rows match the reference", () => {

@@ -22,6 +22,7 @@ t("usage errors: one line naming the flag and what it expects, exit 2; '--lr -1'
     [["train", "--force"], /--force only applies with --resume/],
     [["train", "--chunking", "sliding"], /--chunking must be one of overlap, reference/],
     [["eval"], /--checkpoint is required/],
+    [["frobnicate"], /unknown command "frobnicate" \(expected train, eval, predict/],
   ];
   for (const [argv, pattern] of cases) {
     const r = await run(...argv);

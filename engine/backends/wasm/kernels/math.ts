@@ -1,4 +1,4 @@
-// Emits the float32 row and map kernels: softmax in two passes, and exp/erf/sigmoid maps, all on
+// Emits the float32 map kernels: exp/erf/sigmoid, all on
 // f32x4 lanes with a polynomial exp (Cephes expf: range reduction by ln 2, degree-6 polynomial).
 import { Code } from "../emit/module.ts";
 import { Op, Simd, ValType } from "../emit/opcodes.ts";
@@ -89,64 +89,6 @@ const erfMap = (): Code => map((c, x, out) => {
   c.get(out).simd(Simd.f32x4Neg).get(out).get(x).v128Zero().simd(Simd.f32x4Lt).simd(Simd.v128Bitselect).set(out);
 });
 
-/**
- * softmaxExp(x, out, rows, cols, stats): per row (cols a multiple of 4) out = exp(x − max) and
- * stats[row] = (max, Σ). A row that is all −inf uses max 0, as the reference does.
- */
-function softmaxExp(): Code {
-  const c = new Code([i32, i32, i32, i32, i32]);
-  const [X, OUT, ROWS, COLS, STATS] = [0, 1, 2, 3, 4];
-  const [row, j, mx, sum, v, e] = [c.local(i32), c.local(i32), c.local(v128), c.local(v128), c.local(v128), c.local(v128)];
-  const m = c.local(ValType.f32);
-  const tmp = { n: c.local(v128), r: c.local(v128), y: c.local(v128) };
-  const lanes = (local: number, op: number): void => {
-    c.get(local).simd(Simd.f32x4ExtractLane, 0);
-    for (let l = 1; l < 4; l++) c.get(local).simd(Simd.f32x4ExtractLane, l).op(op);
-  };
-  c.for(row, () => c.i32(0), () => c.get(ROWS), 1, () => {
-    c.f32x4Const(-Infinity).set(mx);
-    c.for(j, () => c.i32(0), () => c.get(COLS), 4, () => {
-      c.get(mx).get(X).get(j).i32(4).op(Op.i32Mul, Op.i32Add).v128Load().simd(Simd.f32x4Max).set(mx);
-    });
-    lanes(mx, Op.f32Max); c.set(m);
-    c.if(() => c.get(m).f32(-Infinity).op(Op.f32Eq), () => { c.f32(0).set(m); });
-    c.get(m).simd(Simd.f32x4Splat).set(mx);
-    c.v128Zero().set(sum);
-    c.for(j, () => c.i32(0), () => c.get(COLS), 4, () => {
-      c.get(X).get(j).i32(4).op(Op.i32Mul, Op.i32Add).v128Load().get(mx).simd(Simd.f32x4Sub).set(v);
-      emitExp(c, v, tmp);
-      c.set(e);
-      c.get(OUT).get(j).i32(4).op(Op.i32Mul, Op.i32Add).get(e).v128Store();
-      c.get(sum).get(e).simd(Simd.f32x4Add).set(sum);
-    });
-    c.get(STATS).get(m).f32Store();
-    c.get(STATS); lanes(sum, Op.f32Add); c.f32Store(4);
-    c.inc(STATS, 8);
-    c.inc(X, () => c.get(COLS).i32(4).op(Op.i32Mul)).inc(OUT, () => c.get(COLS).i32(4).op(Op.i32Mul));
-  });
-  return c;
-}
-
-/** softmaxFinish(x, out, rows, cols, consts, log): out = log ? x − c[row] : out · c[row]. */
-function softmaxFinish(): Code {
-  const c = new Code([i32, i32, i32, i32, i32, i32]);
-  const [X, OUT, ROWS, COLS, CONSTS, LOG] = [0, 1, 2, 3, 4, 5];
-  const [row, j, k, at] = [c.local(i32), c.local(i32), c.local(v128), c.local(i32)];
-  c.for(row, () => c.i32(0), () => c.get(ROWS), 1, () => {
-    c.get(CONSTS).v128Splat32().set(k);
-    c.for(j, () => c.i32(0), () => c.get(COLS), 4, () => {
-      c.get(j).i32(4).op(Op.i32Mul).set(at);
-      c.if(() => c.get(LOG),
-        () => { c.get(OUT).get(at).op(Op.i32Add).get(X).get(at).op(Op.i32Add).v128Load().get(k).simd(Simd.f32x4Sub).v128Store(); },
-        () => { c.get(OUT).get(at).op(Op.i32Add).get(OUT).get(at).op(Op.i32Add).v128Load().get(k).simd(Simd.f32x4Mul).v128Store(); });
-    });
-    c.inc(CONSTS, 4);
-    c.get(COLS).i32(4).op(Op.i32Mul).set(at);
-    c.inc(X, () => c.get(at)).inc(OUT, () => c.get(at));
-  });
-  return c;
-}
-
 export function mathFunctions(): Record<string, Code> {
-  return { exp: expMap(), erf: erfMap(), sigmoid: sigmoidMap(), softmaxExp: softmaxExp(), softmaxFinish: softmaxFinish() };
+  return { exp: expMap(), erf: erfMap(), sigmoid: sigmoidMap() };
 }
