@@ -44,8 +44,11 @@ export async function showOnPage(runDir: string): Promise<DocumentResult | null>
     const page = funsdTestPage() ?? await printedForm(dir);
     const result = await processDocument(page, loadEntityModel(runDir), { picturesDir: dir });
     if (result.error !== null) { console.log(`could not read ${page}: ${result.error}`); return result; }
-    const counts = [...new Set(result.entities.map((e) => e.label))].sort().map((l) => `${result.entities.filter((e) => e.label === l).length} ${l}`);
-    console.log(`read ${page} from its image alone (OCR, ${result.pages[0].words} words): ${result.entities.length} entities${counts.length > 0 ? ` (${counts.join(", ")})` : ""} in ${(result.timing.totalMs / 1000).toFixed(1)} s`);
+    const labels = [...new Set(result.entities.map((e) => e.label))].sort();
+    const counts = labels.map((l) => `${result.entities.filter((e) => e.label === l).length} ${l}`).join(", ");
+    const seconds = (result.timing.totalMs / 1000).toFixed(1);
+    console.log(`read ${page} from its image alone (OCR, ${result.pages[0].words} words): ` +
+      `${result.entities.length} entities${counts === "" ? "" : ` (${counts})`} in ${seconds} s`);
     console.log(`entities drawn on the page: ${result.pictures?.[0]}`);
     console.log(`the same for your own scans: npx aetnet predict --checkpoint ${runDir} --image page.png`);
     return result;

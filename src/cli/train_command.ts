@@ -100,6 +100,8 @@ export function trainCommand(argv: readonly string[]): TrainRun | null {
   const evalDocs = p.values["eval-docs"] === undefined ? undefined : num(p, "eval-docs", TRAIN_HELP, 0, { min: 0, integer: true });
   const saveEvery = num(p, "save-every", TRAIN_HELP, 0, { min: 0, integer: true });
   const outDir = str(p, "out", TRAIN_HELP) ?? join("runs", `${task}-${preset}${align ? "" : "-noalign"}-s${settingsOverrides.seed}`);
+  // a resume without a checkpoint fails before any data is read
+  const resumed = resume ? openResumeCheckpoint(join(outDir, LAST_DIR)) : null;
   const t0 = performance.now();
   const data = loadTask(task, { dataDir: str(p, "data", TRAIN_HELP), trainDocs, evalDocs });
   const settings = defaultSettings(task, data.labels, { ...settingsOverrides, kind: data.kind, ...(data.lossWeights ? { lossWeights: data.lossWeights } : {}) });
@@ -107,7 +109,7 @@ export function trainCommand(argv: readonly string[]): TrainRun | null {
   console.log(`task ${task}: ${data.train.length} training and ${data.eval.length} held-out documents from ${data.source}`);
   console.log(`model ${preset}${align ? " (full AETNet)" : " (fusion only, --no-align)"}; ${settings.epochs} epochs, batch ${settings.batchSize}, ${chunking === "reference" ? "chunks" : "windows"} of ${maxLength} tokens, seed ${settings.seed}`);
   // a resumed run keeps the tokenizer it was trained with: retraining on changed data would remap token ids
-  const tokenizer = resume ? tokenizerFromState(openResumeCheckpoint(join(outDir, LAST_DIR)).state.tokenizer) : trainBpe(data.train.flatMap((d) => d.words), { vocabSize: config.vocabSize });
+  const tokenizer = resumed !== null ? tokenizerFromState(resumed.state.tokenizer) : trainBpe(data.train.flatMap((d) => d.words), { vocabSize: config.vocabSize });
   const prep = prepareOptions(settings, config, tokenizer, { pageOf: data.pageOf, cacheDir: str(p, "cache", TRAIN_HELP) ?? DEFAULT_CACHE_DIR, skipBad: true });
   const train = prepareDocs(data.train, prep), held = prepareDocs(data.eval, prep);
   console.log(`prepared ${train.reduce((n, d) => n + d.windows.length, 0)} training windows (tokenizer: ${tokenizer.vocabSize} BPE tokens ${resume ? "saved in the checkpoint" : "trained on the training words"}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

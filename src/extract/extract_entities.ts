@@ -60,17 +60,21 @@ export function extractEntities(m: EntityModel, document: LoadedDocument): Docum
   const pages: PageRecord[] = [], entities: EntityRecord[] = [];
   for (const page of document.pages) {
     const tags = tagPage(m, page, `${document.path}#${page.page}`);
-    pages.push({ page: page.page, width: page.image.width, height: page.image.height, source: page.source, words: page.words.length });
+    const { width, height } = page.image;
+    pages.push({ page: page.page, width, height, source: page.source, words: page.words.length });
     for (const e of getEntities(tags.map((t) => m.labels[t.id] ?? "O"))) {
       const words = Array.from({ length: e.end - e.start + 1 }, (_, k) => e.start + k);
       const score = words.reduce((s, i) => s + tags[i].p, 0) / words.length;
       entities.push({
-        label: e.type, text: words.map((i) => page.words[i].text).join(" "), box: unionPixelBox(words.map((i) => page.words[i].box)),
+        label: e.type,
+        text: words.map((i) => page.words[i].text).join(" "),
+        box: unionPixelBox(words.map((i) => page.words[i].box)),
         score: Math.round(score * 1e4) / 1e4, page: page.page, words,
       });
     }
   }
   const modelMs = performance.now() - start;
   const loadMs = document.loadMs;
-  return { document: document.path, pages, entities, timing: { loadMs: Math.round(loadMs), modelMs: Math.round(modelMs), totalMs: Math.round(loadMs + modelMs) }, error: null };
+  const timing = { loadMs: Math.round(loadMs), modelMs: Math.round(modelMs), totalMs: Math.round(loadMs + modelMs) };
+  return { document: document.path, pages, entities, timing, error: null };
 }

@@ -39,7 +39,8 @@ export function inputFiles(input: string): string[] {
   if (!hasWildcard(input)) {
     if (!existsSync(input)) throw new DataError("predict", input, "no such file or folder");
     if (!statSync(input).isDirectory()) return [input];
-    const files = readdirSync(input).filter((f) => DOCUMENT_EXTENSIONS.has(extname(f).toLowerCase()) && statSync(join(input, f)).isFile()).sort();
+    const files = readdirSync(input)
+      .filter((f) => DOCUMENT_EXTENSIONS.has(extname(f).toLowerCase()) && statSync(join(input, f)).isFile()).sort();
     if (files.length === 0) throw new DataError("predict", input, "the folder holds no .png, .jpg, .jpeg or .pdf file");
     return files.map((f) => join(input, f));
   }

@@ -22,7 +22,7 @@ interface TesseractBox { x0: number; y0: number; x1: number; y1: number }
 interface TesseractWord { text: string; bbox: TesseractBox; confidence: number }
 interface TesseractBlock { paragraphs: { lines: { words: TesseractWord[] }[] }[] }
 interface TesseractModule {
-  createWorker(lang: string, oem: number, options: Record<string, unknown>): Promise<{
+  createWorker(lang: string, oem: number, options: Record<string, unknown>, config: Record<string, string>): Promise<{
     recognize(image: Buffer, options: object, output: object): Promise<{ data: { blocks: TesseractBlock[] | null } }>;
     terminate(): Promise<unknown>;
   }>;
@@ -40,9 +40,9 @@ export async function englishModelPath(): Promise<string> {
 export interface OcrOptions {
   /**
    * Pages whose longer side is under this many pixels are read at twice their size (boxes are mapped back):
-   * tesseract reads ~300 dpi text best, and low-resolution scans lose words at their native size (on FUNSD's
-   * ~100 dpi, 1000 px forms, 2× raises exact word recall from 0.28 to 0.58 on the first three test forms,
-   * bench/ocr_funsd.ts). Default 2000; 0 = never enlarge.
+   * tesseract reads ~300 dpi text best, and low-resolution scans lose words at their native size (on FUNSD's 50
+   * test forms, ~100 dpi and 1000 px tall, 2× raises exact word recall from 0.315 to 0.543: docs/OCR.md).
+   * Default 2000; 0 = never enlarge.
    */
   upscaleBelow?: number;
 }
@@ -53,7 +53,10 @@ export async function createOcr(options: OcrOptions = {}): Promise<Ocr> {
   const tesseract = await importPackage<TesseractModule & { default?: TesseractModule }>("tesseract.js", "ocr");
   const t = tesseract.default ?? tesseract;
   const langPath = await englishModelPath();
-  const worker = await t.createWorker("eng", t.OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: "none" });
+  // debug_file: tesseract's diagnostics ("Image too small to scale!!") would otherwise reach our stdout, where
+  // `predict` prints its JSON.
+  const workerOptions = { langPath, gzip: true, cacheMethod: "none" };
+  const worker = await t.createWorker("eng", t.OEM.LSTM_ONLY, workerOptions, { debug_file: "/dev/null" });
   return {
     async recognize(image) {
       const f = Math.max(image.width, image.height) < upscaleBelow ? 2 : 1;

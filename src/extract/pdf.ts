@@ -21,7 +21,10 @@ export interface PdfPage {
 
 interface TextItem { str?: string; transform?: number[]; width?: number }
 interface Viewport { width: number; height: number; scale: number; transform: number[] }
-interface CanvasEntry { canvas: unknown; context: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
+interface CanvasEntry {
+  canvas: unknown;
+  context: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
 interface PdfjsPage {
   getViewport(o: { scale: number }): Viewport;
   getTextContent(): Promise<{ items: TextItem[] }>;
@@ -46,7 +49,9 @@ export function parsePageRange(spec: string, pageCount: number, file: string): n
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (m === null) throw new DataError("pdf", file, `--pages "${spec}" is not a page list like 1-3 or 1,4`);
     const from = Number(m[1]), to = m[2] === undefined ? from : Number(m[2]);
-    if (from < 1 || to < from || to > pageCount) throw new DataError("pdf", file, `--pages "${spec}" is outside the document's pages 1-${pageCount}`);
+    if (from < 1 || to < from || to > pageCount) {
+      throw new DataError("pdf", file, `--pages "${spec}" is outside the document's pages 1-${pageCount}`);
+    }
     for (let p = from; p <= to; p++) pages.add(p);
   }
   return [...pages].sort((a, b) => a - b);
@@ -92,12 +97,15 @@ export async function readPdf(path: string, options: ReadPdfOptions = {}): Promi
   }
   let pdf: PdfjsDocument;
   try {
-    pdf = await pdfjs.getDocument({ data: bytes, standardFontDataUrl: standardFontFolder(), isEvalSupported: false, verbosity: 0 }).promise;
+    const source = { data: bytes, standardFontDataUrl: standardFontFolder(), isEvalSupported: false, verbosity: 0 };
+    pdf = await pdfjs.getDocument(source).promise;
   } catch (err) {
     throw new DataError("pdf", path, `not a readable PDF (${err instanceof Error ? err.message : String(err)})`);
   }
   try {
-    const numbers = options.pages === undefined ? Array.from({ length: pdf.numPages }, (_, i) => i + 1) : parsePageRange(options.pages, pdf.numPages, path);
+    const numbers = options.pages === undefined
+      ? Array.from({ length: pdf.numPages }, (_, i) => i + 1)
+      : parsePageRange(options.pages, pdf.numPages, path);
     const out: PdfPage[] = [];
     for (const n of numbers) {
       const page = await pdf.getPage(n);

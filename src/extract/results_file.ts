@@ -17,7 +17,8 @@ export function readDoneDocuments(path: string): Set<string> {
     if (line.trim() === "") continue;
     try {
       const record: unknown = JSON.parse(line);
-      if (typeof record === "object" && record !== null && "document" in record && typeof record.document === "string") done.add(record.document);
+      const ok = typeof record === "object" && record !== null && "document" in record && typeof record.document === "string";
+      if (ok) done.add(record.document as string);
     } catch { /* a damaged line: its document is simply processed again */ }
   }
   return done;

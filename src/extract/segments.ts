@@ -13,11 +13,14 @@ export interface PageWord { text: string; box: PixelBox; segment: PixelBox }
 export const GAP_FACTOR = 1.5;
 
 export function unionPixelBox(boxes: readonly PixelBox[]): PixelBox {
-  return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+  const at = (k: number): number[] => boxes.map((b) => b[k]);
+  return [Math.min(...at(0)), Math.min(...at(1)), Math.max(...at(2)), Math.max(...at(3))];
 }
 
 /** Lines (each a list of words left to right) → words in reading order with their segment boxes. */
-export function segmentLines(lines: readonly (readonly { text: string; box: PixelBox }[])[], gapFactor = GAP_FACTOR): PageWord[] {
+export function segmentLines(
+  lines: readonly (readonly { text: string; box: PixelBox }[])[], gapFactor = GAP_FACTOR,
+): PageWord[] {
   const out: PageWord[] = [];
   for (const line of lines) {
     if (line.length === 0) continue;

@@ -29,7 +29,7 @@ t.before(async () => {
 
 test("--input DIR --out results.jsonl: a line per document, a bad document recorded not fatal, pictures on request", async () => {
   const out = join(dir, "results.jsonl"), pics = join(dir, "pics");
-  const r = await run("predict", "--checkpoint", ckpt, "--input", docs, "--out", out, "--pictures", pics);
+  const r = await run("predict", "--checkpoint", ckpt, "--input", docs, "--out", out, "--pictures", pics, "--dpi", "72");
   assert.is(r.code, 0, r.err);
   const results = lines(out);
   assert.equal(results.map((x) => x.document), ["a.png", "b.pdf", "c.png"].map((f) => join(docs, f)));
