@@ -14,14 +14,20 @@ function isMissing(err: unknown, name: string): boolean {
   const code = typeof e?.code === "string" ? e.code : "";
   const message = typeof e?.message === "string" ? e.message : "";
   const missing = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /^Cannot find (package|module)/.test(message);
-  return missing && (message.includes(`'${name}`) || message.includes(`"${name}`));
+  return missing && (message.includes(`'${name}'`) || message.includes(`"${name}"`) || message.includes(`'${name}/`));
 }
 
-/** `await importPackage<typeof import("tesseract.js")>("tesseract.js", "ocr")`; other load failures are rethrown. */
-export async function importPackage<T>(name: string, feature: string): Promise<T> {
-  const specifier: string = name; // a variable, so that bundlers leave the import to run time
+/** The npm package a specifier names: "pdfjs-dist/legacy/build/pdf.mjs" → "pdfjs-dist", "@a/b/c" → "@a/b". */
+export const packageOf = (specifier: string): string => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+
+/**
+ * `await importPackage<typeof import("tesseract.js")>("tesseract.js", "ocr")`; a subpath such as
+ * "pdfjs-dist/legacy/build/pdf.mjs" works too. Other load failures are rethrown.
+ */
+export async function importPackage<T>(specifier: string, feature: string): Promise<T> {
+  const name = packageOf(specifier);
   try {
-    return (await import(specifier)) as T;
+    return (await import(specifier)) as T; // a variable specifier, so that bundlers leave the import to run time
   } catch (err) {
     if (isMissing(err, name)) throw new MissingPackageError(name, feature);
     throw err;

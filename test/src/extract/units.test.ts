@@ -3,7 +3,8 @@ import * as assert from "uvu/assert";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendResult, globRegExp, inputFiles, parsePageRange, readDoneDocuments, segmentLines, type DocumentResult, type PixelBox } from "../../../src/extract/index.ts";
+import { importPackage } from "../../../src/extract/optional_package.ts";
+import { appendResult, MissingPackageError, globRegExp, inputFiles, parsePageRange, readDoneDocuments, segmentLines, type DocumentResult, type PixelBox } from "../../../src/extract/index.ts";
 
 const t = suite("extract: segments, page lists, inputs, results file");
 
@@ -46,6 +47,17 @@ t("results file: appended lines, done documents read back, a torn last line remo
   writeFileSync(path, readFileSync(path, "utf8") + "not json\n" + '{"document": "c.p');
   assert.equal([...readDoneDocuments(path)], ["a.png", "b.pdf"]);
   assert.ok(readFileSync(path, "utf8").endsWith("not json\n"));
+});
+
+t("importPackage: a missing optional package, bare or by subpath, is a one-line error naming npm install", async () => {
+  for (const spec of ["aetnet-no-such-package", "aetnet-no-such-package/legacy/build/x.mjs", "@aetnet-none/pkg/sub"]) {
+    const name = spec.startsWith("@") ? "@aetnet-none/pkg" : "aetnet-no-such-package";
+    try { await importPackage(spec, "pdf"); assert.unreachable(spec); } catch (err) {
+      assert.instance(err, MissingPackageError);
+      assert.match((err as Error).message, `[pdf] needs the optional package "${name}", which is not installed; run: npm install ${name}`);
+    }
+  }
+  assert.ok(typeof (await importPackage<{ PNG: unknown }>("pngjs", "x")).PNG === "function");
 });
 
 t.run();
