@@ -48,10 +48,6 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
     const f32 = rt.f32;
     if (aAt < 0) { f32.set(a.subarray(t0 * sizes.a, (t0 + count) * sizes.a), aRaw / 4); rt.copies.inBytes += sizes.a * count * 4; }
     if (bAt < 0) { f32.set(b.subarray(t0 * sizes.b, (t0 + count) * sizes.b), bRaw / 4); rt.copies.inBytes += sizes.b * count * 4; }
-    // Padding rows of the last partial panel must read as zeros.
-    // (with k sliced, the last panel's padding recurs in every slice: zero the whole packed buffer).
-    if (mPad > m) f32.fill(0, aPack / 4, aPack / 4 + sizes.ap * count);
-    if (nPad > n) f32.fill(0, bPack / 4, bPack / 4 + sizes.bp * count);
     // op(A)[i, p] and op(B)[p, j] as (row, depth) strides of the packer: rows are i for A and j for B.
     const [ars, acs] = transA ? [4, m * 4] : [k * 4, 4];
     const [brs, bcs] = transB ? [k * 4, 4] : [4, n * 4];

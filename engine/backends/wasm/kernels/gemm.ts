@@ -118,7 +118,7 @@ function gemm(s: GemmShape, microIndex: number): Code {
 /**
  * pack(src, dst, rowFrom, rowTo, depth, rsBytes, csBytes, total, count, srcStride, dstStride): element
  * (row i, depth p) at src + i·rs + p·cs goes to its packed place (above); rowFrom is a multiple of R.
- * The caller zeroes the padding of a last partial panel; the strides make every transpose form one loop.
+ * The padding rows of a last partial panel are written as zeros; the strides make every transpose form one loop.
  */
 function pack(R: number, KC: number): Code {
   const c = new Code(new Array<ValType>(11).fill(i32));
@@ -137,6 +137,9 @@ function pack(R: number, KC: number): Code {
             c.get(d).get(s).f32Load().f32Store();
             c.inc(s, () => c.get(RS)).inc(d, 4);
           });
+          // Padding rows of a last partial panel: zeros. Their products land only in padding rows or columns of C,
+          // which are never copied out, but left-over scratch there could hold denormals, which slow the FMAs.
+          c.for(r, () => c.get(rEnd), () => c.i32(R), 1, () => { c.get(d).f32(0).f32Store(); c.inc(d, 4); });
         });
       });
     });
