@@ -32,12 +32,16 @@ await setBackendFromEnv();
 type Runner = () => Promise<[string | true, number, number, number]>;
 const g = globalThis as { UVU_DEFER?: number; UVU_INDEX?: number; UVU_QUEUE?: unknown[][]; AETNET_TEST_FILE?: string };
 g.UVU_DEFER = 1;
+const started = performance.now();
 await import("uvu");
+const importSeconds = new Map<string, number>();
 for (const [i, file] of files.entries()) {
   g.UVU_INDEX = i;
   g.AETNET_TEST_FILE = relative(root, file);
   g.UVU_QUEUE!.push([relative(root, file)]);
+  const importStarted = performance.now();
   await import(pathToFileURL(file).href);
+  importSeconds.set(relative(root, file), (performance.now() - importStarted) / 1000); // set-up done at load time
 }
 
 let finished = false;
@@ -47,10 +51,11 @@ process.on("exit", () => {
   console.error("\nthe test run ended before every test had run");
 });
 
-const started = performance.now();
 let passed = 0, failed = 0, skipped = 0;
+const fileSeconds: [string, number][] = [];
 for (const group of g.UVU_QUEUE!) {
   const name = group.shift() as string;
+  const fileStarted = performance.now();
   process.stdout.write(`${passed + failed + skipped > 0 ? "\n" : ""}${name}\n`);
   for (const run of group as Runner[]) {
     const [errors, ran, skips, total] = await run();
@@ -59,8 +64,13 @@ for (const group of g.UVU_QUEUE!) {
     if (errors !== true) process.stdout.write(`\n${errors}\n`);
     else if (ran < total) process.stdout.write(`\n  ${total - ran} test(s) did not run: a before hook failed\n`);
   }
+  fileSeconds.push([name, (performance.now() - fileStarted) / 1000 + (importSeconds.get(name) ?? 0)]);
 }
 finished = true;
+
+// Where the time went (a report, never a check: tests assert no timings).
+const slowest = fileSeconds.sort((a, b) => b[1] - a[1]).slice(0, 5).filter(([, sec]) => sec >= 1);
+if (slowest.length > 0) console.log(`\nSlowest files: ${slowest.map(([f, sec]) => `${f} ${sec.toFixed(1)} s`).join(", ")}`);
 
 // One line per file and reason: "file: N tests skipped: reason".
 const groups = new Map<string, number>();
