@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
+import { setBackend } from "../engine/index.ts";
 import { lazyOcr } from "../src/extract/ocr.ts";
 import { loadEntityModel } from "../src/extract/entity_model.ts";
 import { processDocument } from "../src/extract/process_document.ts";
@@ -23,10 +24,13 @@ export interface LoadRow { mode: string; documents: number; wallS: number; perMi
 /** Wall time of processing `paths` with `workers` worker processes, from the first job taken to the last done. */
 async function queueRun(url: string, checkpoint: string, paths: string[], workers: number, name: string): Promise<LoadRow> {
   const connection = redisConnection(url);
-  await enqueueDocuments(paths, { queue: name, connection, attempts: 1, backoffMs: 1000 });
   const procs = Array.from({ length: workers }, (_, i) => spawnWorker(`${name}-${i}`, ["--checkpoint", checkpoint, "--queue", name, "--redis", url]));
   const queue = new Queue(name, { connection });
   try {
+    // Every worker has loaded the model and is listening before the documents are queued, so the run measures
+    // processing (each worker's first document still pays its warm-up, as folder mode's does).
+    await waitFor(`${name} workers to start`, async () => (procs.every((p) => /worker \S+: queue/.test(p.log())) ? true : undefined), 120_000, 50);
+    await enqueueDocuments(paths, { queue: name, connection, attempts: 1, backoffMs: 1000 });
     const counts = await waitFor(`${name} to finish`, async () => {
       const c = await queue.getJobCounts("completed", "failed");
       return c.completed + c.failed === paths.length ? c : undefined;
@@ -45,6 +49,7 @@ async function queueRun(url: string, checkpoint: string, paths: string[], worker
 
 /** Folder mode's cost in one process with the model and OCR already loaded (what a worker has after start-up). */
 async function folderRun(checkpoint: string, paths: string[]): Promise<LoadRow> {
+  await setBackend("cpu", { threads: 1 }); // as each worker runs (AETNET_THREADS=1), so the rows compare
   const model = loadEntityModel(checkpoint);
   const ocr = lazyOcr();
   const t0 = performance.now();
