@@ -25,7 +25,8 @@ Options:
   --epochs N         epochs over the training windows (default 5)
   --batch-size N     windows per step; must divide the config's queue size (default 4)
   --lr X             peak learning rate of the linear warmup + decay (default 5e-4)
-  --max-length N     tokens per window including <s> and </s> (default 256; 512 with --config base);
+  --max-length N     tokens per window including <s> and </s> (default 256; 512 with --config base; at most
+                     what the preset's position table holds: 128 with --config tiny);
                      rvlcdip keeps the first window only
   --chunking MODE    how a long document is cut into windows: overlap (default: windows sharing 32 tokens,
                      predictions merged) or reference (as the official preprocessing: consecutive chunks of
@@ -84,7 +85,10 @@ export function trainCommand(argv: readonly string[]): TrainRun | null {
   const align = p.values["no-align"] !== true;
   const config: AETNetConfig = withOverrides(presets[preset], { align });
   const faithful = preset === "base"; // the paper's sizes: the official 512-token chunks by default
-  const maxLength = num(p, "max-length", TRAIN_HELP, faithful ? 512 : 256, { min: 8, max: config.maxPositions - config.padTokenId - 1, integer: true });
+  // The default never asks for more positions than the preset has (tiny's table holds 128 tokens).
+  const maxPositions = config.maxPositions - config.padTokenId - 1;
+  const defaultLength = Math.min(faithful ? 512 : 256, maxPositions);
+  const maxLength = num(p, "max-length", TRAIN_HELP, defaultLength, { min: 8, max: maxPositions, integer: true });
   const chunking = choice<Chunking>(p, "chunking", TRAIN_HELP, CHUNKINGS, faithful ? "reference" : "overlap");
   const settingsOverrides = {
     epochs: num(p, "epochs", TRAIN_HELP, 5, { min: 1, integer: true }),

@@ -32,6 +32,17 @@ t("usage errors: one line naming the flag and what it expects, exit 2; '--lr -1'
   }
 });
 
+t("--config tiny without --max-length trains on windows its position table holds; past it is a range error", async () => {
+  const out = join(tempDir("cli-tiny-default"), "run");
+  const tiny = ["--task", "synthetic", "--config", "tiny", "--epochs", "1", "--batch-size", "2", "--train-docs", "2"];
+  const r = await run("train", ...tiny, "--eval-docs", "1", "--out", out);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /windows of 128 tokens/);
+  const tooLong = await run("train", ...tiny, "--max-length", "200");
+  assert.is(tooLong.code, 2);
+  assert.match(tooLong.err, /--max-length must be an integer .*≤ 128, got "200"/);
+});
+
 t("--resume with no checkpoint: exit 1, one line with 'no checkpoint' and the folder; --debug adds the stack", async () => {
   const out = join(tempDir("cli-noresume"), "run");
   const r = await run("train", ...synthetic, "--train-docs", "4", "--out", out, "--resume");
