@@ -73,6 +73,13 @@ function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m:
   else cpuKernels.matmul(a, b, out, batch, m, k, n, transA, transB);
 }
 
+/** The linear layer's forward as one GEMM whose write-out adds the bias (and applies GELU). */
+const linear: KernelTable["linear"] = (x, w, bias, rows, inF, outF, gelu, out, pre) => {
+  if (isF32(x) && isF32(w) && isF32(bias) && isF32(out) && (!pre || isF32(pre)) && rows * inF * outF >= MATMUL_MIN_WORK) {
+    matmulF32(wasmRuntime(), x, w, out, 1, rows, inF, outF, false, true, { bias, pre, gelu });
+  } else cpuKernels.linear(x, w, bias, rows, inF, outF, gelu, out, pre);
+};
+
 const binary: KernelTable["binary"] = (op, a, sa, b, sb, shape, out) => binaryWith(wasmRuntime, op, a, sa, b, sb, shape, out);
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
 const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
@@ -88,7 +95,7 @@ const crossEntropyBackward: KernelTable["crossEntropyBackward"] = (x, t, lse, g,
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
 const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward };
+export const wasmKernels: Partial<KernelTable> = { matmul, linear, unary, binary, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {

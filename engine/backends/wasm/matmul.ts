@@ -20,7 +20,13 @@ const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 export const share = (n: number, parts: number, t: number): [number, number] =>
   [Math.floor((n * t) / parts), Math.floor((n * (t + 1)) / parts)];
 
-export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+/**
+ * What the GEMM's write-out adds: out = act(op(A)·op(B) + bias) with bias [n] per column, act GELU when asked, and
+ * the pre-activation sum stored in `pre` (same shape as out) where given.
+ */
+export interface GemmEpilogue { bias: Float32Array; pre: Float32Array | null; gelu: boolean }
+
+export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, epi: GemmEpilogue | null = null): void {
   const [mPanels, nPanels] = [Math.ceil(m / MR), Math.ceil(n / NR)];
   const [mPad, nPad] = [mPanels * MR, nPanels * NR];
   const sizes = { a: m * k, b: k * n, c: m * n };
@@ -28,7 +34,10 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
   const bAt = rt.residentAddress({ read: b });
   // The kernel writes C exactly (edge tiles go through a small tile buffer), so any resident output takes it in place.
   const cAt = rt.residentAddress({ write: out });
-  const staged = (aAt < 0 ? sizes.a : 0) + (bAt < 0 ? sizes.b : 0) + (cAt < 0 ? sizes.c : 0);
+  const biasAt = epi ? rt.residentAddress({ read: epi.bias }) : -1;
+  const preAt = epi?.pre ? rt.residentAddress({ write: epi.pre }) : -1;
+  const stagedPre = epi?.pre && preAt < 0;
+  const staged = (aAt < 0 ? sizes.a : 0) + (bAt < 0 ? sizes.b : 0) + (cAt < 0 ? sizes.c : 0) + (stagedPre ? sizes.c : 0);
   const chunk = staged === 0 ? batch : Math.max(1, Math.min(batch, Math.floor(CHUNK_BYTES / (staged * 4))));
   const packBytes = { a: align64(mPad * k * 4), b: align64(nPad * k * 4), tile: align64(MR * NR * 4) };
   // op(A)[i, p] and op(B)[p, j] as (row, depth) strides of the packer: rows are i for A and j for B.
@@ -42,7 +51,8 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
     const byProblem = count % threads === 0 || count >= 4 * threads;
     const perThread = (byProblem ? packBytes.a + packBytes.b : 0) + packBytes.tile;
     const shared = byProblem ? 0 : packBytes.a + packBytes.b;
-    const base = rt.reserve(align64(staged * count * 4) + shared + threads * perThread);
+    const biasBytes = epi && biasAt < 0 ? align64(n * 4) : 0;
+    const base = rt.reserve(align64(staged * count * 4) + biasBytes + shared + threads * perThread);
     let next = base;
     const stage = (resident: number, size: number): number => {
       if (resident >= 0) return resident + t0 * size * 4;
@@ -53,18 +63,23 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
     const aRaw = stage(aAt, sizes.a);
     const bRaw = stage(bAt, sizes.b);
     const cOut = stage(cAt, sizes.c);
-    const work = base + align64(staged * count * 4);
+    const preOut = epi?.pre ? stage(preAt, sizes.c) : 0;
+    const biasIn = !epi ? 0 : biasAt >= 0 ? biasAt : base + align64(staged * count * 4);
+    const work = base + align64(staged * count * 4) + biasBytes;
     const own = (t: number): number => work + shared + t * perThread; // this thread's buffers: [aPack, bPack,] tile
     const tileOf = (t: number): number => own(t) + perThread - packBytes.tile;
     const f32 = rt.f32;
     if (aAt < 0) { f32.set(a.subarray(t0 * sizes.a, (t0 + count) * sizes.a), aRaw / 4); rt.copies.inBytes += sizes.a * count * 4; }
     if (bAt < 0) { f32.set(b.subarray(t0 * sizes.b, (t0 + count) * sizes.b), bRaw / 4); rt.copies.inBytes += sizes.b * count * 4; }
+    if (epi && biasAt < 0) { rt.f32.set(epi.bias, biasIn / 4); rt.copies.inBytes += n * 4; }
+    const epiArgs = [biasIn, preOut, epi?.gelu ? 1 : 0];
     const jobs = (make: (t: number) => Job): Job[] => Array.from({ length: threads }, (_, t) => make(t));
     if (byProblem) {
       rt.parallel(jobs((t) => {
         const [s, e] = share(count, threads, t);
         return ["gemmBatch", [aRaw + s * sizes.a * 4, bRaw + s * sizes.b * 4, cOut + s * sizes.c * 4, e - s, sizes.a * 4, sizes.b * 4,
-          sizes.c * 4, m, k, n, ars, acs, brs, bcs, mPanels, nPanels, own(t), own(t) + packBytes.a, tileOf(t)]];
+          sizes.c * 4, m, k, n, ars, acs, brs, bcs, mPanels, nPanels, own(t), own(t) + packBytes.a, tileOf(t),
+          epiArgs[0], epiArgs[1] && epiArgs[1] + s * sizes.c * 4, epiArgs[2]]];
       }));
     } else {
       const [aPack, bPack] = [work, work + packBytes.a];
@@ -79,12 +94,16 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
         rt.parallel(jobs((t) => {
           const [s, e] = share(byRows ? mPanels : nPanels, threads, t);
           const [mf, mt, nf, nt] = byRows ? [s, e, 0, nPanels] : [0, mPanels, s, e];
-          return ["gemm", [aPack, bPack, cp, mf, mt, nf, nt, k, mPad, nPad, 1, 0, 0, 0, m, n, n * 4, tileOf(t)]];
+          return ["gemm", [aPack, bPack, cp, mf, mt, nf, nt, k, mPad, nPad, 1, 0, 0, 0, m, n, n * 4, tileOf(t),
+            epiArgs[0], epiArgs[1] && epiArgs[1] + p * sizes.c * 4, epiArgs[2]]];
         }));
       }
     }
-    if (cAt >= 0) continue;
-    rt.copies.outBytes += count * sizes.c * 4;
-    out.set(f32.subarray(cOut / 4, cOut / 4 + count * sizes.c), t0 * sizes.c);
+    const copyOut = (to: Float32Array, from: number): void => {
+      rt.copies.outBytes += count * sizes.c * 4;
+      to.set(rt.f32.subarray(from / 4, from / 4 + count * sizes.c), t0 * sizes.c);
+    };
+    if (cAt < 0) copyOut(out, cOut);
+    if (epi?.pre && stagedPre) copyOut(epi.pre, preOut);
   }
 }

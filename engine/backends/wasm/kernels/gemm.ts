@@ -3,6 +3,7 @@
 // panel packer that also absorbs every transpose form.
 import { Code } from "../emit/module.ts";
 import { Op, Simd, ValType } from "../emit/opcodes.ts";
+import { emitPhi } from "./norm.ts";
 
 const { i32, v128 } = ValType;
 
@@ -86,15 +87,18 @@ const sliceBase = (c: Code, pc: number, total: number, q: number, r: number, kc:
 };
 
 /**
- * gemm(a, b, c, mFrom, mTo, nFrom, nTo, k, mTotal, nTotal, count, aStride, bStride, cStride, m, n, ldc, tile): for
+ * gemm(a, b, c, mFrom, mTo, nFrom, nTo, k, mTotal, nTotal, count, aStride, bStride, cStride, m, n, ldc, tile, bias, pre,
+ * gelu): for
  * each of `count` problems, the output tiles of row panels [mFrom, mTo) and column panels [nFrom, nTo) of
  * C (m × n, rows ldc bytes apart) = Apack · Bpack (packed padded to mTotal × nTotal). Whole tiles are written
  * where they lie; an edge tile (past m or n) runs into `tile` (MR×NR floats of this thread's own) and only
- * its valid part is copied to C, so C needs no padding and nothing is written past it.
+ * its valid part is copied to C, so C needs no padding and nothing is written past it. With a bias (address ≠ 0),
+ * each L2 block of rows gets the epilogue once its last k slice is done, while it is still in cache.
  */
-function gemm(s: GemmShape, microIndex: number): Code {
-  const c = new Code(new Array<ValType>(18).fill(i32));
-  const [A, B, C, MF, MT, NF, NT, K, MTOT, NTOT, COUNT, AS, BS, CS, M, N, LDC, TILE] = c.params.map((_, i) => i);
+function gemm(s: GemmShape, at: { micro: number; epilogue: number }): Code {
+  const microIndex = at.micro;
+  const c = new Code(new Array<ValType>(21).fill(i32));
+  const [A, B, C, MF, MT, NF, NT, K, MTOT, NTOT, COUNT, AS, BS, CS, M, N, LDC, TILE, BIAS, PRE, GELU] = c.params.map((_, i) => i);
   const [t, pc, kc, ic, iEnd, jr, ir] = [c.local(i32), c.local(i32), c.local(i32), c.local(i32), c.local(i32), c.local(i32), c.local(i32)];
   const [aAt, bAt, cAt, rows, cols, r, j] = Array.from({ length: 7 }, () => c.local(i32));
   /** Copies the valid rows×cols of the edge tile between C (at cAt) and TILE, either way. */
@@ -130,9 +134,50 @@ function gemm(s: GemmShape, microIndex: number): Code {
               });
           });
         });
+        // epilogue(c, rowFrom, rowTo, colFrom, colTo, ldc, bias, pre, gelu) on this block's finished rows
+        c.if(() => c.get(BIAS).i32(0).op(Op.i32Ne).get(pc).get(kc).op(Op.i32Add).get(K).op(Op.i32GeS, Op.i32And), () => {
+          c.get(C).get(ic).i32(s.mr).op(Op.i32Mul);
+          min(c, () => c.get(iEnd).i32(s.mr).op(Op.i32Mul), () => c.get(M));
+          c.get(NF).i32(s.nr).op(Op.i32Mul);
+          min(c, () => c.get(NT).i32(s.nr).op(Op.i32Mul), () => c.get(N));
+          c.get(LDC).get(BIAS).get(PRE).get(GELU).op(Op.call, at.epilogue);
+        });
       });
     });
     c.inc(A, () => c.get(AS)).inc(B, () => c.get(BS)).inc(C, () => c.get(CS));
+    c.if(() => c.get(PRE), () => { c.inc(PRE, () => c.get(CS)); });
+  });
+  return c;
+}
+
+/**
+ * epilogue(c, rowFrom, rowTo, colFrom, colTo, ldc, bias, pre, gelu): C[i, j] += bias[j] over the block; where pre ≠ 0
+ * that sum is also stored at pre (same layout as C: the GELU backward's input); where gelu ≠ 0, C = GELU(sum).
+ * Four columns at a time, the last few one lane at a time.
+ */
+function epilogue(): Code {
+  const c = new Code(new Array<ValType>(9).fill(i32));
+  const [C, RF, RT, CF, CT, LDC, BIAS, PRE, GELU] = c.params.map((_, i) => i);
+  const [r, j, at, v, ez] = [c.local(i32), c.local(i32), c.local(i32), c.local(v128), c.local(v128)];
+  /** v = act(v) in place, storing the pre-activation first; `store` writes v (or pre) at byte offset `at`. */
+  const finish = (store: (base: number) => void): void => {
+    c.if(() => c.get(PRE), () => store(PRE));
+    c.if(() => c.get(GELU), () => { emitPhi(c, v, ez); c.get(v).simd(Simd.f32x4Mul).set(v); });
+    store(C);
+  };
+  c.for(r, () => c.get(RF), () => c.get(RT), 1, () => {
+    c.for(j, () => c.get(CF), () => c.get(CT).i32(3).op(Op.i32Sub), 4, () => {
+      c.get(r).get(LDC).op(Op.i32Mul).get(j).i32(4).op(Op.i32Mul, Op.i32Add).set(at);
+      c.get(C).get(at).op(Op.i32Add).v128Load().get(BIAS).get(j).i32(4).op(Op.i32Mul, Op.i32Add).v128Load().simd(Simd.f32x4Add).set(v);
+      finish((base) => { c.get(base).get(at).op(Op.i32Add).get(v).v128Store(); });
+    });
+    // j is where the vector loop stopped; the rest one lane at a time (lane 0 of a splat)
+    c.for(j, () => c.get(j), () => c.get(CT), 1, () => {
+      c.get(r).get(LDC).op(Op.i32Mul).get(j).i32(4).op(Op.i32Mul, Op.i32Add).set(at);
+      c.get(C).get(at).op(Op.i32Add).f32Load().get(BIAS).get(j).i32(4).op(Op.i32Mul, Op.i32Add).f32Load().op(Op.f32Add)
+        .simd(Simd.f32x4Splat).set(v);
+      finish((base) => { c.get(base).get(at).op(Op.i32Add).get(v).simd(Simd.f32x4ExtractLane, 0).f32Store(); });
+    });
   });
   return c;
 }
@@ -184,29 +229,31 @@ function packBoth(packA: number, packB: number): Code {
 }
 
 /**
- * gemmBatch(a, b, c, count, aStride, bStride, cStride, m, k, n, ars, acs, brs, bcs, mPanels, nPanels, aPack, bPack, tile):
+ * gemmBatch(a, b, c, count, aStride, bStride, cStride, m, k, n, ars, acs, brs, bcs, mPanels, nPanels, aPack, bPack, tile,
+ * bias, pre, gelu):
  * `count` whole problems one after the other on this thread: pack A, pack B (into this thread's own buffers, still
  * in cache for its GEMM), multiply. A batch split across threads this way needs one barrier in all.
  */
 function gemmBatch(s: GemmShape, at: { gemm: number; packA: number; packB: number }): Code {
-  const c = new Code(new Array<ValType>(19).fill(i32));
-  const [A, B, C, COUNT, AS, BS, CS, M, K, N, ARS, ACS, BRS, BCS, MP, NP, AP, BP, TILE] = c.params.map((_, i) => i);
+  const c = new Code(new Array<ValType>(22).fill(i32));
+  const [A, B, C, COUNT, AS, BS, CS, M, K, N, ARS, ACS, BRS, BCS, MP, NP, AP, BP, TILE, BIAS, PRE, GELU] = c.params.map((_, i) => i);
   const t = c.local(i32);
   c.for(t, () => c.i32(0), () => c.get(COUNT), 1, () => {
     c.get(A).get(AP).i32(0).get(M).get(K).get(ARS).get(ACS).get(MP).i32(s.mr).op(Op.i32Mul).i32(1).i32(0).i32(0).op(Op.call, at.packA);
     c.get(B).get(BP).i32(0).get(N).get(K).get(BRS).get(BCS).get(NP).i32(s.nr).op(Op.i32Mul).i32(1).i32(0).i32(0).op(Op.call, at.packB);
     c.get(AP).get(BP).get(C).i32(0).get(MP).i32(0).get(NP).get(K).get(MP).i32(s.mr).op(Op.i32Mul).get(NP).i32(s.nr).op(Op.i32Mul);
-    c.i32(1).i32(0).i32(0).i32(0).get(M).get(N).get(N).i32(4).op(Op.i32Mul).get(TILE).op(Op.call, at.gemm);
+    c.i32(1).i32(0).i32(0).i32(0).get(M).get(N).get(N).i32(4).op(Op.i32Mul).get(TILE).get(BIAS).get(PRE).get(GELU).op(Op.call, at.gemm);
     c.inc(A, () => c.get(AS)).inc(B, () => c.get(BS)).inc(C, () => c.get(CS));
+    c.if(() => c.get(PRE), () => { c.inc(PRE, () => c.get(CS)); });
   });
   return c;
 }
 
 /** The GEMM functions, in module order (they come first in the module: calls between them use these indices). */
 export function gemmFunctions(s: GemmShape, fma: boolean): Record<string, Code> {
-  const at = { micro: 0, gemm: 1, packA: 2, packB: 3 };
+  const at = { micro: 0, epilogue: 1, gemm: 2, packA: 3, packB: 4 };
   return {
-    micro: micro(s, fma), gemm: gemm(s, at.micro), packA: pack(s.mr, s.kc), packB: pack(s.nr, s.kc),
+    micro: micro(s, fma), epilogue: epilogue(), gemm: gemm(s, at), packA: pack(s.mr, s.kc), packB: pack(s.nr, s.kc),
     packBoth: packBoth(at.packA, at.packB), gemmBatch: gemmBatch(s, at),
   };
 }
