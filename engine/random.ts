@@ -43,7 +43,8 @@ export class Generator {
    */
   randomInto(out: Float64Array): void {
     const s = this.#s;
-    let [s0, s1, s2, s3] = [s[0], s[1], s[2], s[3]];
+    // int32 locals throughout (XOR and shifts keep them int32; the stored words wrap back to uint32)
+    let s0 = s[0] | 0, s1 = s[1] | 0, s2 = s[2] | 0, s3 = s[3] | 0;
     for (let i = 0; i < out.length; i++) {
       const m = Math.imul(s1, 5);
       out[i] = (Math.imul((m << 7) | (m >>> 25), 9) >>> 0) / 4294967296;
