@@ -213,15 +213,6 @@ export function erf(x: Tensor): Tensor {
  * GELU, exact (erf) or with PyTorch's tanh approximation. The exact form runs as a fused kernel pair
  * (forward, backward) when fused ops are on; the composition below is its reference.
  */
-/** g·GELU'(x) = g·(Φ(x) + x·φ(x)) for exact GELU: the fused kernel, or (recorded double backward, no kernel) ops. */
-export function geluBackward(x: Tensor, g: Tensor): Tensor {
-  const eb = !fusedOps() || isGradEnabled() || g.dtype !== x.dtype || !x.isFloatingPoint() ? null : dispatchFused("geluBackward", x.dtype, [x, g], x.numel);
-  if (!eb) return mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))));
-  const dx = eb.out(x.dtype, x.numel, false);
-  eb.kernels.geluBackward(eb.arg(x), eb.arg(g), dx);
-  return fromStorage(dx, x.shape);
-}
-
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
   const ex = approximate === "none" && fusedOps() && x.isFloatingPoint() ? dispatchFused("gelu", x.dtype, [x], x.numel) : null;
   if (ex) {
@@ -234,6 +225,15 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** g·GELU'(x) = g·(Φ(x) + x·φ(x)) for exact GELU: the fused kernel, or (recorded double backward, no kernel) ops. */
+export function geluBackward(x: Tensor, g: Tensor): Tensor {
+  const eb = !fusedOps() || isGradEnabled() || g.dtype !== x.dtype || !x.isFloatingPoint() ? null : dispatchFused("geluBackward", x.dtype, [x, g], x.numel);
+  if (!eb) return mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))));
+  const dx = eb.out(x.dtype, x.numel, false);
+  eb.kernels.geluBackward(eb.arg(x), eb.arg(g), dx);
+  return fromStorage(dx, x.shape);
 }
 
 /** Clamps into [min, max]; the gradient passes where min ≤ x ≤ max, as PyTorch. */

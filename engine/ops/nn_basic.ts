@@ -12,8 +12,9 @@ import { mm } from "./matmul.ts";
 import { indexSelect } from "./indexing.ts";
 import { reshape } from "./movement.ts";
 
+/** Options of linear: an activation applied to its output. */
 export interface LinearOptions {
-  /** Exact GELU on the output (the transformer MLP's first layer), fused into the matmul's write-out where a kernel has it. */
+  /** Exact GELU on the output (the first layer of a transformer MLP), fused into the write-out of the matmul where a kernel has it. */
   readonly activation?: "gelu";
 }
 
