@@ -2,16 +2,11 @@
 // text layer and rendering (pdf.js, served locally) and the model in the page, entities drawn over each page.
 // It publishes window.__result for the headless-Chromium test.
 import Tesseract from "tesseract.js";
-import { decodeImageBytes } from "../../src/data/image/decode.ts";
-import { fromInterleaved, type RgbImage } from "../../src/data/image/rgb_image.ts";
-import type { EntityModel } from "../../src/extract/entity_model.ts";
-import { extractEntities, tagPage } from "../../src/extract/extract_entities.ts";
-import { entityModelFromFiles } from "../../src/extract/model_files.ts";
-import type { DocumentPage } from "../../src/extract/load_document.ts";
-import { linesOfBlocks, ocrInput, type OcrLine, type TesseractBlock } from "../../src/extract/ocr.ts";
-import { pdfPages, type Pdfjs, type PdfjsDocument } from "../../src/extract/pdf_pages.ts";
-import type { EntityRecord, WordSource } from "../../src/extract/result.ts";
-import { segmentLines, type PageWord } from "../../src/extract/segments.ts";
+import {
+  decodeImageBytes, entityModelFromFiles, extractEntities, fromInterleaved, linesOfBlocks, ocrInput, pdfPages,
+  segmentLines, tagPage, type DocumentPage, type EntityModel, type EntityRecord, type OcrLine, type PageWord,
+  type Pdfjs, type PdfjsDocument, type RgbImage, type TesseractBlock, type WordSource,
+} from "aetnet"; // the package's browser bundle (dist/browser/aetnet.js), through index.html's import map
 
 export interface ExtractPageResult {
   /** First page: OCR lines (empty for a PDF page with a text layer), words, per-word tags, size. */
