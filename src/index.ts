@@ -27,3 +27,4 @@ export { linesOfBlocks, ocrInput, type OcrLine, type OcrWord, type TesseractBloc
 export { pdfPages, PDF_DPI, type Pdfjs, type PdfjsDocument, type PdfPage, type PdfWord } from "./extract/pdf_pages.ts";
 export type { DocumentResult, EntityRecord, PageRecord, PixelBox, Timing, WordSource } from "./extract/result.ts";
 export { segmentLines, type PageWord } from "./extract/segments.ts";
+export { demoEntityModel } from "./extract/demo_model.ts";

@@ -3,7 +3,7 @@
 // It publishes window.__result for the headless-Chromium test.
 import Tesseract from "tesseract.js";
 import {
-  decodeImageBytes, entityModelFromFiles, extractEntities, fromInterleaved, linesOfBlocks, ocrInput, pdfPages,
+  decodeImageBytes, demoEntityModel, entityModelFromFiles, extractEntities, fromInterleaved, linesOfBlocks, ocrInput, pdfPages,
   segmentLines, tagPage, type DocumentPage, type EntityModel, type EntityRecord, type OcrLine, type PageWord,
   type Pdfjs, type PdfjsDocument, type RgbImage, type TesseractBlock, type WordSource,
 } from "aetnet"; // the package's browser bundle (dist/browser/aetnet.js), through index.html's import map
@@ -130,6 +130,12 @@ async function pdfDocumentPages(bytes: Uint8Array): Promise<{ pages: DocumentPag
   }
 }
 
+/** An untrained tiny model built here (no file needed); its entities show the path, not a trained model's answer. */
+function buildDemoModel(): void {
+  model = demoEntityModel(0);
+  status(`model ready: demo (untrained ${model.model.config.name}, seed 0), ${model.labels.length} labels. Now select a page.`);
+}
+
 async function runPage(file: PageFile): Promise<void> {
   if (model === null) throw new Error("select the model's files first");
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -209,4 +215,7 @@ function wire(inputId: string, dropId: string, handle: (files: PageFileList) => 
 }
 
 wire("model-files", "model-drop", loadModel);
+$("demo-model").addEventListener("click", () => {
+  try { buildDemoModel(); } catch (err) { page.__error = err instanceof Error ? err.message : String(err); status(`error: ${page.__error}`); }
+});
 wire("page-file", "page-drop", (files) => runPage(files[0]));
