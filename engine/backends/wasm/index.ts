@@ -8,6 +8,7 @@ import { attentionWith } from "../cpu/attention.ts";
 import { hasWasmSimd } from "./emit/detect.ts";
 import { binaryWith, clampWith, unaryWith, whereWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
+import { bernoulliMaskWith } from "./random.ts";
 import { stridedCopy } from "./movement.ts";
 import { adamwWith, geluBackwardWith, geluWith, layerNormBackwardWith, layerNormWith } from "./fused.ts";
 import { crossEntropyBackwardWith, crossEntropyWith, softmaxBackwardWith, softmaxWith } from "./softmax.ts";
@@ -77,6 +78,7 @@ const binary: KernelTable["binary"] = (op, a, sa, b, sb, shape, out) => binaryWi
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
 const clamp: KernelTable["clamp"] = (x, lo, hi, out) => clampWith(wasmRuntime, x, lo, hi, out);
 const where: KernelTable["where"] = (cond, a, b, out) => whereWith(wasmRuntime, cond, a, b, out);
+const bernoulliMask: KernelTable["bernoulliMask"] = (state, p, keep, out) => bernoulliMaskWith(wasmRuntime, state, p, keep, out);
 const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
 const softmaxBackward: KernelTable["softmaxBackward"] = (y, g, cols, out, log) => softmaxBackwardWith(wasmRuntime, y, g, cols, out, log);
 const gelu: KernelTable["gelu"] = (x, out) => geluWith(wasmRuntime, x, out);
@@ -90,7 +92,7 @@ const crossEntropyBackward: KernelTable["crossEntropyBackward"] = (x, t, lse, g,
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
 const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, clamp, where, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward };
+export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {
