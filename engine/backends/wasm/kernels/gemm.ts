@@ -196,17 +196,30 @@ function pack(R: number, KC: number): Code {
       min(c, () => c.i32(KC), () => c.get(DEPTH).get(pc).op(Op.i32Sub)); c.set(kc);
       c.for(q, () => c.get(RF), () => c.get(RT), R, () => {
         min(c, () => c.i32(R), () => c.get(RT).get(q).op(Op.i32Sub)); c.set(rEnd);
-        c.for(p, () => c.i32(0), () => c.get(kc), 1, () => {
-          // s = src + q·rs + (pc + p)·cs; d = dst + (pc·total + q·kc + p·R)·4
-          c.get(SRC).get(q).get(RS).op(Op.i32Mul, Op.i32Add).get(pc).get(p).op(Op.i32Add).get(CS).op(Op.i32Mul, Op.i32Add).set(s);
-          c.get(DST).get(pc).get(TOTAL).op(Op.i32Mul).get(q).get(kc).op(Op.i32Mul, Op.i32Add).get(p).i32(R).op(Op.i32Mul, Op.i32Add).i32(4).op(Op.i32Mul, Op.i32Add).set(d);
-          c.for(r, () => c.i32(0), () => c.get(rEnd), 1, () => {
-            c.get(d).get(s).f32Load().f32Store();
-            c.inc(s, () => c.get(RS)).inc(d, 4);
+        // Depth contiguous in the source (cs = 4, e.g. A not transposed): row by row along the depth, long unit-stride
+        // reads; else depth step by depth step across the panel's rows (unit stride along rows where rs = 4).
+        c.if(() => c.get(CS).i32(4).op(Op.i32Eq), () => {
+          c.for(r, () => c.i32(0), () => c.i32(R), 1, () => {
+            // s = src + (q + r)·rs + pc·4; d = dst + (pc·total + q·kc + r)·4
+            c.get(SRC).get(q).get(r).op(Op.i32Add).get(RS).op(Op.i32Mul, Op.i32Add).get(pc).i32(4).op(Op.i32Mul, Op.i32Add).set(s);
+            c.get(DST).get(pc).get(TOTAL).op(Op.i32Mul).get(q).get(kc).op(Op.i32Mul, Op.i32Add).get(r).op(Op.i32Add).i32(4).op(Op.i32Mul, Op.i32Add).set(d);
+            c.if(() => c.get(r).get(rEnd).op(Op.i32LtS),
+              () => c.for(p, () => c.i32(0), () => c.get(kc), 1, () => { c.get(d).get(s).f32Load().f32Store(); c.inc(s, 4).inc(d, R * 4); }),
+              () => c.for(p, () => c.i32(0), () => c.get(kc), 1, () => { c.get(d).f32(0).f32Store(); c.inc(d, R * 4); }));
           });
-          // Padding rows of a last partial panel: zeros. Their products land only in the unused part of an edge
-          // tile, but left-over scratch there could hold denormals, which slow the FMAs.
-          c.for(r, () => c.get(rEnd), () => c.i32(R), 1, () => { c.get(d).f32(0).f32Store(); c.inc(d, 4); });
+        }, () => {
+          c.for(p, () => c.i32(0), () => c.get(kc), 1, () => {
+            // s = src + q·rs + (pc + p)·cs; d = dst + (pc·total + q·kc + p·R)·4
+            c.get(SRC).get(q).get(RS).op(Op.i32Mul, Op.i32Add).get(pc).get(p).op(Op.i32Add).get(CS).op(Op.i32Mul, Op.i32Add).set(s);
+            c.get(DST).get(pc).get(TOTAL).op(Op.i32Mul).get(q).get(kc).op(Op.i32Mul, Op.i32Add).get(p).i32(R).op(Op.i32Mul, Op.i32Add).i32(4).op(Op.i32Mul, Op.i32Add).set(d);
+            c.for(r, () => c.i32(0), () => c.get(rEnd), 1, () => {
+              c.get(d).get(s).f32Load().f32Store();
+              c.inc(s, () => c.get(RS)).inc(d, 4);
+            });
+            // Padding rows of a last partial panel: zeros. Their products land only in the unused part of an edge
+            // tile, but left-over scratch there could hold denormals, which slow the FMAs.
+            c.for(r, () => c.get(rEnd), () => c.i32(R), 1, () => { c.get(d).f32(0).f32Store(); c.inc(d, 4); });
+          });
         });
       });
     });
