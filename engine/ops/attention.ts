@@ -4,7 +4,7 @@ import { isGradEnabled, record } from "../autograd.ts";
 import type { AttentionDims, AttentionDropout, ScoreView } from "../backends/backend.ts";
 import { dispatchFused, fusedOps, onDevice, type Exec, type Operand } from "../backends/registry.ts";
 import { ShapeError, fmtShape } from "../errors.ts";
-import { defaultGenerator, type Generator } from "../random.ts";
+import { defaultGenerator, forEachUniform, type Generator } from "../random.ts";
 import { broadcastStrides, numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { add, eq, maskedFill, mul, sub, sumToShape } from "./elementwise.ts";
@@ -135,7 +135,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, ke
   let drop: AttentionDropout | null = null;
   if (p > 0) {
     const keep = new Uint8Array(numelOf(scoreShape));
-    for (let i = 0; i < keep.length; i++) keep[i] = generator.random() >= p ? 1 : 0;
+    forEachUniform(generator, keep.length, (u, at) => { for (let j = 0; j < u.length; j++) keep[at + j] = u[j] >= p ? 1 : 0; });
     drop = { keep, scale: Math.fround(1 / (1 - p)) };
   }
   const probs = ex.out("float32", numelOf(scoreShape));

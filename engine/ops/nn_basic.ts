@@ -3,7 +3,7 @@ import { isGradEnabled, noGrad, record } from "../autograd.ts";
 import { dispatchFused, fusedOps } from "../backends/registry.ts";
 import { allocate } from "../dtype.ts";
 import { DTypeError, EngineError, IndexError, ShapeError, fmtShape } from "../errors.ts";
-import { defaultGenerator, type Generator } from "../random.ts";
+import { defaultGenerator, forEachUniform, type Generator } from "../random.ts";
 import { numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { add, mul, ne, rsqrt, sub, sumToShape, where } from "./elementwise.ts";
@@ -127,7 +127,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator: Generato
   const scale = 1 / (1 - p);
   const mask = noGrad(() => {
     const m = allocate(x.isFloatingPoint() ? x.dtype : "float32", x.numel);
-    for (let i = 0; i < m.length; i++) m[i] = generator.random() >= p ? scale : 0;
+    forEachUniform(generator, m.length, (u, at) => { for (let j = 0; j < u.length; j++) m[at + j] = u[j] >= p ? scale : 0; });
     return fromStorage(m, x.shape);
   });
   return mul(x, mask);

@@ -6,7 +6,7 @@ import type { TypedArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { attentionWith } from "../cpu/attention.ts";
 import { hasWasmSimd } from "./emit/detect.ts";
-import { binaryWith, unaryWith } from "./elementwise.ts";
+import { binaryWith, clampWith, unaryWith, whereWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
 import { stridedAccumulateWith, stridedCopyWith } from "./movement.ts";
 import { reduceRowsWith, sumAxisWith } from "./reduce.ts";
@@ -77,6 +77,8 @@ function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m:
 
 const binary: KernelTable["binary"] = (op, a, sa, b, sb, shape, out) => binaryWith(wasmRuntime, op, a, sa, b, sb, shape, out);
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
+const clamp: KernelTable["clamp"] = (x, lo, hi, out) => clampWith(wasmRuntime, x, lo, hi, out);
+const where: KernelTable["where"] = (cond, a, b, out) => whereWith(wasmRuntime, cond, a, b, out);
 const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
 const softmaxBackward: KernelTable["softmaxBackward"] = (y, g, cols, out, log) => softmaxBackwardWith(wasmRuntime, y, g, cols, out, log);
 const gelu: KernelTable["gelu"] = (x, out) => geluWith(wasmRuntime, x, out);
@@ -97,8 +99,8 @@ const indexAdd: KernelTable["indexAdd"] = (src, i, outer, size, inner, dst) => i
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
 const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu,
-  stridedAccumulate, sumAxis, reduceRows, indexSelect, indexAdd, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward };
+export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, clamp, where, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,
+  stridedAccumulate, sumAxis, reduceRows, indexSelect, indexAdd };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {
