@@ -1,9 +1,10 @@
 // Bundles the extraction page (main.ts, with the engine, the model code and tesseract.js) into dist/, and copies
 // what OCR needs from node_modules into dist/vendor/: the tesseract worker (bundled from tesseract.js's browser
 // worker script), the LSTM cores of tesseract.js-core and the English model of @tesseract.js-data/eng (the same
-// model Node's OCR reads, unzipped). The page then loads nothing from the internet.
+// model Node's OCR reads, unzipped), and pdf.js's browser build with its worker and standard fonts (pdfjs-dist; the
+// page imports "pdfjs-dist" through index.html's import map). The page then loads nothing from the internet.
 //   npx tsx examples/extract_page/build.ts      (then: npx tsx examples/extract_page/serve.ts)
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,7 +40,7 @@ export async function buildPage(options: { logLevel?: esbuild.LogLevel } = {}): 
   const common = { bundle: true, platform: "browser", target: "es2022", logLevel: options.logLevel ?? "warning" } as const;
   await esbuild.build({
     ...common, entryPoints: [join(PAGE_DIR, "main.ts")], outdir: DIST_DIR, format: "esm", sourcemap: true,
-    define: { "process.env": "{}" }, plugins: [noPngjs, nodeStubsPlugin],
+    define: { "process.env": "{}" }, plugins: [noPngjs, nodeStubsPlugin], external: ["pdfjs-dist"],
   });
   await esbuild.build({
     ...common, entryPoints: [join(pkgDir("tesseract.js"), "src", "worker-script", "browser", "index.js")],
@@ -47,6 +48,9 @@ export async function buildPage(options: { logLevel?: esbuild.LogLevel } = {}): 
   });
   const core = pkgDir("tesseract.js-core");
   for (const f of readdirSync(core).filter((f) => f.endsWith("lstm.wasm.js"))) copyFileSync(join(core, f), join(vendor, "core", f));
+  const pdfjs = pkgDir("pdfjs-dist");
+  for (const f of ["pdf.min.mjs", "pdf.worker.min.mjs"]) copyFileSync(join(pdfjs, "build", f), join(vendor, f));
+  cpSync(join(pdfjs, "standard_fonts"), join(vendor, "standard_fonts"), { recursive: true });
   const { langPath } = require("@tesseract.js-data/eng") as { langPath: string };
   // Unzipped here: the worker's own gunzip needs Node's Buffer, which a page does not have.
   writeFileSync(join(vendor, "lang", "eng.traineddata"), gunzipSync(readFileSync(join(langPath, "eng.traineddata.gz"))));
