@@ -1,6 +1,6 @@
 // Elementwise kernels, the plain-TypeScript reference against wasm SIMD: microseconds per call for unary maps,
 // broadcasting binary maps and where at a few sizes, operands resident in wasm memory or staged from the JS
-// heap, on 1 and 2 threads; and the dropout mask (one uniform per element). It is where the size thresholds
+// heap, on 1 and 2 threads; and the dropout keep-mask (one uniform per element). It is where the size thresholds
 // in engine/backends/wasm/elementwise.ts come from.
 //   npx tsx bench/elementwise.ts
 import type { BinaryOp, UnaryOp } from "../engine/backends/backend.ts";
@@ -8,7 +8,7 @@ import { cpuKernels } from "../engine/backends/cpu/index.ts";
 import { setWasmThreads, wasmKernels, wasmRuntime } from "../engine/backends/wasm/index.ts";
 import { elementwiseTuning } from "../engine/backends/wasm/elementwise.ts";
 import { allocResident } from "../engine/backends/wasm/tensor_memory.ts";
-import { Generator, forEachUniform } from "../engine/random.ts";
+import { Generator } from "../engine/random.ts";
 
 /** Median microseconds of fn over enough repetitions to fill ~40 ms per sample. */
 function time(fn: () => void): number {
@@ -59,7 +59,11 @@ for (const n of [256, 1024, 4096, 65536, 1 << 20]) {
 
 const g = new Generator(1);
 const n = 1 << 20;
-const mask = new Float32Array(n);
+const mask = (allocResident(rt, n, false) ?? new Float32Array(n));
 const perCall = time(() => { for (let i = 0; i < n; i++) mask[i] = g.random() >= 0.1 ? 1.1 : 0; });
-const bulk = time(() => forEachUniform(g, n, (u, at) => { for (let j = 0; j < u.length; j++) mask[at + j] = u[j] >= 0.1 ? 1.1 : 0; }));
-console.log(`dropout mask of 2^20: one random() call per element ${fmt(perCall)} µs, bulk draws ${fmt(bulk)} µs`);
+const reference = time(() => cpuKernels.bernoulliMask(g.streamState(), 0.1, 1.1, mask));
+setWasmThreads(1);
+const one = time(() => wasmKernels.bernoulliMask!(g.streamState(), 0.1, 1.1, mask));
+setWasmThreads(2);
+const two = time(() => wasmKernels.bernoulliMask!(g.streamState(), 0.1, 1.1, mask));
+console.log(`dropout mask of 2^20 (µs): a random() call per element ${fmt(perCall)}, reference kernel ${fmt(reference)}, wasm 1t ${fmt(one)}, wasm 2t ${fmt(two)}`);

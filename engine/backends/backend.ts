@@ -89,6 +89,13 @@ export interface KernelTable<O extends Operands = HostOperands> {
    * p ·= 1 − lr·wd; m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p −= lr/(1−β1ᵗ)·m / (√v/√(1−β2ᵗ) + eps).
    */
   adamw(p: O["float"], g: O["float"], m: O["float"], v: O["float"], step: AdamWStep): void;
+  /**
+   * A Bernoulli keep-mask drawn from the xoshiro128** stream whose four state words are `state` (random.ts):
+   * out[i] = keep where the i-th uniform u ≥ p, else 0 — the numbers out.length calls of Generator.random()
+   * would draw, after which `state` is advanced past them, whatever the backend or thread count. A Uint8Array
+   * out is a host-side mask (attention dropout's keep).
+   */
+  bernoulliMask(state: Uint32Array, p: number, keep: number, out: O["array"] | Uint8Array): void;
   /** For x viewed as [outer, size, inner]: out[o, j, i] = x[o, index[j], i] (torch.index_select). */
   indexSelect(x: O["array"], index: Int32Array, outer: number, size: number, inner: number, out: O["array"]): void;
   /** Adjoint of indexSelect: dst[o, index[j], i] += src[o, j, i]. */

@@ -1,9 +1,9 @@
 // The neural-network functions every layer needs: linear, layerNorm, embedding, dropout.
 import { isGradEnabled, noGrad, record } from "../autograd.ts";
-import { dispatchFused, fusedOps } from "../backends/registry.ts";
-import { allocate } from "../dtype.ts";
+import { dispatchFused, fusedOps, kernels } from "../backends/registry.ts";
+import { allocateEmpty } from "../dtype.ts";
 import { DTypeError, EngineError, IndexError, ShapeError, fmtShape } from "../errors.ts";
-import { defaultGenerator, forEachUniform, type Generator } from "../random.ts";
+import { defaultGenerator, type Generator } from "../random.ts";
 import { numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 import { add, mul, ne, rsqrt, sub, sumToShape, where } from "./elementwise.ts";
@@ -126,8 +126,9 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator: Generato
   // The mask holds 0 or 1/(1-p), so one multiply both drops and rescales, and it is the gradient too.
   const scale = 1 / (1 - p);
   const mask = noGrad(() => {
-    const m = allocate(x.isFloatingPoint() ? x.dtype : "float32", x.numel);
-    forEachUniform(generator, m.length, (u, at) => { for (let j = 0; j < u.length; j++) m[at + j] = u[j] >= p ? scale : 0; });
+    // Uninitialised (in wasm memory where float32 lives there): the kernel writes every element.
+    const m = allocateEmpty(x.isFloatingPoint() ? x.dtype : "float32", x.numel);
+    kernels().bernoulliMask(generator.streamState(), p, scale, m);
     return fromStorage(m, x.shape);
   });
   return mul(x, mask);

@@ -8,10 +8,11 @@ import { gelu, geluBackward, layerNorm, layerNormBackward, softmaxBackward } fro
 import { softmax } from "./softmax.ts";
 import { attentionWith } from "./attention.ts";
 import { adamw } from "./adamw.ts";
+import { bernoulliMask } from "./random.ts";
 import { crossEntropy, crossEntropyBackward } from "./cross_entropy.ts";
 
 const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
-export const cpuKernels: KernelTable = { unary, binary, clamp, where, stridedCopy, stridedAccumulate, reduceRows, sumAxis, matmul, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, layerNorm, layerNormBackward, gelu, geluBackward, attention, attentionBackward, adamw, indexSelect, indexAdd, gather, scatterAdd };
+export const cpuKernels: KernelTable = { unary, binary, clamp, where, stridedCopy, stridedAccumulate, reduceRows, sumAxis, matmul, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, layerNorm, layerNormBackward, gelu, geluBackward, attention, attentionBackward, adamw, bernoulliMask, indexSelect, indexAdd, gather, scatterAdd };
 
 export const cpuBackend: Backend = { name: "cpu", kernels: cpuKernels };

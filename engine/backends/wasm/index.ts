@@ -8,6 +8,7 @@ import { attentionWith } from "../cpu/attention.ts";
 import { hasWasmSimd } from "./emit/detect.ts";
 import { binaryWith, clampWith, unaryWith, whereWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
+import { bernoulliMaskWith } from "./random.ts";
 import { stridedAccumulateWith, stridedCopyWith } from "./movement.ts";
 import { reduceRowsWith, sumAxisWith } from "./reduce.ts";
 import { indexAddWith, indexSelectWith } from "./indexing.ts";
@@ -79,6 +80,7 @@ const binary: KernelTable["binary"] = (op, a, sa, b, sb, shape, out) => binaryWi
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
 const clamp: KernelTable["clamp"] = (x, lo, hi, out) => clampWith(wasmRuntime, x, lo, hi, out);
 const where: KernelTable["where"] = (cond, a, b, out) => whereWith(wasmRuntime, cond, a, b, out);
+const bernoulliMask: KernelTable["bernoulliMask"] = (state, p, keep, out) => bernoulliMaskWith(wasmRuntime, state, p, keep, out);
 const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
 const softmaxBackward: KernelTable["softmaxBackward"] = (y, g, cols, out, log) => softmaxBackwardWith(wasmRuntime, y, g, cols, out, log);
 const gelu: KernelTable["gelu"] = (x, out) => geluWith(wasmRuntime, x, out);
@@ -99,7 +101,7 @@ const indexAdd: KernelTable["indexAdd"] = (src, i, outer, size, inner, dst) => i
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
 const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, clamp, where, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,
+export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,
   stridedAccumulate, sumAxis, reduceRows, indexSelect, indexAdd };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
