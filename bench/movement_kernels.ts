@@ -31,6 +31,7 @@ const small = resident(H * D);
 const index = Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % V);
 const cases: [string, (k: Partial<KernelTable>) => void][] = [
   ["permute [8,256,4,64]→[8,4,256,64]", (k) => k.stridedCopy!(x, 0, [T * H * D, D, H * D, 1], [B, H, T, D], y)],
+  ["transpose [2048,256]→[256,2048]", (k) => k.stridedCopy!(x, 0, [1, H * D], [H * D, B * T], y)],
   ["expand [256]→[2048,256]", (k) => k.stridedCopy!(small, 0, [0, 1], [B * T, H * D], y.subarray(0, B * T * H * D))],
   ["permute adjoint (accumulate)", (k) => k.stridedAccumulate!(x, y, 0, [T * H * D, D, H * D, 1], [B, H, T, D])],
   ["sumAxis [2048,256]→[256] (bias grad)", (k) => k.sumAxis!(x, 1, B * T, H * D, small)],
@@ -44,7 +45,7 @@ console.log(`${"kernel".padEnd(40)}  reference  wasm·1t  wasm·2t   (ms per cal
 for (const [name, run] of cases) {
   const ref = time(() => run(cpuKernels));
   const saved = movementTuning.minElements;
-  const before = name.startsWith("permute [") || name.startsWith("expand") ? (movementTuning.minElements = Infinity, time(() => run(wasmKernels))) : NaN;
+  const before = /^(permute \[|expand|transpose)/.test(name) ? (movementTuning.minElements = Infinity, time(() => run(wasmKernels))) : NaN;
   movementTuning.minElements = saved;
   setWasmThreads(1);
   const one = time(() => run(wasmKernels));

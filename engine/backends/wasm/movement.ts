@@ -1,7 +1,7 @@
 // Strided copy (permute, transpose, expand, slice) and its adjoint, strided accumulate. Dims are merged where
-// they chain; float32 work of up to 4 merged dims runs on the wasm kernels (kernels/movement.ts), split over
-// threads along the outermost dim. Everything else (other dtypes, tiny copies, 2-D transposes, which the
-// cache-blocked JS loop below does better) takes plain JS. Exact: it only moves (or adds, in the
+// they chain; float32 work runs on the wasm kernels (kernels/movement.ts) four merged dims at a time, split
+// over threads along the outermost, and (batched) 2-D transposes in cache tiles. Everything else (other
+// dtypes, tiny copies, a small slice of a large host array) takes the plain-JS loop below. Exact: it only moves (or adds, in the
 // reference's order) values.
 import type { TypedArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
@@ -118,27 +118,68 @@ export function stridedCopyWith(rt: () => WasmRuntime, src: TypedArray, offset: 
   const c = collapse(strides, shape);
   const nd = c.shape.length;
   const transpose = nd >= 2 && c.strides[nd - 1] > 1 && c.strides[nd - 2] === 1;
-  if (!isF32(src, out) || n < movementTuning.minElements || nd > 4 || transpose) return stridedCopyJs(src, offset, strides, shape, out);
+  if (!isF32(src, out) || n < movementTuning.minElements || (transpose && nd > 3)) return stridedCopyJs(src, offset, strides, shape, out);
   const r = rt();
   // A host source much larger than the view (a small slice of a big tensor) would cost more to copy in.
   if (r.addressOf(src) < 0 && src.length > 2 * n) return stridedCopyJs(src, offset, strides, shape, out);
   const ops = [{ read: src as Float32Array }, { write: out as Float32Array }];
   const addrs = r.layout(ops);
-  r.parallel(splitFour(r, "stridedCopy4", addrs[0] + offset * 4, addrs[1], false, asFour(c), n));
+  const [from, to] = [addrs[0] + offset * 4, addrs[1]];
+  if (transpose) r.parallel(transposeJobs(r, from, to, c, n));
+  else eachBlockOfFour(c, (four, at, o) => r.parallel(splitFour(r, "stridedCopy4", from + at * 4, to + o * 4, false, four, o4(four))));
   r.writeBack(ops, addrs);
+}
+
+const o4 = (four: { n: number[] }): number => four.n.reduce((a, b) => a * b, 1);
+
+/**
+ * Calls fn(four dims, strided offset, contiguous offset) for each block of the last four merged dims: one call
+ * for up to four dims, else one per index of the leading ones (odometer order, so contiguous offsets ascend).
+ */
+function eachBlockOfFour(c: { strides: number[]; shape: number[] }, fn: (four: { n: number[]; s: number[] }, at: number, o: number) => void): void {
+  const lead = Math.max(0, c.shape.length - 4);
+  const four = asFour({ strides: c.strides.slice(lead), shape: c.shape.slice(lead) });
+  const block = o4(four);
+  const idx = new Array<number>(lead).fill(0);
+  const blocks = c.shape.slice(0, lead).reduce((a, b) => a * b, 1);
+  let at = 0;
+  for (let b = 0; b < blocks; b++) {
+    fn(four, at, b * block);
+    for (let d = lead - 1; d >= 0; d--) {
+      at += c.strides[d];
+      if (++idx[d] < c.shape[d]) break;
+      at -= c.strides[d] * c.shape[d]; idx[d] = 0;
+    }
+  }
+}
+
+/** A (batched) 2-D transpose, [batch,] rows with stride 1, cols with stride > 1: split by batch, else by rows. */
+function transposeJobs(r: WasmRuntime, from: number, to: number, c: { strides: number[]; shape: number[] }, total: number): Job[] {
+  const nd = c.shape.length;
+  const [rows, cols, cs] = [c.shape[nd - 2], c.shape[nd - 1], c.strides[nd - 1] * 4];
+  const [batch, sb] = nd === 3 ? [c.shape[0], c.strides[0] * 4] : [1, 0];
+  const db = rows * cols * 4;
+  const threads = Math.min(r.threads, Math.max(1, Math.floor(total / movementTuning.splitElements)));
+  const byBatch = batch >= threads;
+  return Array.from({ length: threads }, (_, t): Job => {
+    const [s, e] = share(byBatch ? batch : rows, threads, t);
+    return byBatch
+      ? ["transposeTiles", [from + s * sb, to + s * db, e - s, rows, cols, sb, cs, db]]
+      : ["transposeTiles", [from + s * 4, to + s * cols * 4, batch, e - s, cols, sb, cs, db]];
+  });
 }
 
 export function stridedAccumulateWith(rt: () => WasmRuntime, src: TypedArray, dst: TypedArray, offset: number, strides: readonly number[], shape: readonly number[]): void {
   const n = src.length;
-  const c = collapse(strides, shape);
-  if (!isF32(src, dst) || n < movementTuning.minElements || c.shape.length > 4) return cpuKernels.stridedAccumulate(src, dst, offset, strides, shape);
+  if (!isF32(src, dst) || n < movementTuning.minElements) return cpuKernels.stridedAccumulate(src, dst, offset, strides, shape);
   const r = rt();
   const resident = r.addressOf(dst) >= 0;
   if (!resident && dst.length > 2 * n) return cpuKernels.stridedAccumulate(src, dst, offset, strides, shape);
   // dst is read and written: a host dst is staged as an input and copied back by hand.
   const ops = [{ read: src as Float32Array }, { read: dst as Float32Array }];
   const addrs = r.layout(ops);
-  r.parallel(splitFour(r, "stridedAccumulate4", addrs[1] + offset * 4, addrs[0], true, asFour(c), n));
+  const [from, to] = [addrs[0], addrs[1] + offset * 4];
+  eachBlockOfFour(collapse(strides, shape), (four, at, o) => r.parallel(splitFour(r, "stridedAccumulate4", to + at * 4, from + o * 4, true, four, o4(four))));
   if (!resident) copyBack(r, dst as Float32Array, addrs[1]);
 }
 

@@ -143,12 +143,45 @@ function sumColumns(): Code {
   return c;
 }
 
+/**
+ * transposeTiles(src, dst, batch, rows, cols, srcBatch, colStride, dstBatch): dst[b, i, j] = src[b·srcBatch +
+ * i·4 + j·colStride] (byte strides; dst rows of `cols` floats, batches dstBatch bytes apart): a 2-D transpose,
+ * in 16×16 tiles so that the strided reads of a tile stay in L1 while its rows are written.
+ */
+function transposeTiles(): Code {
+  const c = new Code(new Array<ValType>(8).fill(i32));
+  const [SRC, DST, BATCH, ROWS, COLS, SB, CS, DB] = c.params.map((_, i) => i);
+  const [b, i0, j0, i, j, i1, j1, s, d] = Array.from({ length: 9 }, () => c.local(i32));
+  const TILE = 16;
+  const min = (a: () => void, bound: number): void => {
+    a(); c.get(bound); a(); c.get(bound).op(Op.i32LtS).op(Op.select);
+  };
+  c.for(b, () => c.i32(0), () => c.get(BATCH), 1, () => {
+    c.for(i0, () => c.i32(0), () => c.get(ROWS), TILE, () => {
+      min(() => c.get(i0).i32(TILE).op(Op.i32Add), ROWS); c.set(i1);
+      c.for(j0, () => c.i32(0), () => c.get(COLS), TILE, () => {
+        min(() => c.get(j0).i32(TILE).op(Op.i32Add), COLS); c.set(j1);
+        c.for(i, () => c.get(i0), () => c.get(i1), 1, () => {
+          c.get(SRC).get(i).i32(4).op(Op.i32Mul).op(Op.i32Add).get(j0).get(CS).op(Op.i32Mul).op(Op.i32Add).set(s);
+          c.get(DST).get(i).get(COLS).op(Op.i32Mul).get(j0).op(Op.i32Add).i32(4).op(Op.i32Mul).op(Op.i32Add).set(d);
+          c.for(j, () => c.get(j0), () => c.get(j1), 1, () => {
+            c.get(d).get(s).f32Load().f32Store();
+            c.inc(s, () => c.get(CS)).inc(d, 4);
+          });
+        });
+      });
+    });
+    c.inc(SRC, () => c.get(SB)).inc(DST, () => c.get(DB));
+  });
+  return c;
+}
+
 /** i8x16.shuffle immediates picking 32-bit lanes (0–3 of the first operand, 4–7 of the second). */
 const lanes = (picks: number[]): number[] => picks.flatMap((l) => [0, 1, 2, 3].map((b) => l * 4 + b));
 
 export function movementFunctions(): Record<string, Code> {
   return {
     stridedCopy4: strided(false), stridedAccumulate4: strided(true),
-    indexSelectRows: indexRows(false), indexAddRows: indexRows(true), sumColumns: sumColumns(),
+    indexSelectRows: indexRows(false), indexAddRows: indexRows(true), sumColumns: sumColumns(), transposeTiles: transposeTiles(),
   };
 }
