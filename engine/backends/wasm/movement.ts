@@ -9,8 +9,12 @@ import { share } from "./matmul.ts";
 import type { Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
 
-/** Elements below which a call stays in JS; elements per thread below which a split does not pay. */
-export const movementTuning = { minElements: 2048, splitElements: 1 << 15 };
+/**
+ * Elements below which a call stays in JS; elements per thread below which a split does not pay.
+ * Measured with bench/movement_kernels.ts on 2 cores: at 0.5M float32 elements these memory-bound kernels ran no
+ * faster on 2 threads than on 1 (on a loaded machine), so a call splits only from 1M elements on.
+ */
+export const movementTuning = { minElements: 2048, splitElements: 1 << 19 };
 
 /** Drops size-1 dims and merges neighbours whose strides chain (stride[d] = stride[d+1]·shape[d+1]). */
 export function collapse(strides: readonly number[], shape: readonly number[]): { strides: number[]; shape: number[] } {

@@ -9,8 +9,12 @@ import { share } from "./matmul.ts";
 import type { Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
 
-/** Elements below which a call stays on the reference; elements per thread below which a split does not pay. */
-export const reduceTuning = { minElements: 2048, splitElements: 1 << 15 };
+/**
+ * Elements below which a call stays on the reference; elements per thread below which a split does not pay.
+ * Measured with bench/movement_kernels.ts on 2 cores: at 0.5M float32 elements these memory-bound kernels ran no
+ * faster on 2 threads than on 1 (on a loaded machine), so a call splits only from 1M elements on.
+ */
+export const reduceTuning = { minElements: 2048, splitElements: 1 << 19 };
 
 const isF32 = (...xs: TypedArray[]): boolean => xs.every((x) => x instanceof Float32Array);
 
