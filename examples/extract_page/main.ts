@@ -2,16 +2,11 @@
 // text layer and rendering (pdf.js, served locally) and the model in the page, entities drawn over each page.
 // It publishes window.__result for the headless-Chromium test.
 import Tesseract from "tesseract.js";
-import { decodeImageBytes } from "../../src/data/image/decode.ts";
-import { fromInterleaved, type RgbImage } from "../../src/data/image/rgb_image.ts";
-import type { EntityModel } from "../../src/extract/entity_model.ts";
-import { extractEntities, tagPage } from "../../src/extract/extract_entities.ts";
-import { entityModelFromFiles } from "../../src/extract/model_files.ts";
-import type { DocumentPage } from "../../src/extract/load_document.ts";
-import { linesOfBlocks, ocrInput, type OcrLine, type TesseractBlock } from "../../src/extract/ocr.ts";
-import { pdfPages, type Pdfjs, type PdfjsDocument } from "../../src/extract/pdf_pages.ts";
-import type { EntityRecord, WordSource } from "../../src/extract/result.ts";
-import { segmentLines, type PageWord } from "../../src/extract/segments.ts";
+import {
+  decodeImageBytes, demoEntityModel, entityModelFromFiles, extractEntities, fromInterleaved, linesOfBlocks, ocrInput, pdfPages,
+  segmentLines, tagPage, type DocumentPage, type EntityModel, type EntityRecord, type OcrLine, type PageWord,
+  type Pdfjs, type PdfjsDocument, type RgbImage, type TesseractBlock, type WordSource,
+} from "aetnet"; // the package's browser bundle (dist/browser/aetnet.js), through index.html's import map
 
 export interface ExtractPageResult {
   /** First page: OCR lines (empty for a PDF page with a text layer), words, per-word tags, size. */
@@ -135,6 +130,12 @@ async function pdfDocumentPages(bytes: Uint8Array): Promise<{ pages: DocumentPag
   }
 }
 
+/** An untrained tiny model built here (no file needed); its entities show the path, not a trained model's answer. */
+function buildDemoModel(): void {
+  model = demoEntityModel(0);
+  status(`model ready: demo (untrained ${model.model.config.name}, seed 0), ${model.labels.length} labels. Now select a page.`);
+}
+
 async function runPage(file: PageFile): Promise<void> {
   if (model === null) throw new Error("select the model's files first");
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -214,4 +215,7 @@ function wire(inputId: string, dropId: string, handle: (files: PageFileList) => 
 }
 
 wire("model-files", "model-drop", loadModel);
+$("demo-model").addEventListener("click", () => {
+  try { buildDemoModel(); } catch (err) { page.__error = err instanceof Error ? err.message : String(err); status(`error: ${page.__error}`); }
+});
 wire("page-file", "page-drop", (files) => runPage(files[0]));

@@ -8,6 +8,7 @@ import type { PixelBox } from "./result.ts";
 /** A word of the text layer, in pixels of the rendered page. */
 export interface PdfWord { text: string; box: PixelBox }
 
+/** One PDF page: the rendered image and its text layer. */
 export interface PdfPage {
   /** 1-based page number. */
   page: number;
@@ -28,12 +29,14 @@ export interface PdfjsPage {
   render(o: { canvasContext: unknown; canvas: unknown; viewport: Viewport }): { promise: Promise<void> };
   cleanup(): void;
 }
+/** The part of pdf.js's PDFDocumentProxy used here (Node's legacy build and the browser build alike). */
 export interface PdfjsDocument {
   numPages: number;
   getPage(n: number): Promise<PdfjsPage>;
   canvasFactory: { create(w: number, h: number): CanvasEntry; destroy(e: CanvasEntry): void };
   destroy(): Promise<void>;
 }
+/** The part of the pdf.js module used here: `getDocument` and `Util.transform`. */
 export interface Pdfjs {
   getDocument(o: Record<string, unknown>): { promise: Promise<PdfjsDocument> };
   Util: { transform(a: number[], b: number[]): number[] };

@@ -19,7 +19,9 @@ import { resolveCheckpointDir } from "../../src/cli/checkpoint_model.ts";
 import { decodeImage } from "../../src/data/image/decode.ts";
 import { dataRoot } from "../../src/data/paths.ts";
 import { loadEntityModel } from "../../src/extract/entity_model.ts";
+import { demoEntityModel } from "../../src/extract/demo_model.ts";
 import { extractEntities, tagPage } from "../../src/extract/extract_entities.ts";
+import { loadDocument } from "../../src/extract/load_document.ts";
 import { createOcr } from "../../src/extract/ocr.ts";
 import type { EntityRecord } from "../../src/extract/result.ts";
 import { segmentLines } from "../../src/extract/segments.ts";
@@ -72,13 +74,14 @@ t.after(async () => {
 });
 
 /** Opens the page, selects the checkpoint and the image, waits for the result (or the page's error). */
-async function runInPage(image: string): Promise<{ result: ExtractPageResult; drawn: { label: string; text: string; page: number }[]; requests: string[] }> {
+async function runInPage(image: string, model: "checkpoint" | "demo" = "checkpoint"): Promise<{ result: ExtractPageResult; drawn: { label: string; text: string; page: number }[]; requests: string[] }> {
   const page: Page = await browser!.newPage();
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
   try {
     await page.goto(url);
-    await page.setInputFiles("#model-files", ckptFiles);
+    if (model === "demo") await page.click("#demo-model");
+    else await page.setInputFiles("#model-files", ckptFiles);
     // Expressions as strings: they run in the page, and this project compiles without the DOM's types.
     await page.waitForFunction('/model ready|error/.test(document.getElementById("status").textContent)', null, { timeout: 60_000 });
     await page.setInputFiles("#page-file", image);
@@ -94,6 +97,20 @@ async function runInPage(image: string): Promise<{ result: ExtractPageResult; dr
   } finally {
     await page.close();
   }
+}
+
+/**
+ * Text-layer pages: the same pdf.js code gives the same words, so everything is equal, boxes included. An
+ * image-only page is rendered by Chromium's canvas in the page and by @napi-rs/canvas in Node: OCR boxes may move by
+ * a pixel at glyph edges, so there entities must agree in label, text and words, and boxes to 2 px.
+ */
+function samePdfEntities(result: ExtractPageResult, node: readonly EntityRecord[], what: string): void {
+  const strip = (es: readonly EntityRecord[]): unknown[] => es.map((e) => ({ page: e.page, label: e.label, text: e.text, words: e.words }));
+  assert.equal(strip(result.entities), strip(node), `entities in the page vs ${what}`);
+  result.entities.forEach((e, i) => {
+    const tol = result.pages[e.page - 1].source === "pdf-text" ? 0 : 2;
+    assert.ok(e.box.every((v, k) => Math.abs(v - node[i].box[k]) <= tol), `entity ${i} box ${e.box} vs ${node[i].box} (± ${tol} px)`);
+  });
 }
 
 /** The page's words through Node: per-word tags, the entities, and `aetnet predict --words` on the same words. */
@@ -158,17 +175,18 @@ test("a PDF made here (page 1 digital text, page 2 only an image): the page's en
   assert.equal(result.pages.map((p) => [p.page, p.source, p.words.length, p.width, p.height]), node.pages.map((p) => [p.page, p.source, p.words, p.width, p.height]), "pages: text layer, then OCR");
   assert.ok(result.pages[0].words.some((w) => w.text === "Smith"), "page 1's words come from the text layer");
   assert.ok(result.pages[1].words.some((w) => w.text === "Invoice"), "page 2 was read by OCR in the page");
-  // Text-layer pages: the same pdf.js code gives the same words, so everything is equal, boxes included. The
-  // image-only page is rendered by Chromium's canvas here and by @napi-rs/canvas in Node: OCR boxes may move by a
-  // pixel at glyph edges, so there its entities must agree in label, text and words, and boxes to 2 px.
-  const strip = (es: readonly EntityRecord[]): unknown[] => es.map((e) => ({ page: e.page, label: e.label, text: e.text, words: e.words }));
-  assert.equal(strip(result.entities), strip(node.entities), "entities in the page vs aetnet predict --pdf");
-  result.entities.forEach((e, i) => {
-    const tol = result.pages[e.page - 1].source === "pdf-text" ? 0 : 2;
-    assert.ok(e.box.every((v, k) => Math.abs(v - node.entities[i].box[k]) <= tol), `entity ${i} box ${e.box} vs ${node.entities[i].box} (± ${tol} px)`);
-  });
+  samePdfEntities(result, node.entities, "aetnet predict --pdf");
   assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text, page: e.page })), "one rectangle per entity");
   console.log(`  form.pdf: ${result.pages.map((p) => `page ${p.page} ${p.source} ${p.words.length} words`).join(", ")}, ${result.entities.length} entities, reading ${(result.ms.ocr / 1000).toFixed(1)} s and model ${(result.ms.model / 1000).toFixed(1)} s in the page`);
+});
+
+test("the demo model the page builds equals demoEntityModel in Node: same entities on the same PDF", async () => {
+  const pdf = await twoKindPdf(dir, "demo");
+  const { result, drawn } = await runInPage(pdf, "demo");
+  const node = extractEntities(demoEntityModel(0), await loadDocument(pdf));
+  samePdfEntities(result, node.entities, "the demo model in Node");
+  assert.ok(result.entities.length > 0, "the untrained model still labels something");
+  assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text, page: e.page })), "one rectangle per entity");
 });
 
 t.run();
