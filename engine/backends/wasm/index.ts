@@ -108,7 +108,12 @@ const gather: KernelTable["gather"] = (x, i, outer, size, is, inner, out) => gat
 const scatterAdd: KernelTable["scatterAdd"] = (src, i, outer, size, is, inner, dst) => scatterAddWith(wasmRuntime, src, i, outer, size, is, inner, dst);
 
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
-const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
+// Its dropped-out weights live in the wasm heap, so the GEMM reads them without a copy.
+const { attention, attentionBackward } = attentionWith({
+  matmul, softmax, softmaxBackward,
+  temp: (n) => wasmRuntime().allocF32(n, false),
+  release: (x) => { if (wasmRuntime().addressOf(x) >= 0) wasmRuntime().freeF32(x); },
+});
 
 export const wasmKernels: Partial<KernelTable> = { matmul, linear, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,
   stridedAccumulate, sumAxis, reduceRows, indexSelect, indexAdd, gather, scatterAdd };
