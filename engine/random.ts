@@ -37,6 +37,15 @@ export class Generator {
   /** Uniform in [0, 1). */
   random(): number { return this.nextUint32() / 4294967296; }
 
+  /** Fills `out` with the next out.length values random() would return, in order (xoshiroUniforms). */
+  randomInto(out: Float64Array): void { xoshiroUniforms(this.#s, out); }
+
+  /**
+   * The live state words, for kernels that draw from this stream in bulk (backend.ts: bernoulliMask): a kernel
+   * that takes n numbers must leave them exactly as n calls of random() would.
+   */
+  streamState(): Uint32Array { return this.#s; }
+
   /** Standard normal (Box–Muller; the second value is kept for the next call). */
   normal(): number {
     if (this.#spareNormal !== null) { const v = this.#spareNormal; this.#spareNormal = null; return v; }
@@ -56,6 +65,36 @@ export class Generator {
   setState(state: GeneratorState): void {
     for (let i = 0; i < 4; i++) this.#s[i] = state.words[i] >>> 0;
     this.#spareNormal = state.spareNormal;
+  }
+}
+
+/**
+ * Writes the next out.length uniforms of the xoshiro128** stream with state words `s` (advanced past them):
+ * the values Generator.random() returns, without a method call per number, the state held in int32 locals.
+ */
+export function xoshiroUniforms(s: Uint32Array, out: Float64Array): void {
+  let s0 = s[0] | 0, s1 = s[1] | 0, s2 = s[2] | 0, s3 = s[3] | 0;
+  for (let i = 0; i < out.length; i++) {
+    const m = Math.imul(s1, 5);
+    out[i] = (Math.imul((m << 7) | (m >>> 25), 9) >>> 0) / 4294967296;
+    const t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+  }
+  s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
+}
+
+const CHUNK = 4096;
+const chunk = new Float64Array(CHUNK);
+
+/**
+ * Draws n uniforms from g in chunks and hands each chunk to `each(u, at)` (u[j] is draw number at + j; only
+ * u.length of the chunk is valid). The chunk is reused: `each` must not keep it.
+ */
+export function forEachUniform(g: Generator, n: number, each: (u: Float64Array, at: number) => void): void {
+  for (let at = 0; at < n; at += CHUNK) {
+    const u = n - at >= CHUNK ? chunk : chunk.subarray(0, n - at);
+    g.randomInto(u);
+    each(u, at);
   }
 }
 

@@ -3,8 +3,9 @@
 //   npx tsx scripts/build_browser.ts        (part of `npm run build`)
 // Node builtins the engine imports (fs for io, worker_threads for the Node worker pools, …) become stubs
 // (node_stubs.ts says which exports do something in a page; the rest throw "Node-only" if called), and
-// process.env reads see an empty object, so no engine file needs a browser guard. gpu.js is not bundled: the
-// gpu backend uses the page's global `GPU` from gpu.js's browser build (dist/gpu-browser.min.js).
+// process.env reads see an empty object, so no engine file needs a browser guard; pngjs is left out
+// (noPngjsPlugin). gpu.js is not bundled: the gpu backend uses the page's global `GPU` from gpu.js's browser build
+// (dist/gpu-browser.min.js).
 import { builtinModules } from "node:module";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +48,25 @@ export const nodeStubsPlugin: esbuild.Plugin = {
   },
 };
 
+/**
+ * pngjs builds Node stream classes when it loads (util.inherits), which the stubs cannot do, so any module of the
+ * bundle that imports it (PNG decoding and encoding in src/data/image, src/train/page_svg.ts) would stop the bundle
+ * from loading. In a page PNG goes through the browser (createImageBitmap, canvas): pngjs becomes a module that
+ * says so if it is ever called.
+ */
+export const noPngjsPlugin: esbuild.Plugin = {
+  name: "no-pngjs",
+  setup(build) {
+    build.onResolve({ filter: /^pngjs$/ }, () => ({ path: "pngjs", namespace: "browser-stub" }));
+    build.onLoad({ filter: /.*/, namespace: "browser-stub" }, () => ({
+      contents: 'const no = () => { throw new Error("pngjs is not in the browser build: decode PNG with the browser ' +
+        '(createImageBitmap and a canvas)"); };\nexport const PNG = { sync: { read: no, write: no } };\n' +
+        "export default { PNG };\n",
+      loader: "js",
+    }));
+  },
+};
+
 /** Bundles engine.js and aetnet.js (plus their shared chunk and source maps) into dist/browser/. */
 export async function buildBrowserBundle(options: { logLevel?: esbuild.LogLevel } = {}): Promise<esbuild.Metafile> {
   const result = await esbuild.build({
@@ -62,7 +82,7 @@ export async function buildBrowserBundle(options: { logLevel?: esbuild.LogLevel 
     minify: true,
     external: ["gpu.js"],
     define: { "process.env": "{}" },
-    plugins: [nodeStubsPlugin],
+    plugins: [noPngjsPlugin, nodeStubsPlugin],
     metafile: true,
     logLevel: options.logLevel ?? "warning",
   });

@@ -15,3 +15,16 @@ export { saveTrainingCheckpoint, loadTrainingCheckpoint, tokenizerState, tokeniz
 export type { TaskKind, PreparedDoc, RunSettings, StepRecord, EvalRecord, TokenEvalRecord, DocumentEvalRecord, BestEval } from "./train/run_types.ts";
 export { seqevalReport, getEntities, type SeqevalReport } from "./train/seqeval.ts";
 export { syntheticForm, syntheticForms, SYNTHETIC_LABELS, type SyntheticForm } from "./data/synthetic_forms.ts";
+// Documents in, entities out, without a file system: what a browser page needs to read a page image or a PDF that
+// pdf.js opened, run a checkpoint given as bytes and get entities (examples/extract_page uses exactly these).
+export { decodeImageBytes } from "./data/image/decode.ts";
+export { fromInterleaved, type RgbImage } from "./data/image/rgb_image.ts";
+export { extractEntities, tagPage } from "./extract/extract_entities.ts";
+export type { EntityModel } from "./extract/entity_model.ts";
+export { entityModelFromFiles } from "./extract/model_files.ts";
+export type { DocumentPage, LoadedDocument } from "./extract/load_document.ts";
+export { linesOfBlocks, ocrInput, type OcrLine, type OcrWord, type TesseractBlock } from "./extract/ocr.ts";
+export { pdfPages, PDF_DPI, type Pdfjs, type PdfjsDocument, type PdfPage, type PdfWord } from "./extract/pdf_pages.ts";
+export type { DocumentResult, EntityRecord, PageRecord, PixelBox, Timing, WordSource } from "./extract/result.ts";
+export { segmentLines, type PageWord } from "./extract/segments.ts";
+export { demoEntityModel } from "./extract/demo_model.ts";

@@ -69,6 +69,11 @@ export interface KernelTable<O extends Operands = HostOperands> {
   crossEntropy(x: O["float"], target: Int32Array, cols: number, smoothing: number, loss: O["float"], lse: O["float"]): void;
   /** Its backward for upstream g [rows]: dx[r, j] = g[r]·(exp(x[r, j] − lse[r]) − ε/cols − (1 − ε)·[j = t]), 0 on ignored rows. */
   crossEntropyBackward(x: O["float"], target: Int32Array, lse: O["float"], g: O["float"], cols: number, smoothing: number, dx: O["float"]): void;
+  /**
+   * Fused linear forward: out = act(x · wᵀ + bias) for x [rows, inF], w [outF, inF], bias [outF]; act is exact GELU
+   * when `gelu` (then `pre` receives x · wᵀ + bias, the GELU backward's input), else none (`pre` null).
+   */
+  linear(x: O["float"], w: O["float"], bias: O["float"], rows: number, inF: number, outF: number, gelu: boolean, out: O["float"], pre: O["float"] | null): void;
   /** Exact GELU, x·Φ(x) = x/2·(1 + erf(x/√2)). */
   gelu(x: O["float"], out: O["float"]): void;
   /** out = g·GELU'(x) = g·(Φ(x) + x·φ(x)). */
@@ -89,6 +94,13 @@ export interface KernelTable<O extends Operands = HostOperands> {
    * p ·= 1 − lr·wd; m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p −= lr/(1−β1ᵗ)·m / (√v/√(1−β2ᵗ) + eps).
    */
   adamw(p: O["float"], g: O["float"], m: O["float"], v: O["float"], step: AdamWStep): void;
+  /**
+   * A Bernoulli keep-mask drawn from the xoshiro128** stream whose four state words are `state` (random.ts):
+   * out[i] = keep where the i-th uniform u ≥ p, else 0 — the numbers out.length calls of Generator.random()
+   * would draw, after which `state` is advanced past them, whatever the backend or thread count. A Uint8Array
+   * out is a host-side mask (attention dropout's keep).
+   */
+  bernoulliMask(state: Uint32Array, p: number, keep: number, out: O["array"] | Uint8Array): void;
   /** For x viewed as [outer, size, inner]: out[o, j, i] = x[o, index[j], i] (torch.index_select). */
   indexSelect(x: O["array"], index: Int32Array, outer: number, size: number, inner: number, out: O["array"]): void;
   /** Adjoint of indexSelect: dst[o, index[j], i] += src[o, j, i]. */

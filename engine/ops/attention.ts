@@ -2,7 +2,7 @@
 // reference), or one fused kernel pair when fused ops are on.
 import { isGradEnabled, record } from "../autograd.ts";
 import type { AttentionDims, AttentionDropout, ScoreView } from "../backends/backend.ts";
-import { dispatchFused, fusedOps, onDevice, type Exec, type Operand } from "../backends/registry.ts";
+import { dispatchFused, fusedOps, kernels, onDevice, type Exec, type Operand } from "../backends/registry.ts";
 import { ShapeError, fmtShape } from "../errors.ts";
 import { defaultGenerator, type Generator } from "../random.ts";
 import { broadcastStrides, numelOf, shapesEqual } from "../shape.ts";
@@ -119,7 +119,8 @@ function scoreView<T>(data: T, shape: readonly number[], target: readonly number
 
 /**
  * One kernel forward (saving the probabilities and the dropout keep-mask), one kernel backward. The dropout
- * mask draws generator.random() per weight in the composed op's order, so both paths drop the same weights.
+ * mask draws the numbers generator.random() would, one per weight in the composed op's order, so both paths
+ * drop the same weights.
  * Null where the backend that would run it lacks the kernels (the gpu has no attention dropout): the
  * composed form runs there.
  */
@@ -135,7 +136,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, ke
   let drop: AttentionDropout | null = null;
   if (p > 0) {
     const keep = new Uint8Array(numelOf(scoreShape));
-    for (let i = 0; i < keep.length; i++) keep[i] = generator.random() >= p ? 1 : 0;
+    kernels().bernoulliMask(generator.streamState(), p, 1, keep);
     drop = { keep, scale: Math.fround(1 / (1 - p)) };
   }
   const probs = ex.out("float32", numelOf(scoreShape));

@@ -1,7 +1,7 @@
 // Random tensors drawn from the global seeded generator or a per-call one.
-import { allocate, type DType } from "../dtype.ts";
+import { allocate, type DType, type TypedArray } from "../dtype.ts";
 import { ShapeError } from "../errors.ts";
-import { defaultGenerator, type Generator } from "../random.ts";
+import { defaultGenerator, forEachUniform, type Generator } from "../random.ts";
 import { checkShape, numelOf } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
 
@@ -21,24 +21,30 @@ export function skipInit<T>(fn: () => T): T {
   try { return fn(); } finally { skipping = prev; }
 }
 
-function fill(shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, fallback: DType = "float32"): Tensor {
+/** A tensor of `shape` whose elements `draw` writes from the generator (zeros, drawing nothing, under skipInit). */
+function fill(shape: readonly number[], opts: RandomOptions, draw: (g: Generator, data: TypedArray) => void, fallback: DType = "float32"): Tensor {
   checkShape("random", shape);
   const g = opts.generator ?? defaultGenerator;
   const data = allocate(opts.dtype ?? fallback, numelOf(shape));
-  if (!skipping) for (let i = 0; i < data.length; i++) data[i] = draw(g);
+  if (!skipping) draw(g, data);
   const t = fromStorage(data, shape);
   return opts.requiresGrad ? t.requiresGrad_() : t;
 }
 
+/** data[i] = f(u_i) for successive uniforms u_i: the stream of g.random(), drawn in bulk. */
+const mapUniform = (f: (u: number) => number) => (g: Generator, data: TypedArray): void =>
+  forEachUniform(g, data.length, (u, at) => { for (let j = 0; j < u.length; j++) data[at + j] = f(u[j]); });
+
 /** Uniform in [0, 1). */
-export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor => fill(shape, opts, (g) => g.random());
+export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor => fill(shape, opts, mapUniform((u) => u));
 /** Standard normal. */
-export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor => fill(shape, opts, (g) => g.normal());
+export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor =>
+  fill(shape, opts, (g, data) => { for (let i = 0; i < data.length; i++) data[i] = g.normal(); });
 
 /** Uniform integers in [low, high), int32. */
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
   if (!(high > low)) throw new ShapeError("randint", `expected low < high, got ${low} and ${high}`);
-  return fill(shape, opts, (g) => g.int(low, high), "int32");
+  return fill(shape, opts, mapUniform((u) => low + Math.floor(u * (high - low))), "int32");
 }
 
 /** A random permutation of 0..n-1 (Fisher–Yates), int32. */
@@ -52,9 +58,9 @@ export function randperm(n: number, opts: RandomOptions = {}): Tensor {
 
 /** Draws from N(mean, std²). */
 export function normal(shape: readonly number[], mean: number, std: number, opts: RandomOptions = {}): Tensor {
-  return fill(shape, opts, (g) => mean + std * g.normal());
+  return fill(shape, opts, (g, data) => { for (let i = 0; i < data.length; i++) data[i] = mean + std * g.normal(); });
 }
 /** Draws uniformly from [low, high). */
 export function uniform(shape: readonly number[], low: number, high: number, opts: RandomOptions = {}): Tensor {
-  return fill(shape, opts, (g) => low + (high - low) * g.random());
+  return fill(shape, opts, mapUniform((u) => low + (high - low) * u));
 }

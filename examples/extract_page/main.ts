@@ -1,23 +1,25 @@
-// The extraction page: a checkpoint's files and a page image in, OCR (tesseract.js, served locally) and the model
-// in the page, entities drawn over the page. It publishes window.__result for the headless-Chromium test.
+// The extraction page: a checkpoint's files and a page image or PDF in, OCR (tesseract.js, served locally), the PDF
+// text layer and rendering (pdf.js, served locally) and the model in the page, entities drawn over each page.
+// It publishes window.__result for the headless-Chromium test.
 import Tesseract from "tesseract.js";
-import { decodeImageBytes } from "../../src/data/image/decode.ts";
-import { fromInterleaved, type RgbImage } from "../../src/data/image/rgb_image.ts";
-import type { EntityModel } from "../../src/extract/entity_model.ts";
-import { extractEntities, tagPage } from "../../src/extract/extract_entities.ts";
-import { entityModelFromFiles } from "../../src/extract/model_files.ts";
-import { linesOfBlocks, ocrInput, type OcrLine, type TesseractBlock } from "../../src/extract/ocr.ts";
-import type { EntityRecord } from "../../src/extract/result.ts";
-import { segmentLines, type PageWord } from "../../src/extract/segments.ts";
+import {
+  decodeImageBytes, demoEntityModel, entityModelFromFiles, extractEntities, fromInterleaved, linesOfBlocks, ocrInput, pdfPages,
+  segmentLines, tagPage, type DocumentPage, type EntityModel, type EntityRecord, type OcrLine, type PageWord,
+  type Pdfjs, type PdfjsDocument, type RgbImage, type TesseractBlock, type WordSource,
+} from "aetnet"; // the package's browser bundle (dist/browser/aetnet.js), through index.html's import map
 
 export interface ExtractPageResult {
+  /** First page: OCR lines (empty for a PDF page with a text layer), words, per-word tags, size. */
   ocrLines: OcrLine[];
   words: PageWord[];
   /** Per word: the label id and its probability, as tagPage gives them. */
   tags: { id: number; p: number }[];
-  entities: EntityRecord[];
   width: number;
   height: number;
+  /** Every page (one for an image file): where its words came from, the words, its size. */
+  pages: { page: number; source: WordSource; words: PageWord[]; width: number; height: number }[];
+  /** Entities of every page, with their page numbers. */
+  entities: EntityRecord[];
   ms: { ocr: number; model: number };
 }
 
@@ -36,7 +38,7 @@ interface Canvas2D {
   createImageData(w: number, h: number): ImageDataLike; putImageData(d: ImageDataLike, x: number, y: number): void;
 }
 interface Page {
-  document: { getElementById(id: string): El | null; createElementNS(ns: string, tag: string): El };
+  document: { getElementById(id: string): El | null; createElementNS(ns: string, tag: string): El; createElement(tag: string): El };
   location: { href: string };
   URL: { createObjectURL(b: unknown): string };
   createImageBitmap(f: unknown, o: object): Promise<{ width: number; height: number }>;
@@ -92,45 +94,109 @@ async function loadModel(files: PageFileList): Promise<void> {
   status(`model ready: ${model.model.config.name}, ${model.labels.length} labels. Now select a page.`);
 }
 
+/** pdf.js's browser build and its worker, from this site (dist/vendor/, copied by build.ts); loaded on the first PDF. */
+async function pdfjs(): Promise<Pdfjs & { GlobalWorkerOptions: { workerSrc: string } }> {
+  const lib = await import("pdfjs-dist") as unknown as Pdfjs & { GlobalWorkerOptions: { workerSrc: string } };
+  lib.GlobalWorkerOptions.workerSrc = new URL("./dist/vendor/pdf.worker.min.mjs", page.location.href).href;
+  return lib;
+}
+
+/** OCR of one page image, as Node's OCR does it: small pages read at twice their size, boxes mapped back. */
+async function ocrPage(image: RgbImage): Promise<OcrLine[]> {
+  const { input, scale } = ocrInput(image);
+  const { data } = await (await ocr()).recognize((await pngOf(input)) as Tesseract.ImageLike, {}, { blocks: true, text: false });
+  return linesOfBlocks(data.blocks as unknown as TesseractBlock[] | null, scale, image.width, image.height);
+}
+
+/** A PDF's pages as Node's `predict --pdf` reads them: the text layer where there is one, else OCR of the render. */
+async function pdfDocumentPages(bytes: Uint8Array): Promise<{ pages: DocumentPage[]; ocrLines: OcrLine[] }> {
+  const lib = await pdfjs();
+  const fonts = new URL("./dist/vendor/standard_fonts/", page.location.href).href;
+  const pdf = await lib.getDocument({ data: bytes, standardFontDataUrl: fonts, isEvalSupported: false, verbosity: 0 }).promise as PdfjsDocument;
+  try {
+    const read = await pdfPages(pdf, lib.Util, Array.from({ length: pdf.numPages }, (_, i) => i + 1));
+    const pages: DocumentPage[] = [];
+    let ocrLines: OcrLine[] = [];
+    for (const p of read) {
+      const text = p.lines.length > 0;
+      status(`page ${p.page} of ${read.length}: ${text ? "text layer" : "OCR"} …`);
+      const lines = text ? null : await ocrPage(p.image);
+      if (p.page === 1 && lines !== null) ocrLines = lines;
+      pages.push({ page: p.page, image: p.image, words: segmentLines(lines ?? p.lines), source: text ? "pdf-text" : "ocr" });
+    }
+    return { pages, ocrLines };
+  } finally {
+    await pdf.destroy();
+  }
+}
+
+/** An untrained tiny model built here (no file needed); its entities show the path, not a trained model's answer. */
+function buildDemoModel(): void {
+  model = demoEntityModel(0);
+  status(`model ready: demo (untrained ${model.model.config.name}, seed 0), ${model.labels.length} labels. Now select a page.`);
+}
+
 async function runPage(file: PageFile): Promise<void> {
   if (model === null) throw new Error("select the model's files first");
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const image = await decodePage(file, bytes);
-  $("page").setAttribute("src", page.URL.createObjectURL(file));
-  status("OCR …");
+  const isPdf = new TextDecoder().decode(bytes.subarray(0, 5)) === "%PDF-";
+  status(isPdf ? "reading the PDF …" : "OCR …");
   const t0 = performance.now();
-  // As Node's OCR does: small pages are read at twice their size, boxes mapped back (src/extract/ocr.ts).
-  const { input, scale } = ocrInput(image);
-  const { data } = await (await ocr()).recognize((await pngOf(input)) as Tesseract.ImageLike, {}, { blocks: true, text: false });
-  const ocrLines = linesOfBlocks(data.blocks as unknown as TesseractBlock[] | null, scale, image.width, image.height);
-  const words = segmentLines(ocrLines);
+  let pages: DocumentPage[], ocrLines: OcrLine[];
+  if (isPdf) ({ pages, ocrLines } = await pdfDocumentPages(bytes));
+  else {
+    const image = await decodePage(file, bytes);
+    ocrLines = await ocrPage(image);
+    pages = [{ page: 1, image, words: segmentLines(ocrLines), source: "ocr" }];
+  }
   const t1 = performance.now();
-  status(`${words.length} words; running the model …`);
+  const words = pages.reduce((n, p) => n + p.words.length, 0);
+  status(`${words} words; running the model …`);
   await new Promise((r) => setTimeout(r, 0));
-  const loaded = { page: 1, image, words, source: "ocr" as const };
-  const tags = tagPage(model, loaded, file.name);
-  const { entities } = extractEntities(model, { path: file.name, pages: [loaded], loadMs: 0 });
+  const tags = tagPage(model, pages[0], file.name);
+  const { entities } = extractEntities(model, { path: file.name, pages, loadMs: 0 });
   const t2 = performance.now();
-  draw(entities, image.width, image.height);
-  status(`${words.length} words, ${entities.length} entities (OCR ${((t1 - t0) / 1000).toFixed(1)} s, model ${((t2 - t1) / 1000).toFixed(1)} s)`);
-  page.__result = { ocrLines, words, tags, entities, width: image.width, height: image.height, ms: { ocr: t1 - t0, model: t2 - t1 } };
+  await draw(pages, entities, isPdf ? null : file);
+  status(`${pages.length} page(s), ${words} words, ${entities.length} entities ` +
+    `(${isPdf ? "reading" : "OCR"} ${((t1 - t0) / 1000).toFixed(1)} s, model ${((t2 - t1) / 1000).toFixed(1)} s)`);
+  const first = pages[0];
+  page.__result = {
+    ocrLines, words: first.words, tags, width: first.image.width, height: first.image.height,
+    pages: pages.map((p) => ({ page: p.page, source: p.source, words: p.words, width: p.image.width, height: p.image.height })),
+    entities, ms: { ocr: t1 - t0, model: t2 - t1 },
+  };
 }
 
-function draw(entities: readonly EntityRecord[], width: number, height: number): void {
-  const svg = $("overlay");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.replaceChildren();
+/** Each page as an image with an SVG overlay of its entities (class "entity", data-label/-text/-page), and a table. */
+async function draw(pages: readonly DocumentPage[], entities: readonly EntityRecord[], file: PageFile | null): Promise<void> {
+  const stage = $("stage");
+  stage.replaceChildren();
   const table = $("entities");
   table.replaceChildren();
-  table.insertAdjacentHTML("beforeend", "<tr><th>label</th><th>text</th><th>score</th></tr>");
-  for (const e of entities) {
-    const [x0, y0, x1, y1] = e.box, color = COLORS[e.label] ?? "#ff7f0e";
-    const r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-    for (const [k, v] of Object.entries({ class: "entity", x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0), fill: color, "fill-opacity": 0.18, stroke: color, "stroke-width": 2 })) r.setAttribute(k, String(v));
-    r.dataset.label = e.label;
-    r.dataset.text = e.text;
-    svg.append(r);
-    table.insertAdjacentHTML("beforeend", `<tr><td>${escapeHtml(e.label)}</td><td>${escapeHtml(e.text)}</td><td>${e.score.toFixed(3)}</td></tr>`);
+  table.insertAdjacentHTML("beforeend", "<tr><th>page</th><th>label</th><th>text</th><th>score</th></tr>");
+  for (const p of pages) {
+    const sheet = document.createElement("div"), img = document.createElement("img");
+    sheet.classList.add("sheet");
+    // An image file is shown as it is; a PDF page as the image the model saw.
+    img.setAttribute("src", page.URL.createObjectURL(file ?? await pngOf(p.image)));
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.classList.add("overlay");
+    svg.setAttribute("viewBox", `0 0 ${p.image.width} ${p.image.height}`);
+    for (const e of entities.filter((x) => x.page === p.page)) {
+      const [x0, y0, x1, y1] = e.box, color = COLORS[e.label] ?? "#ff7f0e";
+      const r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      const attrs = { class: "entity", x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0), fill: color,
+        "fill-opacity": 0.18, stroke: color, "stroke-width": 2 };
+      for (const [k, v] of Object.entries(attrs)) r.setAttribute(k, String(v));
+      r.dataset.label = e.label;
+      r.dataset.text = e.text;
+      r.dataset.page = String(e.page);
+      svg.append(r);
+      table.insertAdjacentHTML("beforeend",
+        `<tr><td>${e.page}</td><td>${escapeHtml(e.label)}</td><td>${escapeHtml(e.text)}</td><td>${e.score.toFixed(3)}</td></tr>`);
+    }
+    sheet.append(img, svg);
+    stage.append(sheet);
   }
 }
 
@@ -149,4 +215,7 @@ function wire(inputId: string, dropId: string, handle: (files: PageFileList) => 
 }
 
 wire("model-files", "model-drop", loadModel);
+$("demo-model").addEventListener("click", () => {
+  try { buildDemoModel(); } catch (err) { page.__error = err instanceof Error ? err.message : String(err); status(`error: ${page.__error}`); }
+});
 wire("page-file", "page-drop", (files) => runPage(files[0]));

@@ -1,15 +1,8 @@
 // `aetnet explain`: draw what PITA learned on one page — a word's or an entity's patch–token similarity as a heatmap
 // over the page, and the per-cell alignment of the whole page; SVG always, PNG where @napi-rs/canvas is installed.
-import { writeFileSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { DataError } from "../data/errors.ts";
-import { resize } from "../data/image/resize.ts";
-import type { EntityModel } from "../extract/entity_model.ts";
-import { extractEntities } from "../extract/extract_entities.ts";
+import { explainPage, type ExplainResult } from "../explain/explain_page.ts";
 import { loadDocument } from "../extract/load_document.ts";
-import { cellsPicture, heatmapPicture } from "../explain/explain_pictures.ts";
-import { toPng, toSvg, type Picture } from "../explain/picture.ts";
-import { cellAlignment, meanFeature, pageFeatures, patchDistribution } from "../explain/pita_maps.ts";
 import { num, parse, str, UsageError } from "./args.ts";
 import { openModel } from "./checkpoint_model.ts";
 import { givenWords } from "./predict_command.ts";
@@ -39,72 +32,30 @@ const OPTIONS = {
   entity: { type: "string" }, out: { type: "string" }, "max-side": { type: "string" },
 } as const;
 
-export interface ExplainResult {
-  subject: string;
-  words: number[];
-  topPatch: [number, number];
-  cells: { count: number; ownTop: number; meanOwn: number };
-  pictures: string[];
-}
+export type { ExplainResult };
 
 export async function explainCommand(argv: readonly string[]): Promise<ExplainResult | null> {
   const p = parse(argv, OPTIONS, EXPLAIN_HELP);
   if (p.help) { console.log(EXPLAIN_HELP); return null; }
   const ckpt = str(p, "checkpoint", EXPLAIN_HELP, true), image = str(p, "image", EXPLAIN_HELP, true);
-  const wordsPath = str(p, "words", EXPLAIN_HELP), entityText = str(p, "entity", EXPLAIN_HELP);
-  const wordIndex = p.values.word === undefined ? undefined : num(p, "word", EXPLAIN_HELP, 0, { min: 0, integer: true });
-  if (wordIndex !== undefined && entityText !== undefined) throw new UsageError("give --word or --entity, not both", EXPLAIN_HELP);
+  const wordsPath = str(p, "words", EXPLAIN_HELP), entity = str(p, "entity", EXPLAIN_HELP);
+  const word = p.values.word === undefined ? undefined : num(p, "word", EXPLAIN_HELP, 0, { min: 0, integer: true });
+  if (word !== undefined && entity !== undefined) throw new UsageError("give --word or --entity, not both", EXPLAIN_HELP);
   const opened = openModel(ckpt);
-  if (!opened.config.align) throw new UsageError(`${ckpt} was trained without alignment encoders (--no-align): it has no PITA to draw`, EXPLAIN_HELP);
-  const document = await loadDocument(image, wordsPath === undefined ? {} : { words: givenWords(wordsPath, image) });
-  const page = document.pages[0];
-  if (page.words.length === 0) throw new DataError("explain", image, "has no words (OCR found none); pass --words");
-  const { settings, model, tokenizer } = opened;
-  const features = pageFeatures(model, tokenizer, page, settings);
-
-  let subject: string, chosen: number[];
-  if (wordIndex !== undefined) {
-    if (wordIndex >= page.words.length) throw new UsageError(`--word ${wordIndex} is past the page's ${page.words.length} words (0..${page.words.length - 1})`, EXPLAIN_HELP);
-    [subject, chosen] = [`word ${wordIndex} "${page.words[wordIndex].text}"`, [wordIndex]];
-  } else {
-    const entities = settings.kind === "token"
-      ? extractEntities({ ...settings, chunking: settings.chunking ?? "overlap", model, tokenizer } satisfies EntityModel, document).entities
-      : [];
-    const want = entityText?.toLowerCase();
-    const hit = want === undefined ? entities[0] : entities.find((e) => e.text.toLowerCase().includes(want));
-    if (want !== undefined && hit === undefined) {
-      const seen = entities.slice(0, 5).map((e) => JSON.stringify(e.text)).join(", ");
-      throw new DataError("explain", image, `no predicted entity contains "${entityText}" (${entities.length} entities${seen ? `: ${seen}${entities.length > 5 ? ", …" : ""}` : ""}); try --word N`);
-    }
-    [subject, chosen] = hit === undefined ? [`word 0 "${page.words[0].text}"`, [0]] : [`entity ${hit.label} "${hit.text}"`, hit.words];
+  if (!opened.config.align) {
+    throw new UsageError(`${ckpt} was trained without alignment encoders (--no-align): it has no PITA to draw`, EXPLAIN_HELP);
   }
-  if (chosen.every((w) => features.wordTokens[w] === 0)) throw new DataError("explain", image, `${subject} has no tokens in any window`);
-  const distribution = patchDistribution(features, meanFeature(features, chosen));
-  const cells = cellAlignment(features);
+  const document = await loadDocument(image, wordsPath === undefined ? {} : { words: givenWords(wordsPath, image) });
+  const count = document.pages[0].words.length;
+  if (word !== undefined && count > 0 && word >= count) {
+    throw new UsageError(`--word ${word} is past the page's ${count} words (0..${count - 1})`, EXPLAIN_HELP);
+  }
+  const maxSide = p.values["max-side"] === undefined ? undefined : num(p, "max-side", EXPLAIN_HELP, 0, { min: 64, integer: true });
   const prefix = str(p, "out", EXPLAIN_HELP) ?? basename(image, extname(image));
-  const { width, height } = page.image;
-  const scale = Math.min(1, num(p, "max-side", EXPLAIN_HELP, Math.max(width, height), { min: 64, integer: true }) / Math.max(width, height));
-  const drawn = scale === 1 ? page.image : resize(page.image, Math.round(width * scale), Math.round(height * scale));
-  const boxes = chosen.map((w) => page.words[w].box.map((v) => v * scale));
-  const pictures = await writePicture(`${prefix}.heatmap`, heatmapPicture({ page: drawn, grid: features.grid, distribution, subject, boxes }));
-  pictures.push(...await writePicture(`${prefix}.cells`, cellsPicture(drawn, features.grid, cells, (w) => page.words[w].text)));
-  let top = 0;
-  distribution.forEach((v, i) => { if (v > distribution[top]) top = i; });
-  const g = features.grid;
-  const result: ExplainResult = {
-    subject, words: chosen, topPatch: [Math.floor(top / g), top % g],
-    cells: { count: cells.length, ownTop: cells.filter((c) => c.top === c.cell).length, meanOwn: Math.round((cells.reduce((s, c) => s + c.own, 0) / Math.max(1, cells.length)) * 1e4) / 1e4 },
-    pictures,
-  };
+  const result = await explainPage(opened, document, { word, entity, prefix, maxSide });
   console.log(JSON.stringify(result, null, 2));
-  if (!pictures.some((f) => f.endsWith(".png"))) console.error("PNG skipped: @napi-rs/canvas is not installed (npm install @napi-rs/canvas); the SVGs are written");
+  if (!result.pictures.some((f) => f.endsWith(".png"))) {
+    console.error("PNG skipped: @napi-rs/canvas is not installed (npm install @napi-rs/canvas); the SVGs are written");
+  }
   return result;
-}
-
-async function writePicture(base: string, picture: Picture): Promise<string[]> {
-  writeFileSync(`${base}.svg`, toSvg(picture));
-  const png = await toPng(picture);
-  if (png === null) return [`${base}.svg`];
-  writeFileSync(`${base}.png`, png);
-  return [`${base}.svg`, `${base}.png`];
 }

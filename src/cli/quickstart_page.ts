@@ -1,11 +1,16 @@
-// The end of `npm start`: the model just trained reads a held-out page from its image alone (OCR) and draws the
-// entities it found, so a first run shows documents in, entities out.
+// The end of `npm start`: the model just trained reads a held-out page from its image alone (OCR), draws the
+// entities it found and the alignment heatmap of that page (`aetnet explain`), so a first run shows documents in,
+// entities out, and what the alignment objective learned.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { loadEntityModel } from "../extract/entity_model.ts";
+import { basename, extname, join } from "node:path";
 import { importOptional, MissingDependencyError } from "../../engine/index.ts";
-import { processDocument } from "../extract/process_document.ts";
+import { explainPage, type ExplainResult } from "../explain/explain_page.ts";
+import { extractEntities } from "../extract/extract_entities.ts";
+import { loadDocument, type LoadedDocument } from "../extract/load_document.ts";
+import { writePictures } from "../extract/process_document.ts";
 import type { DocumentResult } from "../extract/result.ts";
+import { openModel, type OpenedModel } from "./checkpoint_model.ts";
+import { DataError } from "../data/errors.ts";
 import { defaultDataDir } from "./tasks.ts";
 
 /** The FUNSD test form the docs use, else the first test form. */
@@ -36,25 +41,51 @@ async function printedForm(dir: string): Promise<string> {
   return path;
 }
 
-/** Runs the run's best checkpoint on one held-out page image through OCR; prints the picture's path. */
-export async function showOnPage(runDir: string): Promise<DocumentResult | null> {
+export interface PageShown { result: DocumentResult; explained: ExplainResult | null }
+
+/**
+ * Runs the run's best checkpoint on one held-out page image through OCR (read once), draws its entities and the
+ * alignment heatmap of its first entity; prints the pictures' paths. Null when an optional package is missing
+ * or the page cannot be read (said in one line).
+ */
+export async function showOnPage(runDir: string, page?: string): Promise<PageShown | null> {
   const dir = join(runDir, "page");
   try {
     mkdirSync(dir, { recursive: true });
-    const page = funsdTestPage() ?? await printedForm(dir);
-    const result = await processDocument(page, loadEntityModel(runDir), { picturesDir: dir });
-    if (result.error !== null) { console.log(`could not read ${page}: ${result.error}`); return result; }
+    const path = page ?? funsdTestPage() ?? await printedForm(dir);
+    const opened = openModel(runDir);
+    const { settings, model, tokenizer } = opened;
+    const document = await loadDocument(path);
+    const result = extractEntities({ ...settings, chunking: settings.chunking ?? "overlap", model, tokenizer }, document);
+    result.pictures = writePictures(document, result, dir);
     const labels = [...new Set(result.entities.map((e) => e.label))].sort();
     const counts = labels.map((l) => `${result.entities.filter((e) => e.label === l).length} ${l}`).join(", ");
     const seconds = (result.timing.totalMs / 1000).toFixed(1);
-    console.log(`read ${page} from its image alone (OCR, ${result.pages[0].words} words): ` +
+    console.log(`read ${path} from its image alone (OCR, ${result.pages[0].words} words): ` +
       `${result.entities.length} entities${counts === "" ? "" : ` (${counts})`} in ${seconds} s`);
-    console.log(`entities drawn on the page: ${result.pictures?.[0]}`);
+    console.log(`entities drawn on the page: ${result.pictures[0]}`);
+    const explained = await explainShown(opened, document, result, join(dir, basename(path, extname(path))));
     console.log(`the same for your own scans: npx aetnet predict --checkpoint ${runDir} --image page.png`);
-    return result;
+    if (explained !== null) console.log(`                    and: npx aetnet explain --checkpoint ${runDir} --image page.png`);
+    return { result, explained };
   } catch (err) {
+    if (err instanceof DataError) { console.log(`could not show the model on a page: ${err.message}`); return null; }
     if (!(err instanceof MissingDependencyError)) throw err;
     console.log(`skipping the OCR demo page: ${err.message}`);
     return null;
   }
+}
+
+/** The heatmap of the page's first entity (else its first word) and the per-cell alignment; null without PITA. */
+async function explainShown(
+  opened: OpenedModel, document: LoadedDocument, result: DocumentResult, prefix: string,
+): Promise<ExplainResult | null> {
+  if (!opened.config.align) { console.log("no alignment heatmap: the model was trained with --no-align"); return null; }
+  if (document.pages[0].words.length === 0) { console.log("no alignment heatmap: OCR found no words"); return null; }
+  const explained = await explainPage(opened, document, { entities: result.entities, prefix });
+  const [heatmap, cells] = [".heatmap.", ".cells."].map((k) => explained.pictures.find((f) => f.includes(k)));
+  console.log(`alignment heatmap of ${explained.subject}: ${heatmap}`);
+  console.log(`per-cell alignment of the page (${explained.cells.ownTop}/${explained.cells.count} cells pick their own ` +
+    `patch): ${cells}`);
+  return explained;
 }

@@ -5,6 +5,7 @@ import type { Chunking, WordTokenizer } from "../data/encode.ts";
 import { openModel } from "../cli/checkpoint_model.ts";
 import { DataError } from "../data/errors.ts";
 
+/** A token-labelling model ready to run on pages: weights, tokenizer, BIO labels and window settings. */
 export interface EntityModel {
   model: AETNet;
   tokenizer: WordTokenizer;

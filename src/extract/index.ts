@@ -4,6 +4,7 @@ export type { DocumentResult, EntityRecord, PageRecord, PixelBox, Timing, WordSo
 export { loadDocument, documentKind, type DocumentPage, type LoadedDocument, type LoadOptions } from "./load_document.ts";
 export { extractEntities, tagPage } from "./extract_entities.ts";
 export { loadEntityModel, type EntityModel } from "./entity_model.ts";
+export { demoEntityModel } from "./demo_model.ts";
 export { processDocument, writePictures, type ProcessOptions } from "./process_document.ts";
 export { createOcr, lazyOcr, type Ocr, type OcrOptions, type OcrWord, type OcrLine } from "./ocr.ts";
 export { readPdf, parsePageRange, type PdfPage, type PdfWord } from "./pdf.ts";

@@ -10,6 +10,7 @@ import { readPdf } from "./pdf.ts";
 import type { WordSource } from "./result.ts";
 import { segmentLines, type PageWord } from "./segments.ts";
 
+/** One page ready for the model: its image and its words (from OCR, a PDF text layer, or given). */
 export interface DocumentPage {
   /** 1-based page number (1 for an image file). */
   page: number;
@@ -18,6 +19,7 @@ export interface DocumentPage {
   source: WordSource;
 }
 
+/** A document read into pages, with the time that took. */
 export interface LoadedDocument {
   /** The path as given. */
   path: string;

@@ -20,6 +20,7 @@ export interface Ocr {
 
 interface TesseractBox { x0: number; y0: number; x1: number; y1: number }
 interface TesseractWord { text: string; bbox: TesseractBox; confidence: number }
+/** The part of tesseract.js's `blocks` output that the word reader uses (paragraphs → lines → words). */
 export interface TesseractBlock { paragraphs: { lines: { words: TesseractWord[] }[] }[] }
 interface TesseractModule {
   createWorker(lang: string, oem: number, options: Record<string, unknown>, config: Record<string, string>): Promise<{

@@ -23,6 +23,7 @@ export interface EntityRecord {
 /** Where a page's words came from. */
 export type WordSource = "ocr" | "pdf-text" | "given";
 
+/** One page of a result: its number, size, where its words came from and how many the model read. */
 export interface PageRecord {
   page: number;
   width: number;
@@ -32,6 +33,7 @@ export interface PageRecord {
   words: number;
 }
 
+/** Milliseconds spent reading the document (files, rendering, OCR) and running the model. */
 export interface Timing {
   /** Reading the file: decoding, PDF text layer and rendering, OCR. */
   loadMs: number;

@@ -2,7 +2,8 @@
 // selected in the page, a page image dropped in; the page OCRs it with tesseract.js served from this machine,
 // runs the model and draws the entities. Checked against Node on the same input: the same OCR words give the same
 // per-word labels and probabilities, and the same entities as `aetnet predict --words` with those words.
-// Two pages: a FUNSD test form (skipped when ../shared/data/funsd is absent) and a page drawn here.
+// Two pages: a FUNSD test form (skipped when ../shared/data/funsd is absent) and a page drawn here; and a PDF made
+// here (a text-layer page and an image-only page) whose entities must equal `aetnet predict --pdf`'s.
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -18,11 +19,15 @@ import { resolveCheckpointDir } from "../../src/cli/checkpoint_model.ts";
 import { decodeImage } from "../../src/data/image/decode.ts";
 import { dataRoot } from "../../src/data/paths.ts";
 import { loadEntityModel } from "../../src/extract/entity_model.ts";
+import { demoEntityModel } from "../../src/extract/demo_model.ts";
 import { extractEntities, tagPage } from "../../src/extract/extract_entities.ts";
+import { loadDocument } from "../../src/extract/load_document.ts";
 import { createOcr } from "../../src/extract/ocr.ts";
+import type { EntityRecord } from "../../src/extract/result.ts";
 import { segmentLines } from "../../src/extract/segments.ts";
 import { Trainer } from "../../src/train/trainer.ts";
 import { runCli } from "../src/cli/run_cli.ts";
+import { twoKindPdf } from "../src/extract/inputs.ts";
 import { micro, syntheticSetup } from "../src/train/fixtures.ts";
 import { skipWhen } from "../skip.ts";
 
@@ -69,13 +74,14 @@ t.after(async () => {
 });
 
 /** Opens the page, selects the checkpoint and the image, waits for the result (or the page's error). */
-async function runInPage(image: string): Promise<{ result: ExtractPageResult; drawn: { label: string; text: string }[]; requests: string[] }> {
+async function runInPage(image: string, model: "checkpoint" | "demo" = "checkpoint"): Promise<{ result: ExtractPageResult; drawn: { label: string; text: string; page: number }[]; requests: string[] }> {
   const page: Page = await browser!.newPage();
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
   try {
     await page.goto(url);
-    await page.setInputFiles("#model-files", ckptFiles);
+    if (model === "demo") await page.click("#demo-model");
+    else await page.setInputFiles("#model-files", ckptFiles);
     // Expressions as strings: they run in the page, and this project compiles without the DOM's types.
     await page.waitForFunction('/model ready|error/.test(document.getElementById("status").textContent)', null, { timeout: 60_000 });
     await page.setInputFiles("#page-file", image);
@@ -83,11 +89,28 @@ async function runInPage(image: string): Promise<{ result: ExtractPageResult; dr
     const error = (await page.evaluate("window.__error ?? null")) as string | null;
     if (error !== null) throw new Error(`the page failed: ${error}`);
     const result = (await page.evaluate("window.__result")) as ExtractPageResult;
-    const drawn = await page.$$eval("rect.entity", (rects) => rects.map((r) => ({ label: (r as unknown as { dataset: Record<string, string> }).dataset.label, text: (r as unknown as { dataset: Record<string, string> }).dataset.text })));
+    const drawn = await page.$$eval("rect.entity", (rects) => rects.map((r) => {
+      const { label, text, page: p } = (r as unknown as { dataset: Record<string, string> }).dataset;
+      return { label, text, page: Number(p) };
+    }));
     return { result, drawn, requests };
   } finally {
     await page.close();
   }
+}
+
+/**
+ * Text-layer pages: the same pdf.js code gives the same words, so everything is equal, boxes included. An
+ * image-only page is rendered by Chromium's canvas in the page and by @napi-rs/canvas in Node: OCR boxes may move by
+ * a pixel at glyph edges, so there entities must agree in label, text and words, and boxes to 2 px.
+ */
+function samePdfEntities(result: ExtractPageResult, node: readonly EntityRecord[], what: string): void {
+  const strip = (es: readonly EntityRecord[]): unknown[] => es.map((e) => ({ page: e.page, label: e.label, text: e.text, words: e.words }));
+  assert.equal(strip(result.entities), strip(node), `entities in the page vs ${what}`);
+  result.entities.forEach((e, i) => {
+    const tol = result.pages[e.page - 1].source === "pdf-text" ? 0 : 2;
+    assert.ok(e.box.every((v, k) => Math.abs(v - node[i].box[k]) <= tol), `entity ${i} box ${e.box} vs ${node[i].box} (± ${tol} px)`);
+  });
 }
 
 /** The page's words through Node: per-word tags, the entities, and `aetnet predict --words` on the same words. */
@@ -111,7 +134,7 @@ async function checkAgainstNode(image: string, page: Awaited<ReturnType<typeof r
   const node = extractEntities(model, { path: image, pages: [loaded], loadMs: 0 }).entities;
   const strip = (es: typeof node): unknown[] => es.map((e) => ({ label: e.label, text: e.text, box: e.box, words: e.words }));
   assert.equal(strip(result.entities), strip(node), "entities");
-  assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text })), "one rectangle per entity");
+  assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text, page: e.page })), "one rectangle per entity");
   console.log(`  ${image.split("/").pop()}: ${result.words.length} OCR words, ${result.entities.length} entities, OCR ${(result.ms.ocr / 1000).toFixed(1)} s and model ${(result.ms.model / 1000).toFixed(1)} s in the page`);
   // The CLI on the same words (each with its segment box, which is what the model sees).
   const words = join(dir, "words.json");
@@ -140,6 +163,30 @@ test("a page drawn here: OCR and entities in the page equal Node's on the same w
   const page = await runInPage(image);
   assert.ok(page.result.words.some((w) => w.text === "Smith"), `OCR read the drawn text: ${page.result.words.map((w) => w.text).join(" ")}`);
   await checkAgainstNode(image, page);
+});
+
+test("a PDF made here (page 1 digital text, page 2 only an image): the page's entities equal `aetnet predict --pdf`", async () => {
+  const pdf = await twoKindPdf(dir, "form");
+  const { result, drawn, requests } = await runInPage(pdf);
+  assert.ok(requests.every((r) => r.startsWith(url) || r.startsWith("blob:") || r.startsWith("data:")), `only local requests: ${requests.filter((r) => !r.startsWith(url)).join(", ")}`);
+  const cli = await runCli("predict", "--checkpoint", join(dir, "run"), "--pdf", pdf, "--out", join(dir, "pdf-pictures"));
+  assert.is(cli.code, 0, cli.err);
+  const node = JSON.parse(cli.out) as { pages: { page: number; source: string; words: number; width: number; height: number }[]; entities: EntityRecord[] };
+  assert.equal(result.pages.map((p) => [p.page, p.source, p.words.length, p.width, p.height]), node.pages.map((p) => [p.page, p.source, p.words, p.width, p.height]), "pages: text layer, then OCR");
+  assert.ok(result.pages[0].words.some((w) => w.text === "Smith"), "page 1's words come from the text layer");
+  assert.ok(result.pages[1].words.some((w) => w.text === "Invoice"), "page 2 was read by OCR in the page");
+  samePdfEntities(result, node.entities, "aetnet predict --pdf");
+  assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text, page: e.page })), "one rectangle per entity");
+  console.log(`  form.pdf: ${result.pages.map((p) => `page ${p.page} ${p.source} ${p.words.length} words`).join(", ")}, ${result.entities.length} entities, reading ${(result.ms.ocr / 1000).toFixed(1)} s and model ${(result.ms.model / 1000).toFixed(1)} s in the page`);
+});
+
+test("the demo model the page builds equals demoEntityModel in Node: same entities on the same PDF", async () => {
+  const pdf = await twoKindPdf(dir, "demo");
+  const { result, drawn } = await runInPage(pdf, "demo");
+  const node = extractEntities(demoEntityModel(0), await loadDocument(pdf));
+  samePdfEntities(result, node.entities, "the demo model in Node");
+  assert.ok(result.entities.length > 0, "the untrained model still labels something");
+  assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text, page: e.page })), "one rectangle per entity");
 });
 
 t.run();

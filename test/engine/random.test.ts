@@ -68,4 +68,20 @@ t("skipInit gives zeros and leaves the generator where it was", () => {
   assert.equal(Array.from(E.randn([2]).storage), Array.from(after.storage));
 });
 
+t("bulk draws are the random() stream: rand, uniform, randint and the chunked fills equal one call per number", () => {
+  const bulk = new E.Generator(9), single = new E.Generator(9);
+  const u = new Float64Array(9000); // past one chunk, split unevenly
+  bulk.randomInto(u.subarray(0, 3));
+  bulk.randomInto(u.subarray(3));
+  assert.ok(u.every((v) => v === single.random()), "randomInto follows random()");
+  assert.equal(bulk.getState(), single.getState());
+  const g1 = new E.Generator(3), g2 = new E.Generator(3);
+  const n = 5000;
+  assert.equal(values(E.rand([n], { generator: g1, dtype: "float64" })), Array.from({ length: n }, () => g2.random()));
+  assert.equal(values(E.uniform([n], -2, 5, { generator: g1, dtype: "float64" })), Array.from({ length: n }, () => -2 + 7 * g2.random()));
+  assert.equal(values(E.randint(-3, 11, [n], { generator: g1 })), Array.from({ length: n }, () => g2.int(-3, 11)));
+  const mask = E.F.dropout(E.ones([n], "float64"), 0.3, true, g1);
+  assert.equal(values(mask), Array.from({ length: n }, () => (g2.random() >= 0.3 ? 1 / 0.7 : 0)));
+});
+
 t.run();

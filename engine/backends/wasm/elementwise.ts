@@ -1,33 +1,67 @@
-// Elementwise fast paths: exp/erf/sigmoid on wasm SIMD lanes for float32, and binary arithmetic on
-// contiguous operands (same shape, a scalar, or a row repeated along leading dims, as a bias add): on wasm
-// SIMD split over the worker pool for float32, as monomorphic loops for other dtypes and small calls,
-// instead of the reference's strided odometer.
+// Elementwise kernels on wasm SIMD for float32, split over the worker pool when large: every unary map, clamp,
+// where, and binary maps with any broadcast (broadcast.ts; pow stays on the reference). Binary arithmetic on
+// contiguous operands of other dtypes, and small calls, run as monomorphic JS loops or the reference, instead
+// of copying into linear memory for a few elements.
 import type { TypedArray } from "../../dtype.ts";
 import type { BinaryOp, UnaryOp } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
+import { broadcastWasm, collapse, laneOp, outFits } from "./broadcast.ts";
 import { share } from "./matmul.ts";
-import type { WasmRuntime } from "./runtime.ts";
+import type { Operand, WasmRuntime } from "./runtime.ts";
 
-/** Elements below which copying into linear memory costs more than the reference map. */
-const UNARY_MIN = 1024;
-/** Elements per thread below which a split is not worth the wake-up; tests lower it. */
-export const elementwiseTuning = { splitElements: 1 << 16 };
-const WASM_UNARY: Partial<Record<UnaryOp, string>> = { exp: "exp", erf: "erf", sigmoid: "sigmoid" };
+/**
+ * Elements below which the reference loop beats a kernel call: with operands staged through scratch (copied
+ * in and out), and with every operand already in wasm memory. Measured by bench/elementwise.ts.
+ */
+export const elementwiseTuning = { minStaged: 1024, minResident: 256, splitElements: 1 << 16 };
 
-export function unaryWith(rt: () => WasmRuntime, op: UnaryOp, x: TypedArray, out: TypedArray): void {
-  const fn = WASM_UNARY[op];
-  if (!fn || !(x instanceof Float32Array) || !(out instanceof Float32Array) || x.length < UNARY_MIN) return cpuKernels.unary(op, x, out);
-  const r = rt();
-  const n = x.length;
+const bits = (v: number): number => new Int32Array(new Float32Array([v]).buffer)[0];
+
+/** Whether a call of n elements repays the kernel: every array resident in wasm memory lowers the bar. */
+function worthIt(r: WasmRuntime, n: number, arrays: readonly ArrayBufferView[]): boolean {
+  if (n >= elementwiseTuning.minStaged) return true;
+  return n >= elementwiseTuning.minResident && arrays.every((x) => r.addressOf(x) >= 0);
+}
+
+const threadsFor = (r: WasmRuntime, n: number): number => Math.min(r.threads, Math.max(1, Math.floor(n / elementwiseTuning.splitElements)));
+
+/** A map over whole vectors: fn(inputs…, out, n, …extra); the kernel rounds n up to 4 (layout pads to 64 bytes). */
+function mapWasm(r: WasmRuntime, fn: string, inputs: Float32Array[], out: Float32Array, extra: number[] = []): void {
+  const n = out.length;
   const vecs = Math.ceil(n / 4);
-  const ops = [{ read: x }, { write: out }];
-  const [src, dst] = r.layout(ops);
-  const threads = Math.min(r.threads, Math.max(1, Math.floor(n / elementwiseTuning.splitElements)));
+  const ops: Operand[] = [...inputs.map((x) => ({ read: x })), { write: out }];
+  const addrs = r.layout(ops);
+  const threads = Math.min(threadsFor(r, n), vecs);
   r.parallel(Array.from({ length: threads }, (_, t) => {
     const [s, e] = share(vecs, threads, t);
-    return [fn, [src + s * 16, dst + s * 16, (e - s) * 4]] as const;
+    return [fn, [...addrs.map((a) => a + s * 16), (e - s) * 4, ...extra]] as const;
   }));
-  r.writeBack(ops, [src, dst]);
+  r.writeBack(ops, addrs);
+}
+
+export function unaryWith(rt: () => WasmRuntime, op: UnaryOp, x: TypedArray, out: TypedArray): void {
+  if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || x.length < elementwiseTuning.minResident) return cpuKernels.unary(op, x, out);
+  const r = rt();
+  if (!worthIt(r, x.length, [x, out])) return cpuKernels.unary(op, x, out);
+  mapWasm(r, op, [x], out);
+}
+
+export function clampWith(rt: () => WasmRuntime, x: TypedArray, lo: number, hi: number, out: TypedArray): void {
+  if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || x.length < elementwiseTuning.minResident) return cpuKernels.clamp(x, lo, hi, out);
+  const r = rt();
+  if (!worthIt(r, x.length, [x, out])) return cpuKernels.clamp(x, lo, hi, out);
+  mapWasm(r, "clamp", [x], out, [bits(lo), bits(hi)]);
+}
+
+/** where on lanes: float32 values, a float32 or int32 condition (its bits read as float32 lanes and staged alike). */
+export function whereWith(rt: () => WasmRuntime, cond: TypedArray, a: TypedArray, b: TypedArray, out: TypedArray): void {
+  const condOk = cond instanceof Float32Array || cond instanceof Int32Array;
+  const n = out.length;
+  if (!condOk || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array) || n < elementwiseTuning.minResident) return cpuKernels.where(cond, a, b, out);
+  const r = rt();
+  const c = cond instanceof Float32Array ? cond : new Float32Array(cond.buffer, cond.byteOffset, cond.length);
+  if (!worthIt(r, n, [c, a, b, out])) return cpuKernels.where(cond, a, b, out);
+  mapWasm(r, cond instanceof Int32Array ? "whereI32" : "whereF32", [c, a, b], out);
 }
 
 /** Contiguous strides of `shape` (the layout of a same-shape operand). */
@@ -64,8 +98,7 @@ function arithScalar(op: Arith, x: TypedArray, s: number, scalarFirst: boolean, 
   }
 }
 
-/** Elements below which the JS loop beats a kernel call; periods below which rows are too short for lanes. */
-const BINARY_MIN = 1024;
+/** Periods below which rows are too short for the row kernel's lanes. */
 const PERIOD_MIN = 8;
 
 /** arith on wasm SIMD: float32 operands, one of them full-length, the other full-length, periodic or scalar. */
@@ -73,7 +106,7 @@ function arithWasm(r: WasmRuntime, op: Arith, a: Float32Array, pa: number, b: Fl
   const n = out.length;
   const ops = [{ read: a }, { read: b }, { write: out }];
   const [aa, ba, oa] = r.layout(ops);
-  const threads = Math.min(r.threads, Math.max(1, Math.floor(n / elementwiseTuning.splitElements)));
+  const threads = threadsFor(r, n);
   const split = (parts: number, job: (s: number, e: number) => readonly [string, number[]]): void =>
     r.parallel(Array.from({ length: Math.min(threads, parts) }, (_, t) => { const [s, e] = share(parts, Math.min(threads, parts), t); return job(s, e); }));
   const scalarFirst = pa === 1 && pb === n;
@@ -96,7 +129,7 @@ function arithWasm(r: WasmRuntime, op: Arith, a: Float32Array, pa: number, b: Fl
 /** out[i] = a[i mod pa] ∘ b[i mod pb] where one period is the full length; one loop per op keeps V8 monomorphic. */
 function arith(rt: () => WasmRuntime, op: Arith, a: TypedArray, pa: number, b: TypedArray, pb: number, out: TypedArray): void {
   const n = out.length;
-  if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && n >= BINARY_MIN && (Math.min(pa, pb) === 1 || Math.min(pa, pb) >= PERIOD_MIN)) {
+  if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && n >= elementwiseTuning.minStaged && (Math.min(pa, pb) === 1 || Math.min(pa, pb) >= PERIOD_MIN)) {
     return arithWasm(rt(), op, a, pa, b, pb, out);
   }
   // A scalar has period 1: the chunked loop below would run n chunks of one element.
@@ -123,6 +156,11 @@ export function binaryWith(rt: () => WasmRuntime, op: BinaryOp, a: TypedArray, s
     const pb = isContiguous(sb, shape) ? n : period(sb, shape);
     // One operand full-length, the other full-length or periodic (a scalar has period 1).
     if (pa > 0 && pb > 0 && (pa === n || pb === n) && n % pa === 0 && n % pb === 0) return arith(rt, op as Arith, a, pa, b, pb, out);
+  }
+  if (laneOp(op) && a instanceof Float32Array && b instanceof Float32Array && outFits(op, out) && n >= elementwiseTuning.minResident) {
+    const r = rt();
+    const c = collapse(shape, sa, sb);
+    if (c && worthIt(r, n, [a, b, out])) return broadcastWasm(r, op, a, b, c, out, threadsFor(r, n));
   }
   cpuKernels.binary(op, a, sa, b, sb, shape, out);
 }

@@ -6,9 +6,12 @@ import type { TypedArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { attentionWith } from "../cpu/attention.ts";
 import { hasWasmSimd } from "./emit/detect.ts";
-import { binaryWith, unaryWith } from "./elementwise.ts";
+import { binaryWith, clampWith, unaryWith, whereWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
-import { stridedCopy } from "./movement.ts";
+import { bernoulliMaskWith } from "./random.ts";
+import { stridedAccumulateWith, stridedCopyWith } from "./movement.ts";
+import { reduceRowsWith, sumAxisWith } from "./reduce.ts";
+import { gatherWith, indexAddWith, indexSelectWith, scatterAddWith } from "./indexing.ts";
 import { adamwWith, geluBackwardWith, geluWith, layerNormBackwardWith, layerNormWith } from "./fused.ts";
 import { crossEntropyBackwardWith, crossEntropyWith, softmaxBackwardWith, softmaxWith } from "./softmax.ts";
 import { MAX_MEMORY_BYTES, WasmRuntime, defaultThreads } from "./runtime.ts";
@@ -73,8 +76,18 @@ function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m:
   else cpuKernels.matmul(a, b, out, batch, m, k, n, transA, transB);
 }
 
+/** The linear layer's forward as one GEMM whose write-out adds the bias (and applies GELU). */
+const linear: KernelTable["linear"] = (x, w, bias, rows, inF, outF, gelu, out, pre) => {
+  if (isF32(x) && isF32(w) && isF32(bias) && isF32(out) && (!pre || isF32(pre)) && rows * inF * outF >= MATMUL_MIN_WORK) {
+    matmulF32(wasmRuntime(), x, w, out, 1, rows, inF, outF, false, true, { bias, pre, gelu });
+  } else cpuKernels.linear(x, w, bias, rows, inF, outF, gelu, out, pre);
+};
+
 const binary: KernelTable["binary"] = (op, a, sa, b, sb, shape, out) => binaryWith(wasmRuntime, op, a, sa, b, sb, shape, out);
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
+const clamp: KernelTable["clamp"] = (x, lo, hi, out) => clampWith(wasmRuntime, x, lo, hi, out);
+const where: KernelTable["where"] = (cond, a, b, out) => whereWith(wasmRuntime, cond, a, b, out);
+const bernoulliMask: KernelTable["bernoulliMask"] = (state, p, keep, out) => bernoulliMaskWith(wasmRuntime, state, p, keep, out);
 const softmax = (x: FloatArray, cols: number, out: FloatArray, log: boolean): void => softmaxWith(wasmRuntime, x, cols, out, log);
 const softmaxBackward: KernelTable["softmaxBackward"] = (y, g, cols, out, log) => softmaxBackwardWith(wasmRuntime, y, g, cols, out, log);
 const gelu: KernelTable["gelu"] = (x, out) => geluWith(wasmRuntime, x, out);
@@ -85,10 +98,25 @@ const adamw: KernelTable["adamw"] = (p, g, m, v, step) => adamwWith(wasmRuntime,
 const crossEntropy: KernelTable["crossEntropy"] = (x, t, cols, eps, loss, lse) => crossEntropyWith(wasmRuntime, x, t, cols, eps, loss, lse);
 const crossEntropyBackward: KernelTable["crossEntropyBackward"] = (x, t, lse, g, cols, eps, dx) => crossEntropyBackwardWith(wasmRuntime, x, t, lse, g, cols, eps, dx);
 
-// Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
-const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
+const stridedCopy: KernelTable["stridedCopy"] = (src, off, st, shape, out) => stridedCopyWith(wasmRuntime, src, off, st, shape, out);
+const stridedAccumulate: KernelTable["stridedAccumulate"] = (src, dst, off, st, shape) => stridedAccumulateWith(wasmRuntime, src, dst, off, st, shape);
+const sumAxis: KernelTable["sumAxis"] = (x, outer, size, inner, out) => sumAxisWith(wasmRuntime, x, outer, size, inner, out);
+const reduceRows: KernelTable["reduceRows"] = (op, x, len, out) => reduceRowsWith(wasmRuntime, op, x, len, out);
+const indexSelect: KernelTable["indexSelect"] = (x, i, outer, size, inner, out) => indexSelectWith(wasmRuntime, x, i, outer, size, inner, out);
+const indexAdd: KernelTable["indexAdd"] = (src, i, outer, size, inner, dst) => indexAddWith(wasmRuntime, src, i, outer, size, inner, dst);
+const gather: KernelTable["gather"] = (x, i, outer, size, is, inner, out) => gatherWith(wasmRuntime, x, i, outer, size, is, inner, out);
+const scatterAdd: KernelTable["scatterAdd"] = (src, i, outer, size, is, inner, dst) => scatterAddWith(wasmRuntime, src, i, outer, size, is, inner, dst);
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward };
+// Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
+// Its dropped-out weights live in the wasm heap, so the GEMM reads them without a copy.
+const { attention, attentionBackward } = attentionWith({
+  matmul, softmax, softmaxBackward,
+  temp: (n) => wasmRuntime().allocF32(n, false),
+  release: (x) => { if (wasmRuntime().addressOf(x) >= 0) wasmRuntime().freeF32(x); },
+});
+
+export const wasmKernels: Partial<KernelTable> = { matmul, linear, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,
+  stridedAccumulate, sumAxis, reduceRows, indexSelect, indexAdd, gather, scatterAdd };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {

@@ -32,7 +32,7 @@ export function emitExp(c: Code, x: number, tmp: { n: number; r: number; y: numb
 }
 
 /** map(src, dst, n): dst[i] = f(src[i]) four lanes at a time; n is rounded up to 4 (the caller pads). */
-function map(body: (c: Code, x: number, out: number) => void): Code {
+export function map(body: (c: Code, x: number, out: number) => void): Code {
   const c = new Code([i32, i32, i32]);
   const [SRC, DST, N] = [0, 1, 2];
   const [i, x, out] = [c.local(i32), c.local(v128), c.local(v128)];

@@ -1,0 +1,141 @@
+// Every float32 elementwise kernel on wasm against the plain-TypeScript reference: all unary maps (log and
+// tanh within a few ulp, the rest exact), binary maps with arbitrary broadcasting for every op but pow
+// (exact; comparisons as int32), clamp and where — on odd lengths, 1 and 2 threads with the split lowered,
+// with operands on the JS heap (staged) and resident in wasm memory (used in place).
+import fc from "fast-check";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import type { BinaryOp, UnaryOp } from "../../../engine/backends/backend.ts";
+import { cpuKernels } from "../../../engine/backends/cpu/index.ts";
+import { hasWasmSimd } from "../../../engine/backends/wasm/emit/detect.ts";
+import { setWasmThreads, wasmKernels, wasmRuntime } from "../../../engine/backends/wasm/index.ts";
+import { elementwiseTuning } from "../../../engine/backends/wasm/elementwise.ts";
+import { collapse } from "../../../engine/backends/wasm/broadcast.ts";
+import { allocResident, freeResident } from "../../../engine/backends/wasm/tensor_memory.ts";
+import { broadcastStrides } from "../../../engine/shape.ts";
+import { skipWhen } from "../../skip.ts";
+import { RUNS } from "../../helpers.ts";
+
+const t = suite("wasm elementwise ops");
+const kernels = { ...cpuKernels, ...wasmKernels };
+const simd = skipWhen(t, hasWasmSimd() ? null : "this runtime has no WebAssembly SIMD");
+
+/** Deterministic values in ±scale with the awkward ones (zeros, infinities, NaN, denormals, ties) mixed in. */
+function values(n: number, seed: number, scale: number, special: boolean): Float32Array {
+  let s = seed | 0;
+  const x = Float32Array.from({ length: n }, () => { s = (Math.imul(s, 1664525) + 1013904223) | 0; return (s / 2 ** 31) * scale; });
+  if (special) [0, -0, Infinity, -Infinity, NaN, 1e-40, -1e-40, 1, 0.625, -0.625, 2].forEach((v, i) => { if (i * 7 < n) x[i * 7] = v; });
+  return x;
+}
+
+/** A copy of x resident in wasm memory, or x itself (staged through scratch by the kernels). */
+function place(x: Float32Array, resident: boolean, live: Float32Array[]): Float32Array {
+  if (!resident) return x;
+  const r = allocResident(wasmRuntime(), x.length, false);
+  if (r === null) return x;
+  r.set(x);
+  live.push(r);
+  return r;
+}
+
+const same = (got: ArrayLike<number>, want: ArrayLike<number>): boolean =>
+  Array.from(want).every((v, i) => Object.is(v, got[i]) || (Number.isNaN(v) && Number.isNaN(got[i])));
+
+/** Runs body with the thread count and split threshold set, restoring both and freeing resident arrays. */
+function withSetup<T>(threads: number, split: number, body: (live: Float32Array[]) => T): T {
+  setWasmThreads(threads);
+  const saved = { ...elementwiseTuning };
+  elementwiseTuning.splitElements = split;
+  const live: Float32Array[] = [];
+  try { return body(live); } finally { Object.assign(elementwiseTuning, saved); live.forEach(freeResident); setWasmThreads(1); }
+}
+
+const common = { threads: fc.constantFrom(1, 2), split: fc.constantFrom(64, 1 << 16), resident: fc.boolean(), seed: fc.integer() };
+const UNARY: UnaryOp[] = ["neg", "exp", "log", "sqrt", "rsqrt", "abs", "tanh", "sigmoid", "relu", "erf", "sign", "step"];
+/** Ops computed by one IEEE operation or an exact select equal the reference bit for bit. */
+const EXACT = new Set<UnaryOp>(["neg", "sqrt", "abs", "relu", "sign", "step"]);
+
+simd("every unary map matches the reference (log, tanh, rsqrt to ~1 ulp, the rest as before)", () => {
+  const arb = fc.record({ ...common, op: fc.constantFrom(...UNARY), n: fc.integer({ min: 1, max: 3000 }), scale: fc.constantFrom(0.5, 3, 40, 1e4) });
+  fc.assert(fc.property(arb, ({ op, n, scale, seed, threads, split, resident }) => withSetup(threads, split, (live) => {
+    const x = place(values(n, seed, scale, true), resident, live);
+    const want = new Float32Array(n), got = place(new Float32Array(n), resident, live);
+    cpuKernels.unary(op, x, want);
+    kernels.unary(op, x, got);
+    if (EXACT.has(op)) return same(got, want);
+    const [rtol, atol] = op === "erf" ? [4e-7, 2e-7] : op === "sigmoid" || op === "exp" ? [4e-7, 1e-37] : [2.5e-7, 0];
+    return Array.from(want).every((v, i) => (Number.isNaN(v) ? Number.isNaN(got[i]) : got[i] === v || Math.abs(got[i] - v) <= atol + rtol * Math.abs(v)));
+  })), { numRuns: RUNS * 3 });
+});
+
+simd("log and tanh stay within 2 ulp over a dense sweep (near 1 for log, across the 0.625 switch for tanh)", () => {
+  withSetup(2, 64, () => {
+    const n = 1 << 16;
+    const x = Float32Array.from({ length: n }, (_, i) => 0.5 + (1.5 * i) / n);
+    for (const op of ["log", "tanh"] as const) {
+      const want = new Float32Array(n), got = new Float32Array(n);
+      cpuKernels.unary(op, x, want);
+      kernels.unary(op, x, got);
+      for (let i = 0; i < n; i++) assert.ok(Math.abs(got[i] - want[i]) <= 2.4e-7 * Math.abs(want[i]), `${op}(${x[i]}) = ${got[i]}, want ${want[i]}`);
+    }
+  });
+});
+
+const OPS: BinaryOp[] = ["add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
+const COMPARE = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
+
+/** An output shape and two operand shapes broadcasting to it: each operand dim is kept or set to 1, leading dims maybe dropped. */
+const broadcastArb = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }).chain((shape) => fc.tuple(
+  fc.constant(shape),
+  fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }), fc.integer({ min: 0, max: shape.length }),
+  fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }), fc.integer({ min: 0, max: shape.length }),
+).map(([s, onesA, dropA, onesB, dropB]) => {
+  const of = (ones: boolean[], drop: number): number[] => s.map((d, i) => (ones[i] ? 1 : d)).slice(drop);
+  return { shape: s, a: of(onesA, dropA), b: of(onesB, dropB) };
+}));
+
+simd("binary maps with any broadcast equal the reference exactly (all ops but pow; comparisons as int32)", () => {
+  const arb = fc.record({ ...common, op: fc.constantFrom(...OPS), dims: broadcastArb, ties: fc.boolean() });
+  fc.assert(fc.property(arb, ({ op, dims, seed, threads, split, resident, ties }) => withSetup(threads, split, (live) => {
+    const { shape, a: shA, b: shB } = dims;
+    const numel = (s: number[]): number => s.reduce((x, y) => x * y, 1);
+    // Small integers make equal pairs common, so comparisons and max/min ties are exercised.
+    const gen = (s: number[], k: number): Float32Array => (ties ? values(numel(s), seed + k, 3, false).map(Math.round) : values(numel(s), seed + k, 3, true));
+    const a = place(gen(shA, 0), resident, live), b = place(gen(shB, 1), resident, live);
+    const sa = broadcastStrides(shA, shape), sb = broadcastStrides(shB, shape);
+    const n = numel(shape);
+    const make = (): Float32Array | Int32Array => (COMPARE.has(op) ? new Int32Array(n) : place(new Float32Array(n), resident, live));
+    const want = make(), got = make();
+    elementwiseTuning.minResident = 1; elementwiseTuning.minStaged = 1; // every size through the kernel
+    cpuKernels.binary(op, a, sa, b, sb, shape, want);
+    kernels.binary(op, a, sa, b, sb, shape, got);
+    return same(got, want);
+  })), { numRuns: RUNS * 4 });
+});
+
+simd("the broadcast collapses to three dims: [B,1,T] against [B,H,T] and a column against rows", () => {
+  assert.equal(collapse([2, 3, 5], [5, 0, 1], [15, 5, 1]), { shape: [2, 3, 5], sa: [5, 0, 1], sb: [15, 5, 1] });
+  assert.equal(collapse([4, 1, 6], [1, 0, 0], [6, 6, 1]), { shape: [1, 4, 6], sa: [0, 1, 0], sb: [0, 6, 1] });
+  assert.equal(collapse([2, 3, 4, 5], [60, 20, 5, 1], [60, 20, 5, 1]), { shape: [1, 1, 120], sa: [0, 0, 1], sb: [0, 0, 1] });
+  assert.equal(collapse([3, 4], [1, 3], [4, 1]), null, "a transposed operand stays on the reference");
+});
+
+simd("clamp and where match the reference exactly", () => {
+  const arb = fc.record({ ...common, n: fc.integer({ min: 1, max: 3000 }), lo: fc.constantFrom(-Infinity, -1, 0, 0.1), hi: fc.constantFrom(Infinity, 1, 0.3), intCond: fc.boolean() });
+  fc.assert(fc.property(arb, ({ n, lo, hi, seed, threads, split, resident, intCond }) => withSetup(threads, split, (live) => {
+    elementwiseTuning.minResident = 1; elementwiseTuning.minStaged = 1;
+    const x = place(values(n, seed, 2, true), resident, live);
+    const want = new Float32Array(n), got = place(new Float32Array(n), resident, live);
+    cpuKernels.clamp(x, lo, hi, want);
+    kernels.clamp(x, lo, hi, got);
+    if (!same(got, want)) return false;
+    const y = place(values(n, seed + 1, 2, false), resident, live);
+    const cond = intCond ? Int32Array.from(values(n, seed + 2, 2, false), (v) => (v > 0 ? 7 : 0)) : place(values(n, seed + 2, 1, true).map((v) => (v > 0 ? v : 0)), resident, live);
+    const w2 = new Float32Array(n), g2 = place(new Float32Array(n), resident, live);
+    cpuKernels.where(cond, x, y, w2);
+    kernels.where(cond, x, y, g2);
+    return same(g2, w2);
+  })), { numRuns: RUNS * 2 });
+});
+
+t.run();
