@@ -1,6 +1,6 @@
 // Integer indexing: indexSelect, gather and their adjoints (indexAdd, scatterAdd), with bounds checks.
 import { record } from "../autograd.ts";
-import { kernels } from "../backends/registry.ts";
+import { dispatch, kernels } from "../backends/registry.ts";
 import { allocate, copyOf } from "../dtype.ts";
 import { DTypeError, IndexError, ShapeError, fmtShape } from "../errors.ts";
 import { normalizeDim, numelOf, shapesEqual } from "../shape.ts";
@@ -28,16 +28,18 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = checkIndex("indexSelect", index, x.shape[d], d);
   const [outer, size, inner] = split3(x.shape, d);
   const shape = x.shape.map((s, i) => (i === d ? idx.length : s));
-  const out = allocate(x.dtype, numelOf(shape));
-  kernels().indexSelect(x.storage, idx, outer, size, inner, out);
+  const ex = dispatch("indexSelect", x.dtype, [x], numelOf(shape));
+  const out = ex.out(x.dtype, numelOf(shape), false); // every element is written
+  ex.kernels.indexSelect(ex.arg(x), idx, outer, size, inner, out);
   return record("indexSelect", fromStorage(out, shape), [x], (g) => [indexAdd(g, x.shape, d, index)]);
 }
 
 /** The adjoint of indexSelect: zeros of `shape` with g's slices added at the indexed positions; recorded for double backward. */
 function indexAdd(g: Tensor, shape: readonly number[], d: number, index: Tensor): Tensor {
   const [outer, size, inner] = split3(shape, d);
-  const dx = allocate(g.dtype, numelOf(shape));
-  kernels().indexAdd(g.storage, index.storage as Int32Array, outer, size, inner, dx);
+  const ex = dispatch("indexAdd", g.dtype, [g], numelOf(shape));
+  const dx = ex.out(g.dtype, numelOf(shape));
+  ex.kernels.indexAdd(ex.arg(g), index.storage as Int32Array, outer, size, inner, dx);
   return record("indexAdd", fromStorage(dx, shape), [g], (gg) => [indexSelect(gg, d, index)]);
 }
 
@@ -53,8 +55,9 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkGatherShapes("gather", x, d, index);
   const idx = checkIndex("gather", index, x.shape[d], d);
   const [outer, size, inner] = split3(x.shape, d);
-  const out = allocate(x.dtype, index.numel);
-  kernels().gather(x.storage, idx, outer, size, index.shape[d], inner, out);
+  const ex = dispatch("gather", x.dtype, [x], index.numel);
+  const out = ex.out(x.dtype, index.numel, false); // every element is written
+  ex.kernels.gather(ex.arg(x), idx, outer, size, index.shape[d], inner, out);
   return record("gather", fromStorage(out, index.shape), [x], (g) => [scatterAdd(fromStorage(allocate(g.dtype, x.numel), x.shape), d, index, g)]);
 }
 

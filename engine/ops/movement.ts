@@ -152,11 +152,12 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   });
   const shape = first.shape.map((s, i) => (i === d ? tensors.reduce((a, t) => a + t.shape[d], 0) : s));
   const dtype = tensors.map((t) => t.dtype).reduce((a, b) => (a === "float64" || b === "float64" ? "float64" : a === "float32" || b === "float32" ? "float32" : "int32"));
-  const out = allocate(dtype, numelOf(shape));
+  const ex = dispatch("stridedAccumulate", dtype, tensors, numelOf(shape));
+  const out = ex.out(dtype, numelOf(shape));
   const strides = stridesOf(shape);
   let at = 0;
   for (const t of tensors) {
-    kernels().stridedAccumulate(convert(t.storage, dtype), out, at * strides[d], strides, t.shape);
+    ex.kernels.stridedAccumulate(t.dtype === dtype ? ex.arg(t) : convert(t.storage, dtype), out, at * strides[d], strides, t.shape);
     at += t.shape[d];
   }
   return record("cat", fromStorage(out, shape), tensors, (g) => split(g, tensors.map((t) => t.shape[d]), d));

@@ -17,20 +17,42 @@ export function relativePositionBucket(relativePosition: Tensor, bidirectional =
   if (relativePosition.dtype !== "int32") {
     throw new DTypeError("relativePositionBucket", `relativePosition must be int32, got ${relativePosition.dtype} of shape [${relativePosition.shape.join(", ")}]`);
   }
-  const half = bidirectional ? Math.floor(numBuckets / 2) : numBuckets;
-  const exact = Math.floor(half / 2);
-  const logRange = f32(Math.log(maxDistance / exact)); // math.log in float64, then used as a float32 scalar
+  const table = bucketTable(bidirectional, numBuckets, maxDistance);
   const rel = relativePosition.storage;
   const out = new Int32Array(rel.length);
   for (let i = 0; i < rel.length; i++) {
     const r = rel[i];
-    const base = bidirectional && r > 0 ? half : 0;
-    const n = bidirectional ? Math.abs(r) : Math.max(-r, 0);
-    if (n < exact) { out[i] = base + n; continue; }
-    const large = exact + Math.trunc(f32(f32(f32(Math.log(f32(n / exact))) / logRange) * (half - exact)));
-    out[i] = base + Math.min(large, half - 1);
+    out[i] = r >= -TABLE_REACH && r <= TABLE_REACH ? table[r + TABLE_REACH] : bucketOf(r, bidirectional, numBuckets, maxDistance);
   }
   return tensor(out, relativePosition.shape);
+}
+
+/** The bucket of one relative position r (see relativePositionBucket). */
+function bucketOf(r: number, bidirectional: boolean, numBuckets: number, maxDistance: number): number {
+  const half = bidirectional ? Math.floor(numBuckets / 2) : numBuckets;
+  const exact = Math.floor(half / 2);
+  const logRange = f32(Math.log(maxDistance / exact)); // math.log in float64, then used as a float32 scalar
+  const base = bidirectional && r > 0 ? half : 0;
+  const n = bidirectional ? Math.abs(r) : Math.max(-r, 0);
+  if (n < exact) return base + n;
+  const large = exact + Math.trunc(f32(f32(f32(Math.log(f32(n / exact))) / logRange) * (half - exact)));
+  return base + Math.min(large, half - 1);
+}
+
+/**
+ * Relative positions within ±TABLE_REACH (every 1-D distance of a 512-token page, every 2-D one of 0–1000
+ * box coordinates) read their bucket from a table built once per setting: a training step asks for millions.
+ */
+const TABLE_REACH = 4096;
+const tables = new Map<string, Int32Array>();
+function bucketTable(bidirectional: boolean, numBuckets: number, maxDistance: number): Int32Array {
+  const key = `${bidirectional},${numBuckets},${maxDistance}`;
+  let table = tables.get(key);
+  if (!table) {
+    table = Int32Array.from({ length: 2 * TABLE_REACH + 1 }, (_, i) => bucketOf(i - TABLE_REACH, bidirectional, numBuckets, maxDistance));
+    tables.set(key, table);
+  }
+  return table;
 }
 
 /** rel[b, i, j] = values[b, j] − values[b, i] for int32 values [B, N] → [B, N, N]. */

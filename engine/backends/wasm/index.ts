@@ -9,7 +9,9 @@ import { hasWasmSimd } from "./emit/detect.ts";
 import { binaryWith, clampWith, unaryWith, whereWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
 import { bernoulliMaskWith } from "./random.ts";
-import { stridedCopy } from "./movement.ts";
+import { stridedAccumulateWith, stridedCopyWith } from "./movement.ts";
+import { reduceRowsWith, sumAxisWith } from "./reduce.ts";
+import { indexAddWith, indexSelectWith } from "./indexing.ts";
 import { adamwWith, geluBackwardWith, geluWith, layerNormBackwardWith, layerNormWith } from "./fused.ts";
 import { crossEntropyBackwardWith, crossEntropyWith, softmaxBackwardWith, softmaxWith } from "./softmax.ts";
 import { MAX_MEMORY_BYTES, WasmRuntime, defaultThreads } from "./runtime.ts";
@@ -89,10 +91,18 @@ const adamw: KernelTable["adamw"] = (p, g, m, v, step) => adamwWith(wasmRuntime,
 const crossEntropy: KernelTable["crossEntropy"] = (x, t, cols, eps, loss, lse) => crossEntropyWith(wasmRuntime, x, t, cols, eps, loss, lse);
 const crossEntropyBackward: KernelTable["crossEntropyBackward"] = (x, t, lse, g, cols, eps, dx) => crossEntropyBackwardWith(wasmRuntime, x, t, lse, g, cols, eps, dx);
 
+const stridedCopy: KernelTable["stridedCopy"] = (src, off, st, shape, out) => stridedCopyWith(wasmRuntime, src, off, st, shape, out);
+const stridedAccumulate: KernelTable["stridedAccumulate"] = (src, dst, off, st, shape) => stridedAccumulateWith(wasmRuntime, src, dst, off, st, shape);
+const sumAxis: KernelTable["sumAxis"] = (x, outer, size, inner, out) => sumAxisWith(wasmRuntime, x, outer, size, inner, out);
+const reduceRows: KernelTable["reduceRows"] = (op, x, len, out) => reduceRowsWith(wasmRuntime, op, x, len, out);
+const indexSelect: KernelTable["indexSelect"] = (x, i, outer, size, inner, out) => indexSelectWith(wasmRuntime, x, i, outer, size, inner, out);
+const indexAdd: KernelTable["indexAdd"] = (src, i, outer, size, inner, dst) => indexAddWith(wasmRuntime, src, i, outer, size, inner, dst);
+
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
 const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward };
+export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,
+  stridedAccumulate, sumAxis, reduceRows, indexSelect, indexAdd };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {

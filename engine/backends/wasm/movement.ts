@@ -1,7 +1,20 @@
-// A faster strided copy (permute, transpose, expand, slice) in plain JS: dims are merged where the
-// source is contiguous across them, then the innermost run is a block copy, a fill (broadcast), a
-// cache-blocked 2-D transpose, or a strided loop. Exact: it only moves values.
+// Strided copy (permute, transpose, expand, slice) and its adjoint, strided accumulate. Dims are merged where
+// they chain; float32 work runs on the wasm kernels (kernels/movement.ts) four merged dims at a time, split
+// over threads along the outermost, and (batched) 2-D transposes in cache tiles. Everything else (other
+// dtypes, tiny copies, a small slice of a large host array) takes the plain-JS loop below. Exact: it only moves (or adds, in the
+// reference's order) values.
 import type { TypedArray } from "../../dtype.ts";
+import { cpuKernels } from "../cpu/index.ts";
+import { share } from "./matmul.ts";
+import type { Job } from "./pool.ts";
+import type { WasmRuntime } from "./runtime.ts";
+
+/**
+ * Elements below which a call stays in JS; elements per thread below which a split does not pay.
+ * Measured with bench/movement_kernels.ts on 2 cores: at 0.5M float32 elements these memory-bound kernels ran no
+ * faster on 2 threads than on 1 (on a loaded machine), so a call splits only from 1M elements on.
+ */
+export const movementTuning = { minElements: 2048, splitElements: 1 << 19 };
 
 /** Drops size-1 dims and merges neighbours whose strides chain (stride[d] = stride[d+1]·shape[d+1]). */
 export function collapse(strides: readonly number[], shape: readonly number[]): { strides: number[]; shape: number[] } {
@@ -51,7 +64,7 @@ function copy2d(src: TypedArray, off: number, rs: number, cs: number, rows: numb
   }
 }
 
-export function stridedCopy(src: TypedArray, offset: number, strides: readonly number[], shape: readonly number[], out: TypedArray): void {
+function stridedCopyJs(src: TypedArray, offset: number, strides: readonly number[], shape: readonly number[], out: TypedArray): void {
   const n = out.length;
   if (n === 0) return;
   const c = collapse(strides, shape);
@@ -75,4 +88,107 @@ export function stridedCopy(src: TypedArray, offset: number, strides: readonly n
       s -= c.strides[d] * c.shape[d]; idx[d] = 0;
     }
   }
+}
+
+/** Merged dims as four (leading ones of size 1), strides in bytes. */
+function asFour(c: { strides: number[]; shape: number[] }): { n: number[]; s: number[] } {
+  const pad = 4 - c.shape.length;
+  return { n: [...new Array<number>(pad).fill(1), ...c.shape], s: [...new Array<number>(pad).fill(0), ...c.strides.map((v) => v * 4)] };
+}
+
+/**
+ * Jobs for `fn` over a 4-D space, split along its first dim longer than 1 (never the innermost, which runs as
+ * vectors): part t moves the strided side by its share of that dim and the contiguous side by as many elements.
+ */
+function splitFour(r: WasmRuntime, fn: string, strided: number, contiguous: number, add: boolean, four: { n: number[]; s: number[] }, total: number): Job[] {
+  const first = four.n.findIndex((v) => v > 1);
+  const k = first < 0 ? 2 : Math.min(2, first);
+  const len = four.n[k];
+  const per = total / len;
+  const threads = Math.min(r.threads, len, Math.max(1, Math.floor(total / movementTuning.splitElements)));
+  return Array.from({ length: threads }, (_, t) => {
+    const [s, e] = share(len, threads, t);
+    const n = four.n.map((v, i) => (i === k ? e - s : v));
+    const sp = strided + s * four.s[k];
+    const cp = contiguous + s * per * 4;
+    return [fn, [add ? cp : sp, add ? sp : cp, ...n, ...four.s]] as Job;
+  });
+}
+
+const isF32 = (...xs: TypedArray[]): boolean => xs.every((x) => x instanceof Float32Array);
+
+export function stridedCopyWith(rt: () => WasmRuntime, src: TypedArray, offset: number, strides: readonly number[], shape: readonly number[], out: TypedArray): void {
+  const n = out.length;
+  const c = collapse(strides, shape);
+  const nd = c.shape.length;
+  const transpose = nd >= 2 && c.strides[nd - 1] > 1 && c.strides[nd - 2] === 1;
+  if (!isF32(src, out) || n < movementTuning.minElements || (transpose && nd > 3)) return stridedCopyJs(src, offset, strides, shape, out);
+  const r = rt();
+  // A host source much larger than the view (a small slice of a big tensor) would cost more to copy in.
+  if (r.addressOf(src) < 0 && src.length > 2 * n) return stridedCopyJs(src, offset, strides, shape, out);
+  const ops = [{ read: src as Float32Array }, { write: out as Float32Array }];
+  const addrs = r.layout(ops);
+  const [from, to] = [addrs[0] + offset * 4, addrs[1]];
+  if (transpose) r.parallel(transposeJobs(r, from, to, c, n));
+  else eachBlockOfFour(c, (four, at, o) => r.parallel(splitFour(r, "stridedCopy4", from + at * 4, to + o * 4, false, four, o4(four))));
+  r.writeBack(ops, addrs);
+}
+
+const o4 = (four: { n: number[] }): number => four.n.reduce((a, b) => a * b, 1);
+
+/**
+ * Calls fn(four dims, strided offset, contiguous offset) for each block of the last four merged dims: one call
+ * for up to four dims, else one per index of the leading ones (odometer order, so contiguous offsets ascend).
+ */
+function eachBlockOfFour(c: { strides: number[]; shape: number[] }, fn: (four: { n: number[]; s: number[] }, at: number, o: number) => void): void {
+  const lead = Math.max(0, c.shape.length - 4);
+  const four = asFour({ strides: c.strides.slice(lead), shape: c.shape.slice(lead) });
+  const block = o4(four);
+  const idx = new Array<number>(lead).fill(0);
+  const blocks = c.shape.slice(0, lead).reduce((a, b) => a * b, 1);
+  let at = 0;
+  for (let b = 0; b < blocks; b++) {
+    fn(four, at, b * block);
+    for (let d = lead - 1; d >= 0; d--) {
+      at += c.strides[d];
+      if (++idx[d] < c.shape[d]) break;
+      at -= c.strides[d] * c.shape[d]; idx[d] = 0;
+    }
+  }
+}
+
+/** A (batched) 2-D transpose, [batch,] rows with stride 1, cols with stride > 1: split by batch, else by rows. */
+function transposeJobs(r: WasmRuntime, from: number, to: number, c: { strides: number[]; shape: number[] }, total: number): Job[] {
+  const nd = c.shape.length;
+  const [rows, cols, cs] = [c.shape[nd - 2], c.shape[nd - 1], c.strides[nd - 1] * 4];
+  const [batch, sb] = nd === 3 ? [c.shape[0], c.strides[0] * 4] : [1, 0];
+  const db = rows * cols * 4;
+  const threads = Math.min(r.threads, Math.max(1, Math.floor(total / movementTuning.splitElements)));
+  const byBatch = batch >= threads;
+  return Array.from({ length: threads }, (_, t): Job => {
+    const [s, e] = share(byBatch ? batch : rows, threads, t);
+    return byBatch
+      ? ["transposeTiles", [from + s * sb, to + s * db, e - s, rows, cols, sb, cs, db]]
+      : ["transposeTiles", [from + s * 4, to + s * cols * 4, batch, e - s, cols, sb, cs, db]];
+  });
+}
+
+export function stridedAccumulateWith(rt: () => WasmRuntime, src: TypedArray, dst: TypedArray, offset: number, strides: readonly number[], shape: readonly number[]): void {
+  const n = src.length;
+  if (!isF32(src, dst) || n < movementTuning.minElements) return cpuKernels.stridedAccumulate(src, dst, offset, strides, shape);
+  const r = rt();
+  const resident = r.addressOf(dst) >= 0;
+  if (!resident && dst.length > 2 * n) return cpuKernels.stridedAccumulate(src, dst, offset, strides, shape);
+  // dst is read and written: a host dst is staged as an input and copied back by hand.
+  const ops = [{ read: src as Float32Array }, { read: dst as Float32Array }];
+  const addrs = r.layout(ops);
+  const [from, to] = [addrs[0], addrs[1] + offset * 4];
+  eachBlockOfFour(collapse(strides, shape), (four, at, o) => r.parallel(splitFour(r, "stridedAccumulate4", to + at * 4, from + o * 4, true, four, o4(four))));
+  if (!resident) copyBack(r, dst as Float32Array, addrs[1]);
+}
+
+/** Copies a staged in-out operand back to its host array. */
+export function copyBack(r: WasmRuntime, x: Float32Array, addr: number): void {
+  x.set(r.f32.subarray(addr / 4, addr / 4 + x.length));
+  r.copies.outBytes += x.byteLength;
 }
