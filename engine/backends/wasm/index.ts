@@ -11,7 +11,7 @@ import { matmulF32 } from "./matmul.ts";
 import { bernoulliMaskWith } from "./random.ts";
 import { stridedAccumulateWith, stridedCopyWith } from "./movement.ts";
 import { reduceRowsWith, sumAxisWith } from "./reduce.ts";
-import { indexAddWith, indexSelectWith } from "./indexing.ts";
+import { gatherWith, indexAddWith, indexSelectWith, scatterAddWith } from "./indexing.ts";
 import { adamwWith, geluBackwardWith, geluWith, layerNormBackwardWith, layerNormWith } from "./fused.ts";
 import { crossEntropyBackwardWith, crossEntropyWith, softmaxBackwardWith, softmaxWith } from "./softmax.ts";
 import { MAX_MEMORY_BYTES, WasmRuntime, defaultThreads } from "./runtime.ts";
@@ -97,12 +97,14 @@ const sumAxis: KernelTable["sumAxis"] = (x, outer, size, inner, out) => sumAxisW
 const reduceRows: KernelTable["reduceRows"] = (op, x, len, out) => reduceRowsWith(wasmRuntime, op, x, len, out);
 const indexSelect: KernelTable["indexSelect"] = (x, i, outer, size, inner, out) => indexSelectWith(wasmRuntime, x, i, outer, size, inner, out);
 const indexAdd: KernelTable["indexAdd"] = (src, i, outer, size, inner, dst) => indexAddWith(wasmRuntime, src, i, outer, size, inner, dst);
+const gather: KernelTable["gather"] = (x, i, outer, size, is, inner, out) => gatherWith(wasmRuntime, x, i, outer, size, is, inner, out);
+const scatterAdd: KernelTable["scatterAdd"] = (src, i, outer, size, is, inner, dst) => scatterAddWith(wasmRuntime, src, i, outer, size, is, inner, dst);
 
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
 const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
 
 export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,
-  stridedAccumulate, sumAxis, reduceRows, indexSelect, indexAdd };
+  stridedAccumulate, sumAxis, reduceRows, indexSelect, indexAdd, gather, scatterAdd };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */
 export function wasmBackend(): Backend | null {

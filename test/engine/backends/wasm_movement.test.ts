@@ -1,4 +1,4 @@
-// wasm strided copy and accumulate, column sums, and index gather / scatter-add against the cpu reference
+// wasm strided copy and accumulate, column sums, index and element gather / scatter-add against the cpu reference
 // kernels, to the last bit: odd shapes (vector tails of 1–3), broadcasts and slices, repeated indices, on 1 and
 // 2 threads with the size thresholds lowered so that every call takes the wasm path and splits, with operands
 // both resident in wasm memory and on the JS heap.
@@ -139,6 +139,23 @@ simd("indexSelect and indexAdd match the reference with repeated indices", () =>
     const gotA = place(wantA, resident, held);
     cpuKernels.indexAdd(g, index, outer, size, inner, wantA);
     wasmKernels.indexAdd!(g, index, outer, size, inner, gotA);
+    return sameBits(got, want) && sameBits(gotA, wantA);
+  }))), { numRuns: RUNS });
+});
+
+simd("gather and scatterAdd match the reference with repeated indices", () => {
+  fc.assert(fc.property(dimsArb, fc.integer({ min: 1, max: 12 }), runArb, ({ outer, size, inner }, idxSize, { threads, split, resident, seed }) => withSplit(threads, split, () => holding((held) => {
+    const m = outer * idxSize * inner;
+    const index = Int32Array.from({ length: m }, (_, k) => ((seed >>> 0) + k * 13 + (k % 4 === 0 ? 0 : k)) % size);
+    const x = place(values(outer * size * inner, seed, 4), resident, held);
+    const [want, got] = [new Float32Array(m), place(new Float32Array(m), resident, held)];
+    cpuKernels.gather(x, index, outer, size, idxSize, inner, want);
+    wasmKernels.gather!(x, index, outer, size, idxSize, inner, got);
+    const src = place(values(m, seed + 1, 2), resident, held);
+    const wantA = values(outer * size * inner, seed + 2, 1);
+    const gotA = place(wantA, resident, held);
+    cpuKernels.scatterAdd(src, index, outer, size, idxSize, inner, wantA);
+    wasmKernels.scatterAdd!(src, index, outer, size, idxSize, inner, gotA);
     return sameBits(got, want) && sameBits(gotA, wantA);
   }))), { numRuns: RUNS });
 });

@@ -176,6 +176,32 @@ function transposeTiles(): Code {
   return c;
 }
 
+/**
+ * `gatherElems`(x, idx, out, outer, size, idxSize, inner, i0, i1): for x [outer, size, inner] and int32 idx and
+ * out [outer, idxSize, inner], out[o, j, i] = x[o, idx[o, j, i], i] over columns i in [i0, i1);
+ * `scatterAddElems`(src, idx, dst, …) adds src[o, j, i] into dst[o, idx[o, j, i], i], in order of j.
+ */
+function elems(add: boolean): Code {
+  const c = new Code(new Array<ValType>(9).fill(i32));
+  const [A, IDX, B, OUTER, SIZE, IS, INNER, I0, I1] = c.params.map((_, i) => i);
+  const [o, j, i, at, picked, big, small] = Array.from({ length: 7 }, () => c.local(i32));
+  // big: the [size, inner] side (x, or dst), small: the [idxSize, inner] side (out, or src); at: the flat small index.
+  c.for(o, () => c.i32(0), () => c.get(OUTER), 1, () => {
+    c.for(j, () => c.i32(0), () => c.get(IS), 1, () => {
+      c.for(i, () => c.get(I0), () => c.get(I1), 1, () => {
+        c.get(o).get(IS).op(Op.i32Mul).get(j).op(Op.i32Add).get(INNER).op(Op.i32Mul).get(i).op(Op.i32Add).i32(4).op(Op.i32Mul).set(at);
+        c.get(o).get(SIZE).op(Op.i32Mul).get(IDX).get(at).op(Op.i32Add).mem(Op.i32Load, 2).op(Op.i32Add)
+          .get(INNER).op(Op.i32Mul).get(i).op(Op.i32Add).i32(4).op(Op.i32Mul).set(picked);
+        c.get(add ? B : A).get(picked).op(Op.i32Add).set(big);
+        c.get(add ? A : B).get(at).op(Op.i32Add).set(small);
+        if (add) c.get(big).get(big).f32Load().get(small).f32Load().op(Op.f32Add).f32Store();
+        else c.get(small).get(big).f32Load().f32Store();
+      });
+    });
+  });
+  return c;
+}
+
 /** i8x16.shuffle immediates picking 32-bit lanes (0–3 of the first operand, 4–7 of the second). */
 const lanes = (picks: number[]): number[] => picks.flatMap((l) => [0, 1, 2, 3].map((b) => l * 4 + b));
 
@@ -183,5 +209,6 @@ export function movementFunctions(): Record<string, Code> {
   return {
     stridedCopy4: strided(false), stridedAccumulate4: strided(true),
     indexSelectRows: indexRows(false), indexAddRows: indexRows(true), sumColumns: sumColumns(), transposeTiles: transposeTiles(),
+    gatherElems: elems(false), scatterAddElems: elems(true),
   };
 }
