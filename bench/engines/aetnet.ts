@@ -33,7 +33,7 @@ function encoderLayer(): { x: Tensor; params: Tensor[]; forward: (x: Tensor) => 
     const att = softmax(matmul(q, k.transpose(-2, -1)).mul(1 / Math.sqrt(D)), -1); // (B, NH, T, T)
     const ctx = matmul(att, v).permute([0, 2, 1, 3]).reshape([B, T, H]);
     const h = x.add(F.linear(ctx, wo, bo));
-    const m = F.linear(F.gelu(F.linear(F.layerNorm(h, H, ln2w, ln2b), w1, b1)), w2, b2);
+    const m = F.linear(F.linear(F.layerNorm(h, H, ln2w, ln2b), w1, b1, { activation: "gelu" }), w2, b2); // GELU fused
     return h.add(m);
   };
   return { x: randn([B, T, H]), params: [ln1w, ln1b, ln2w, ln2b, wq, wk, wv, wo, w1, w2, bq, bk, bv, bo, b1, b2], forward };

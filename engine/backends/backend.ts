@@ -69,6 +69,11 @@ export interface KernelTable<O extends Operands = HostOperands> {
   crossEntropy(x: O["float"], target: Int32Array, cols: number, smoothing: number, loss: O["float"], lse: O["float"]): void;
   /** Its backward for upstream g [rows]: dx[r, j] = g[r]·(exp(x[r, j] − lse[r]) − ε/cols − (1 − ε)·[j = t]), 0 on ignored rows. */
   crossEntropyBackward(x: O["float"], target: Int32Array, lse: O["float"], g: O["float"], cols: number, smoothing: number, dx: O["float"]): void;
+  /**
+   * Fused linear forward: out = act(x · wᵀ + bias) for x [rows, inF], w [outF, inF], bias [outF]; act is exact GELU
+   * when `gelu` (then `pre` receives x · wᵀ + bias, the GELU backward's input), else none (`pre` null).
+   */
+  linear(x: O["float"], w: O["float"], bias: O["float"], rows: number, inF: number, outF: number, gelu: boolean, out: O["float"], pre: O["float"] | null): void;
   /** Exact GELU, x·Φ(x) = x/2·(1 + erf(x/√2)). */
   gelu(x: O["float"], out: O["float"]): void;
   /** out = g·GELU'(x) = g·(Φ(x) + x·φ(x)). */

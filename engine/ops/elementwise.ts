@@ -218,20 +218,22 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
   if (ex) {
     const out = ex.out(x.dtype, x.numel, false);
     ex.kernels.gelu(ex.arg(x), out);
-    return record("gelu", fromStorage(out, x.shape), [x], (g) => {
-      const eb = isGradEnabled() || g.dtype !== x.dtype ? null : dispatchFused("geluBackward", x.dtype, [x, g], x.numel);
-      // Recorded (double) backward, or no kernel where the work runs: Φ(x) + x·φ(x) in ops.
-      if (!eb) return [mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))))];
-      const dx = eb.out(x.dtype, x.numel, false);
-      eb.kernels.geluBackward(eb.arg(x), eb.arg(g), dx);
-      return [fromStorage(dx, x.shape)];
-    });
+    return record("gelu", fromStorage(out, x.shape), [x], (g) => [geluBackward(x, g)]);
   }
   if (approximate === "tanh") {
     const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** g·GELU'(x) = g·(Φ(x) + x·φ(x)) for exact GELU: the fused kernel, or (recorded double backward, no kernel) ops. */
+export function geluBackward(x: Tensor, g: Tensor): Tensor {
+  const eb = !fusedOps() || isGradEnabled() || g.dtype !== x.dtype || !x.isFloatingPoint() ? null : dispatchFused("geluBackward", x.dtype, [x, g], x.numel);
+  if (!eb) return mul(g, add(mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5), mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI)))));
+  const dx = eb.out(x.dtype, x.numel, false);
+  eb.kernels.geluBackward(eb.arg(x), eb.arg(g), dx);
+  return fromStorage(dx, x.shape);
 }
 
 /** Clamps into [min, max]; the gradient passes where min ≤ x ≤ max, as PyTorch. */

@@ -6,14 +6,24 @@ import { DTypeError, EngineError, IndexError, ShapeError, fmtShape } from "../er
 import { defaultGenerator, type Generator } from "../random.ts";
 import { numelOf, shapesEqual } from "../shape.ts";
 import { Tensor, fromStorage } from "../tensor.ts";
-import { add, mul, ne, rsqrt, sub, sumToShape, where } from "./elementwise.ts";
+import { add, gelu, geluBackward, mul, ne, rsqrt, sub, sumToShape, where } from "./elementwise.ts";
 import { mean } from "./reduce.ts";
 import { mm } from "./matmul.ts";
 import { indexSelect } from "./indexing.ts";
 import { reshape } from "./movement.ts";
 
-/** x [..., in] @ weightᵀ [in, out] + bias [out], with weight stored [out, in] as in PyTorch. */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+/** Options of linear: an activation applied to its output. */
+export interface LinearOptions {
+  /** Exact GELU on the output (the first layer of a transformer MLP), fused into the write-out of the matmul where a kernel has it. */
+  readonly activation?: "gelu";
+}
+
+/**
+ * x [..., in] @ weightᵀ [in, out] + bias [out], with weight stored [out, in] as in PyTorch (then GELU when asked).
+ * With a bias it runs as one fused kernel (the bias added, and GELU applied, as the GEMM writes its output);
+ * elsewhere, and on a device without that kernel, as its composed reference.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, options: LinearOptions = {}): Tensor {
   if (weight.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new ShapeError("linear", `input ${fmtShape(x.shape)} does not match weight ${fmtShape(weight.shape)} (expected a 2-D weight [out, in] and input [..., in])`);
   }
@@ -22,9 +32,41 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const [outFeatures, inFeatures] = weight.shape;
   const lead = x.shape.slice(0, -1);
-  const y = mm(reshape(x, [-1, inFeatures]), weight, false, true);
-  const out = bias ? add(y, bias) : y;
-  return reshape(out, [...lead, outFeatures]);
+  const rows = reshape(x, [-1, inFeatures]);
+  const act = options.activation === "gelu";
+  const fusedOut = bias ? linearFused(rows, weight, bias, act) : null;
+  if (fusedOut) return reshape(fusedOut, [...lead, outFeatures]);
+  const y = mm(rows, weight, false, true);
+  const z = bias ? add(y, bias) : y;
+  return reshape(act ? gelu(z) : z, [...lead, outFeatures]);
+}
+
+/**
+ * The fused kernel for x [rows, in]; null where it does not apply (mixed or integer dtypes, fused ops off, a device
+ * lacking it).
+ * Backward, written once: g through GELU' at the saved pre-activation, then dx = g·w, dw = gᵀ·x, db = Σ_rows g.
+ */
+function linearFused(x: Tensor, weight: Tensor, bias: Tensor, act: boolean): Tensor | null {
+  const dtype = x.dtype;
+  if (!fusedOps() || !x.isFloatingPoint() || weight.dtype !== dtype || bias.dtype !== dtype) return null;
+  const [rows, inF] = x.shape;
+  const outF = weight.shape[0];
+  const ex = dispatchFused("linear", dtype, [x, weight, bias], rows * outF);
+  if (!ex) return null;
+  const out = ex.out(dtype, rows * outF, false);
+  const pre = act ? ex.out(dtype, rows * outF, false) : null;
+  ex.kernels.linear(ex.arg(x), ex.arg(weight), ex.arg(bias), rows, inF, outF, act, out, pre);
+  const saved = pre ? fromStorage(pre, [rows, outF]) : null;
+  return record("linear", fromStorage(out, [rows, outF]), [x, weight, bias], (g, needs) => {
+    // A recorded (double) backward needs the pre-activation as a function of the inputs: recomputed then.
+    const z = !act ? null : isGradEnabled() ? add(mm(x, weight, false, true), bias) : saved!;
+    const gz = z ? geluBackward(z, g) : g;
+    return [
+      needs[0] ? mm(gz, weight, false, false) : null,
+      needs[1] ? mm(gz, x, true, false) : null,
+      needs[2] ? sumToShape(gz, bias.shape) : null,
+    ];
+  });
 }
 
 /** LayerNorm over the trailing dims of normalizedShape, biased variance, as torch.nn.functional.layer_norm. */

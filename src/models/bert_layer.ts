@@ -116,7 +116,8 @@ export class BertAttention extends nn.Module {
 export class BertIntermediate extends nn.Module {
   dense: nn.Linear;
   constructor(o: BertLayerOptions) { super(); this.dense = new nn.Linear(o.hidden, o.intermediate); }
-  forward(x: Tensor): Tensor { return this.dense.forward(x).gelu(); } // (B, T, I), exact erf GELU
+  // (B, T, I), exact erf GELU, fused into the matmul's write-out
+  forward(x: Tensor): Tensor { return F.linear(x, this.dense.weight, this.dense.bias, { activation: "gelu" }); }
 }
 
 /** h1 = LN(x + Drop(Wo·attn(x))); out = LN(h1 + Drop(W2·gelu(W1·h1))). */

@@ -7,7 +7,14 @@
 import type { TypedArray, FloatArray } from "../../dtype.ts";
 import type { AttentionDims, AttentionDropout, KernelTable, ScoreView } from "../backend.ts";
 
-type Parts = Pick<KernelTable, "matmul" | "softmax" | "softmaxBackward">;
+type Parts = Pick<KernelTable, "matmul" | "softmax" | "softmaxBackward"> & {
+  /**
+   * A float32 work buffer of n elements where that table's GEMMs read it in place (the wasm heap), or null for a
+   * JS-heap array; `release` returns it once the kernel is done with it.
+   */
+  readonly temp?: (n: number) => Float32Array | null;
+  readonly release?: (x: Float32Array) => void;
+};
 
 /** The lowest finite value of the array's precision: a masked key gets exactly zero weight (as HF and the composed op). */
 const lowestOf = (x: FloatArray): number => (x instanceof Float64Array ? -Number.MAX_VALUE : -3.4028234663852886e38);
@@ -41,11 +48,16 @@ function fillMasked(s: FloatArray, r: number, keyMask: ScoreView<TypedArray>, b:
 }
 
 /** The weights after dropout, P ⊙ keep · scale, as the composed op's mul(P, mask) rounds them. */
-function dropped(p: FloatArray, drop: AttentionDropout): FloatArray {
-  const out = like(p, p.length);
+function dropped(p: FloatArray, drop: AttentionDropout, kt: Parts): FloatArray {
+  const out = (p instanceof Float32Array ? kt.temp?.(p.length) : null) ?? like(p, p.length);
   const { keep, scale } = drop;
   for (let i = 0; i < p.length; i++) out[i] = keep[i] !== 0 ? p[i] * scale : 0;
   return out;
+}
+
+/** Returns a work buffer to where temp() took it from (a JS-heap array is left to the collector). */
+function done(x: FloatArray, kt: Parts): void {
+  if (x instanceof Float32Array) kt.release?.(x);
 }
 
 function scaleBy(x: FloatArray, s: number): void {
@@ -60,11 +72,17 @@ export function attentionWith(kt: Parts): Pick<KernelTable, "attention" | "atten
       kt.matmul(q, k, probs, batch, lq, d, lk, false, true); // q kᵀ
       scoreRows(probs, dims, bias, keyMask);
       kt.softmax(probs, lk, probs, false);
-      kt.matmul(drop ? dropped(probs, drop) : probs, v, out, batch, lq, lk, dv, false, false);
+      const weights = drop ? dropped(probs, drop, kt) : probs;
+      kt.matmul(weights, v, out, batch, lq, lk, dv, false, false);
+      if (weights !== probs) done(weights, kt);
     },
     attentionBackward(q, k, v, probs, g, dims, keyMask, drop, dScores, dq, dk, dvOut) {
       const { batch, lq, lk, d, dv, scale } = dims;
-      if (dvOut) kt.matmul(drop ? dropped(probs, drop) : probs, g, dvOut, batch, lk, lq, dv, true, false); // Pᵀ g
+      if (dvOut) {
+        const weights = drop ? dropped(probs, drop, kt) : probs;
+        kt.matmul(weights, g, dvOut, batch, lk, lq, dv, true, false); // Pᵀ g
+        if (weights !== probs) done(weights, kt);
+      }
       kt.matmul(g, v, dScores, batch, lq, dv, lk, false, true); // dP = g vᵀ
       if (drop) {
         const { keep, scale: kept } = drop;

@@ -3,6 +3,7 @@
 // counterparts (engine/ops) stay the ground truth for the formulas themselves.
 import type { FloatArray } from "../../dtype.ts";
 import { erf } from "./elementwise.ts";
+import { matmul } from "./matmul.ts";
 
 export function softmaxBackward(y: FloatArray, g: FloatArray, cols: number, out: FloatArray, log: boolean): void {
   const rows = cols === 0 ? 0 : y.length / cols;
@@ -65,6 +66,18 @@ export function layerNormBackward(x: FloatArray, g: FloatArray, cols: number, we
 }
 
 const PHI = 1 / Math.sqrt(2 * Math.PI);
+
+/** The reference linear (see KernelTable.linear): the reference matmul, then bias and GELU element by element. */
+export function linear(x: FloatArray, w: FloatArray, bias: FloatArray, rows: number, inF: number, outF: number, gelu: boolean, out: FloatArray, pre: FloatArray | null): void {
+  matmul(x, w, out, 1, rows, inF, outF, false, true);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < outF; j++) {
+      const z = out[r * outF + j] + bias[j];
+      if (pre) pre[r * outF + j] = z;
+      out[r * outF + j] = gelu ? 0.5 * z * (1 + erf(z * Math.SQRT1_2)) : z;
+    }
+  }
+}
 
 export function gelu(x: FloatArray, out: FloatArray): void {
   for (let i = 0; i < x.length; i++) out[i] = 0.5 * x[i] * (1 + erf(x[i] * Math.SQRT1_2));

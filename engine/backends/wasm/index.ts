@@ -76,6 +76,13 @@ function matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m:
   else cpuKernels.matmul(a, b, out, batch, m, k, n, transA, transB);
 }
 
+/** The linear layer's forward as one GEMM whose write-out adds the bias (and applies GELU). */
+const linear: KernelTable["linear"] = (x, w, bias, rows, inF, outF, gelu, out, pre) => {
+  if (isF32(x) && isF32(w) && isF32(bias) && isF32(out) && (!pre || isF32(pre)) && rows * inF * outF >= MATMUL_MIN_WORK) {
+    matmulF32(wasmRuntime(), x, w, out, 1, rows, inF, outF, false, true, { bias, pre, gelu });
+  } else cpuKernels.linear(x, w, bias, rows, inF, outF, gelu, out, pre);
+};
+
 const binary: KernelTable["binary"] = (op, a, sa, b, sb, shape, out) => binaryWith(wasmRuntime, op, a, sa, b, sb, shape, out);
 const unary = (op: UnaryOp, x: TypedArray, out: TypedArray): void => unaryWith(wasmRuntime, op, x, out);
 const clamp: KernelTable["clamp"] = (x, lo, hi, out) => clampWith(wasmRuntime, x, lo, hi, out);
@@ -101,9 +108,14 @@ const gather: KernelTable["gather"] = (x, i, outer, size, is, inner, out) => gat
 const scatterAdd: KernelTable["scatterAdd"] = (src, i, outer, size, is, inner, dst) => scatterAddWith(wasmRuntime, src, i, outer, size, is, inner, dst);
 
 // Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
-const { attention, attentionBackward } = attentionWith({ matmul, softmax, softmaxBackward });
+// Its dropped-out weights live in the wasm heap, so the GEMM reads them without a copy.
+const { attention, attentionBackward } = attentionWith({
+  matmul, softmax, softmaxBackward,
+  temp: (n) => wasmRuntime().allocF32(n, false),
+  release: (x) => { if (wasmRuntime().addressOf(x) >= 0) wasmRuntime().freeF32(x); },
+});
 
-export const wasmKernels: Partial<KernelTable> = { matmul, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,
+export const wasmKernels: Partial<KernelTable> = { matmul, linear, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,
   stridedAccumulate, sumAxis, reduceRows, indexSelect, indexAdd, gather, scatterAdd };
 
 /** The backend, or null where the runtime cannot validate WebAssembly SIMD. */

@@ -1,7 +1,8 @@
 // The wasm matmul kernel: pack the operands into panels (absorbing the transposes), run the blocked SIMD
-// GEMM split across threads. Operands resident in linear memory are packed from where they live and an
-// output whose shape needs no padding is written in place; host arrays are copied in and out (O(n²)
-// against O(n³) arithmetic).
+// GEMM split across threads. Operands resident in linear memory are packed from where they live and a
+// resident output is written in place, whatever its shape; host arrays are copied in and out (O(n²) against
+// O(n³) arithmetic). A batch runs as whole problems per thread (one barrier); a single problem as its panels
+// packed by all threads, then its output tiles split by the longer side (two barriers).
 import type { FloatArray } from "../../dtype.ts";
 import { GEMM } from "./kernels/gemm.ts";
 import type { Job } from "./pool.ts";
@@ -13,29 +14,46 @@ export const matmulTuning = { splitWork: 1 << 20 };
 /** Batches per chunk are capped so one call never asks for more than this much memory. */
 const CHUNK_BYTES = 256 << 20;
 
-const roundUp = (x: number, r: number): number => Math.ceil(x / r) * r;
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
 /** [start, end) of part `t` of `n` items split `parts` ways as evenly as possible. */
 export const share = (n: number, parts: number, t: number): [number, number] =>
   [Math.floor((n * t) / parts), Math.floor((n * (t + 1)) / parts)];
 
-export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
-  const mPad = roundUp(m, MR);
-  const nPad = roundUp(n, NR);
-  const sizes = { a: m * k, b: k * n, ap: mPad * k, bp: nPad * k, c: mPad * nPad };
-  const perBatch = (sizes.a + sizes.b + sizes.ap + sizes.bp + sizes.c) * 4; // at most, with every operand staged
-  const chunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_BYTES / perBatch)));
+/**
+ * What the GEMM's write-out adds: out = act(op(A)·op(B) + bias) with bias [n] per column, act GELU when asked, and
+ * the pre-activation sum stored in `pre` (same shape as out) where given.
+ */
+export interface GemmEpilogue { bias: Float32Array; pre: Float32Array | null; gelu: boolean }
+
+export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, epi: GemmEpilogue | null = null): void {
+  const [mPanels, nPanels] = [Math.ceil(m / MR), Math.ceil(n / NR)];
+  const [mPad, nPad] = [mPanels * MR, nPanels * NR];
+  const sizes = { a: m * k, b: k * n, c: m * n };
   const aAt = rt.residentAddress({ read: a });
   const bAt = rt.residentAddress({ read: b });
-  // Tiles are whole MR×NR blocks: only an output without padding can take them in place.
-  const cAt = mPad === m && nPad === n ? rt.residentAddress({ write: out }) : -1;
+  // The kernel writes C exactly (edge tiles go through a small tile buffer), so any resident output takes it in place.
+  const cAt = rt.residentAddress({ write: out });
+  const biasAt = epi ? rt.residentAddress({ read: epi.bias }) : -1;
+  const preAt = epi?.pre ? rt.residentAddress({ write: epi.pre }) : -1;
+  const stagedPre = epi?.pre && preAt < 0;
+  const staged = (aAt < 0 ? sizes.a : 0) + (bAt < 0 ? sizes.b : 0) + (cAt < 0 ? sizes.c : 0) + (stagedPre ? sizes.c : 0);
+  const chunk = staged === 0 ? batch : Math.max(1, Math.min(batch, Math.floor(CHUNK_BYTES / (staged * 4))));
+  const packBytes = { a: align64(mPad * k * 4), b: align64(nPad * k * 4), tile: align64(MR * NR * 4) };
+  // op(A)[i, p] and op(B)[p, j] as (row, depth) strides of the packer: rows are i for A and j for B.
+  const [ars, acs] = transA ? [4, m * 4] : [k * 4, 4];
+  const [brs, bcs] = transB ? [k * 4, 4] : [4, n * 4];
   for (let t0 = 0; t0 < batch; t0 += chunk) {
     const count = Math.min(chunk, batch - t0);
-    const staged = (aAt < 0 ? sizes.a : 0) + (bAt < 0 ? sizes.b : 0) + (cAt < 0 ? sizes.c : 0);
-    const base = rt.reserve((staged + sizes.ap + sizes.bp) * count * 4);
-    const aPack = base;
-    const bPack = aPack + sizes.ap * count * 4;
-    let next = bPack + sizes.bp * count * 4;
+    const threads = Math.min(rt.threads, Math.max(1, Math.floor((count * m * n * k) / Math.max(1, matmulTuning.splitWork))));
+    // Whole problems per thread when the batch divides evenly enough (each thread packs into buffers of its own),
+    // else each problem split across the threads by the longer side of its output.
+    const byProblem = count % threads === 0 || count >= 4 * threads;
+    const perThread = (byProblem ? packBytes.a + packBytes.b : 0) + packBytes.tile;
+    const shared = byProblem ? 0 : packBytes.a + packBytes.b;
+    const biasBytes = epi && biasAt < 0 ? align64(n * 4) : 0;
+    const base = rt.reserve(align64(staged * count * 4) + biasBytes + shared + threads * perThread);
+    let next = base;
     const stage = (resident: number, size: number): number => {
       if (resident >= 0) return resident + t0 * size * 4;
       const at = next;
@@ -45,46 +63,47 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
     const aRaw = stage(aAt, sizes.a);
     const bRaw = stage(bAt, sizes.b);
     const cOut = stage(cAt, sizes.c);
+    const preOut = epi?.pre ? stage(preAt, sizes.c) : 0;
+    const biasIn = !epi ? 0 : biasAt >= 0 ? biasAt : base + align64(staged * count * 4);
+    const work = base + align64(staged * count * 4) + biasBytes;
+    const own = (t: number): number => work + shared + t * perThread; // this thread's buffers: [aPack, bPack,] tile
+    const tileOf = (t: number): number => own(t) + perThread - packBytes.tile;
     const f32 = rt.f32;
     if (aAt < 0) { f32.set(a.subarray(t0 * sizes.a, (t0 + count) * sizes.a), aRaw / 4); rt.copies.inBytes += sizes.a * count * 4; }
     if (bAt < 0) { f32.set(b.subarray(t0 * sizes.b, (t0 + count) * sizes.b), bRaw / 4); rt.copies.inBytes += sizes.b * count * 4; }
-    // op(A)[i, p] and op(B)[p, j] as (row, depth) strides of the packer: rows are i for A and j for B.
-    const [ars, acs] = transA ? [4, m * 4] : [k * 4, 4];
-    const [brs, bcs] = transB ? [k * 4, 4] : [4, n * 4];
-    const threads = Math.min(rt.threads, Math.max(1, Math.floor((count * m * n * k) / Math.max(1, matmulTuning.splitWork))));
-    const mPanels = mPad / MR;
-    const nPanels = nPad / NR;
+    if (epi && biasAt < 0) { rt.f32.set(epi.bias, biasIn / 4); rt.copies.inBytes += n * 4; }
+    const epiArgs = [biasIn, preOut, epi?.gelu ? 1 : 0];
     const jobs = (make: (t: number) => Job): Job[] => Array.from({ length: threads }, (_, t) => make(t));
-    const packA = (from: number, to: number, s: number, e: number): Job =>
-      ["packA", [aRaw + s * sizes.a * 4, aPack + s * sizes.ap * 4, from, to, k, ars, acs, mPad, e - s, sizes.a * 4, sizes.ap * 4]];
-    const packB = (from: number, to: number, s: number, e: number): Job =>
-      ["packB", [bRaw + s * sizes.b * 4, bPack + s * sizes.bp * 4, from, to, k, brs, bcs, nPad, e - s, sizes.b * 4, sizes.bp * 4]];
-    const gemm = (mf: number, mt: number, nf: number, nt: number, s: number, e: number): Job =>
-      ["gemm", [aPack + s * sizes.ap * 4, bPack + s * sizes.bp * 4, cOut + s * sizes.c * 4, mf, mt, nf, nt, k, mPad, nPad, e - s, sizes.ap * 4, sizes.bp * 4, sizes.c * 4]];
-    if (threads > 1 && count >= threads) {
-      // Whole problems per thread.
-      rt.parallel(jobs((t) => { const [s, e] = share(count, threads, t); return packA(0, m, s, e); }));
-      rt.parallel(jobs((t) => { const [s, e] = share(count, threads, t); return packB(0, n, s, e); }));
-      rt.parallel(jobs((t) => { const [s, e] = share(count, threads, t); return gemm(0, mPanels, 0, nPanels, s, e); }));
+    if (byProblem) {
+      rt.parallel(jobs((t) => {
+        const [s, e] = share(count, threads, t);
+        return ["gemmBatch", [aRaw + s * sizes.a * 4, bRaw + s * sizes.b * 4, cOut + s * sizes.c * 4, e - s, sizes.a * 4, sizes.b * 4,
+          sizes.c * 4, m, k, n, ars, acs, brs, bcs, mPanels, nPanels, own(t), own(t) + packBytes.a, tileOf(t),
+          epiArgs[0], epiArgs[1] && epiArgs[1] + s * sizes.c * 4, epiArgs[2]]];
+      }));
     } else {
-      // Panels of A and of B split across threads, then the output tiles by the longer side.
+      const [aPack, bPack] = [work, work + packBytes.a];
       const byRows = mPanels >= nPanels;
-      for (let t = 0; t < count; t++) {
-        rt.parallel(jobs((th) => { const [s, e] = share(mPanels, threads, th); return packA(s * MR, Math.min(e * MR, m), t, t + 1); }));
-        rt.parallel(jobs((th) => { const [s, e] = share(nPanels, threads, th); return packB(s * NR, Math.min(e * NR, n), t, t + 1); }));
-        rt.parallel(jobs((th) => {
-          const [s, e] = share(byRows ? mPanels : nPanels, threads, th);
-          return byRows ? gemm(s, e, 0, nPanels, t, t + 1) : gemm(0, mPanels, s, e, t, t + 1);
+      for (let p = 0; p < count; p++) {
+        const [ap, bp, cp] = [aRaw + p * sizes.a * 4, bRaw + p * sizes.b * 4, cOut + p * sizes.c * 4];
+        rt.parallel(jobs((t) => {
+          const [ms, me] = share(mPanels, threads, t);
+          const [ns, ne] = share(nPanels, threads, t);
+          return ["packBoth", [ap, aPack, ms * MR, Math.min(me * MR, m), bp, bPack, ns * NR, Math.min(ne * NR, n), k, ars, acs, brs, bcs, mPad, nPad]];
+        }));
+        rt.parallel(jobs((t) => {
+          const [s, e] = share(byRows ? mPanels : nPanels, threads, t);
+          const [mf, mt, nf, nt] = byRows ? [s, e, 0, nPanels] : [0, mPanels, s, e];
+          return ["gemm", [aPack, bPack, cp, mf, mt, nf, nt, k, mPad, nPad, 1, 0, 0, 0, m, n, n * 4, tileOf(t),
+            epiArgs[0], epiArgs[1] && epiArgs[1] + p * sizes.c * 4, epiArgs[2]]];
         }));
       }
     }
-    if (cAt >= 0) continue;
-    const o = t0 * m * n;
-    rt.copies.outBytes += count * m * n * 4;
-    for (let t = 0; t < count; t++) {
-      const c = cOut / 4 + t * sizes.c;
-      if (nPad === n) out.set(f32.subarray(c, c + m * n), o + t * m * n);
-      else for (let i = 0; i < m; i++) out.set(f32.subarray(c + i * nPad, c + i * nPad + n), o + (t * m + i) * n);
-    }
+    const copyOut = (to: Float32Array, from: number): void => {
+      rt.copies.outBytes += count * sizes.c * 4;
+      to.set(rt.f32.subarray(from / 4, from / 4 + count * sizes.c), t0 * sizes.c);
+    };
+    if (cAt < 0) copyOut(out, cOut);
+    if (epi?.pre && stagedPre) copyOut(epi.pre, preOut);
   }
 }

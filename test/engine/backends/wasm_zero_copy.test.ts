@@ -42,12 +42,46 @@ for (const threads of [1, 2]) {
   });
 }
 
-t("an output that needs padded tiles is staged, and still right", () => {
-  if (currentBackend().name !== "wasm") return;
-  const a = randn([37, 41]), b = randn([41, 29]);
-  const copies = copiedBy(() => { a.matmul(b); });
-  assert.is(copies.inBytes, 0);
-  assert.is(copies.outBytes, 37 * 29 * 4);
-});
+for (const threads of [1, 2]) {
+  t(`an output whose shape is not a multiple of the tile is written in place, and right (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+    if (currentBackend().name !== "wasm") return;
+    setWasmThreads(threads);
+    const saved = matmulTuning.splitWork;
+    matmulTuning.splitWork = 1;
+    try {
+      for (const batch of [1, 3]) {
+        const [m, k, n] = [37, 41, 29]; // edge tiles on both sides; a k slice of 41 (accumulating edges) past 256 below
+        const a = randn([batch, m, k]), b = randn([batch, k, n]);
+        let got: Float32Array = new Float32Array();
+        const copies = copiedBy(() => { got = Float32Array.from(a.matmul(b).storage as Float32Array); });
+        assert.equal(copies, { inBytes: 0, outBytes: 0 });
+        const [x, y] = [a.storage as Float32Array, b.storage as Float32Array];
+        for (let p = 0; p < batch; p++) {
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              let want = 0;
+              for (let q = 0; q < k; q++) want += x[(p * m + i) * k + q] * y[(p * k + q) * n + j];
+              assert.ok(Math.abs(got[(p * m + i) * n + j] - want) < 1e-4, `[${p}, ${i}, ${j}]: ${got[(p * m + i) * n + j]} vs ${want}`);
+            }
+          }
+        }
+      }
+      // Depth past one k slice (256): edge tiles accumulate over slices through the tile buffer.
+      const a = randn([5, 600]), b = randn([600, 7]);
+      const got = a.matmul(b).storage as Float32Array;
+      const [x, y] = [a.storage as Float32Array, b.storage as Float32Array];
+      for (let i = 0; i < 5; i++) {
+        for (let j = 0; j < 7; j++) {
+          let want = 0;
+          for (let q = 0; q < 600; q++) want += x[i * 600 + q] * y[q * 7 + j];
+          assert.ok(Math.abs(got[i * 7 + j] - want) < 1e-3, `deep [${i}, ${j}]`);
+        }
+      }
+    } finally {
+      matmulTuning.splitWork = saved;
+      setWasmThreads(1);
+    }
+  });
+}
 
 t.run();

@@ -127,7 +127,7 @@ function layerNormBackwardRows(): Code {
  * Pushes f32x4 Φ(x) = (1 + erf(x/√2))/2 and leaves exp(−x²/2) in local ez: the odd Taylor series of erf for
  * |z| < 0.5, and erfc by Abramowitz–Stegun 7.1.26 above, used directly on the negative side (relative accuracy).
  */
-function emitPhi(c: Code, x: number, ez: number): void {
+export function emitPhi(c: Code, x: number, ez: number): void {
   const [z, az, z2, t, s, p, nz2] = Array.from({ length: 7 }, () => c.local(v128));
   const tmp = { n: c.local(v128), r: c.local(v128), y: c.local(v128) };
   c.get(x).f32x4Const(Math.SQRT1_2).simd(Simd.f32x4Mul).set(z);
