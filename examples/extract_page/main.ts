@@ -3,8 +3,8 @@
 // It publishes window.__result for the headless-Chromium test.
 import Tesseract from "tesseract.js";
 import {
-  decodeImageBytes, demoEntityModel, entityModelFromFiles, extractEntities, fromInterleaved, linesOfBlocks, ocrInput, pdfPages,
-  segmentLines, tagPage, type DocumentPage, type EntityModel, type EntityRecord, type OcrLine, type PageWord,
+  decodeImageBytes, demoEntityModel, entityModelFromFiles, extractEntities, fromInterleaved, linesOfBlocks, ocrInput,
+  pdfPages, segmentLines, tagPage, type DocumentPage, type EntityModel, type EntityRecord, type OcrLine, type PageWord,
   type Pdfjs, type PdfjsDocument, type RgbImage, type TesseractBlock, type WordSource,
 } from "aetnet"; // the package's browser bundle (dist/browser/aetnet.js), through index.html's import map
 
@@ -38,7 +38,9 @@ interface Canvas2D {
   createImageData(w: number, h: number): ImageDataLike; putImageData(d: ImageDataLike, x: number, y: number): void;
 }
 interface Page {
-  document: { getElementById(id: string): El | null; createElementNS(ns: string, tag: string): El; createElement(tag: string): El };
+  document: {
+    getElementById(id: string): El | null; createElementNS(ns: string, tag: string): El; createElement(tag: string): El;
+  };
   location: { href: string };
   URL: { createObjectURL(b: unknown): string };
   createImageBitmap(f: unknown, o: object): Promise<{ width: number; height: number }>;
@@ -94,7 +96,7 @@ async function loadModel(files: PageFileList): Promise<void> {
   status(`model ready: ${model.model.config.name}, ${model.labels.length} labels. Now select a page.`);
 }
 
-/** pdf.js's browser build and its worker, from this site (dist/vendor/, copied by build.ts); loaded on the first PDF. */
+/** pdf.js's browser build and its worker, from this site (dist/vendor/, copied by build.ts); loaded on a first PDF. */
 async function pdfjs(): Promise<Pdfjs & { GlobalWorkerOptions: { workerSrc: string } }> {
   const lib = await import("pdfjs-dist") as unknown as Pdfjs & { GlobalWorkerOptions: { workerSrc: string } };
   lib.GlobalWorkerOptions.workerSrc = new URL("./dist/vendor/pdf.worker.min.mjs", page.location.href).href;
@@ -104,7 +106,8 @@ async function pdfjs(): Promise<Pdfjs & { GlobalWorkerOptions: { workerSrc: stri
 /** OCR of one page image, as Node's OCR does it: small pages read at twice their size, boxes mapped back. */
 async function ocrPage(image: RgbImage): Promise<OcrLine[]> {
   const { input, scale } = ocrInput(image);
-  const { data } = await (await ocr()).recognize((await pngOf(input)) as Tesseract.ImageLike, {}, { blocks: true, text: false });
+  const png = (await pngOf(input)) as Tesseract.ImageLike;
+  const { data } = await (await ocr()).recognize(png, {}, { blocks: true, text: false });
   return linesOfBlocks(data.blocks as unknown as TesseractBlock[] | null, scale, image.width, image.height);
 }
 
@@ -112,7 +115,8 @@ async function ocrPage(image: RgbImage): Promise<OcrLine[]> {
 async function pdfDocumentPages(bytes: Uint8Array): Promise<{ pages: DocumentPage[]; ocrLines: OcrLine[] }> {
   const lib = await pdfjs();
   const fonts = new URL("./dist/vendor/standard_fonts/", page.location.href).href;
-  const pdf = await lib.getDocument({ data: bytes, standardFontDataUrl: fonts, isEvalSupported: false, verbosity: 0 }).promise as PdfjsDocument;
+  const source = { data: bytes, standardFontDataUrl: fonts, isEvalSupported: false, verbosity: 0 };
+  const pdf = await lib.getDocument(source).promise as PdfjsDocument;
   try {
     const read = await pdfPages(pdf, lib.Util, Array.from({ length: pdf.numPages }, (_, i) => i + 1));
     const pages: DocumentPage[] = [];
@@ -122,7 +126,8 @@ async function pdfDocumentPages(bytes: Uint8Array): Promise<{ pages: DocumentPag
       status(`page ${p.page} of ${read.length}: ${text ? "text layer" : "OCR"} …`);
       const lines = text ? null : await ocrPage(p.image);
       if (p.page === 1 && lines !== null) ocrLines = lines;
-      pages.push({ page: p.page, image: p.image, words: segmentLines(lines ?? p.lines), source: text ? "pdf-text" : "ocr" });
+      const words = segmentLines(lines ?? p.lines);
+      pages.push({ page: p.page, image: p.image, words, source: text ? "pdf-text" : "ocr" });
     }
     return { pages, ocrLines };
   } finally {
@@ -133,7 +138,8 @@ async function pdfDocumentPages(bytes: Uint8Array): Promise<{ pages: DocumentPag
 /** An untrained tiny model built here (no file needed); its entities show the path, not a trained model's answer. */
 function buildDemoModel(): void {
   model = demoEntityModel(0);
-  status(`model ready: demo (untrained ${model.model.config.name}, seed 0), ${model.labels.length} labels. Now select a page.`);
+  const { name } = model.model.config;
+  status(`model ready: demo (untrained ${name}, seed 0), ${model.labels.length} labels. Now select a page.`);
 }
 
 async function runPage(file: PageFile): Promise<void> {
@@ -162,13 +168,17 @@ async function runPage(file: PageFile): Promise<void> {
   const first = pages[0];
   page.__result = {
     ocrLines, words: first.words, tags, width: first.image.width, height: first.image.height,
-    pages: pages.map((p) => ({ page: p.page, source: p.source, words: p.words, width: p.image.width, height: p.image.height })),
+    pages: pages.map((p) => ({
+      page: p.page, source: p.source, words: p.words, width: p.image.width, height: p.image.height,
+    })),
     entities, ms: { ocr: t1 - t0, model: t2 - t1 },
   };
 }
 
 /** Each page as an image with an SVG overlay of its entities (class "entity", data-label/-text/-page), and a table. */
-async function draw(pages: readonly DocumentPage[], entities: readonly EntityRecord[], file: PageFile | null): Promise<void> {
+async function draw(
+  pages: readonly DocumentPage[], entities: readonly EntityRecord[], file: PageFile | null,
+): Promise<void> {
   const stage = $("stage");
   stage.replaceChildren();
   const table = $("entities");
@@ -185,15 +195,17 @@ async function draw(pages: readonly DocumentPage[], entities: readonly EntityRec
     for (const e of entities.filter((x) => x.page === p.page)) {
       const [x0, y0, x1, y1] = e.box, color = COLORS[e.label] ?? "#ff7f0e";
       const r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-      const attrs = { class: "entity", x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0), fill: color,
-        "fill-opacity": 0.18, stroke: color, "stroke-width": 2 };
+      const attrs = {
+        class: "entity", x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0), fill: color,
+        "fill-opacity": 0.18, stroke: color, "stroke-width": 2,
+      };
       for (const [k, v] of Object.entries(attrs)) r.setAttribute(k, String(v));
       r.dataset.label = e.label;
       r.dataset.text = e.text;
       r.dataset.page = String(e.page);
       svg.append(r);
-      table.insertAdjacentHTML("beforeend",
-        `<tr><td>${e.page}</td><td>${escapeHtml(e.label)}</td><td>${escapeHtml(e.text)}</td><td>${e.score.toFixed(3)}</td></tr>`);
+      const cells = [String(e.page), escapeHtml(e.label), escapeHtml(e.text), e.score.toFixed(3)];
+      table.insertAdjacentHTML("beforeend", `<tr>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`);
     }
     sheet.append(img, svg);
     stage.append(sheet);
@@ -216,6 +228,9 @@ function wire(inputId: string, dropId: string, handle: (files: PageFileList) => 
 
 wire("model-files", "model-drop", loadModel);
 $("demo-model").addEventListener("click", () => {
-  try { buildDemoModel(); } catch (err) { page.__error = err instanceof Error ? err.message : String(err); status(`error: ${page.__error}`); }
+  try { buildDemoModel(); } catch (err) {
+    page.__error = err instanceof Error ? err.message : String(err);
+    status(`error: ${page.__error}`);
+  }
 });
 wire("page-file", "page-drop", (files) => runPage(files[0]));

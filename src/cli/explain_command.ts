@@ -40,17 +40,22 @@ export async function explainCommand(argv: readonly string[]): Promise<ExplainRe
   const ckpt = str(p, "checkpoint", EXPLAIN_HELP, true), image = str(p, "image", EXPLAIN_HELP, true);
   const wordsPath = str(p, "words", EXPLAIN_HELP), entity = str(p, "entity", EXPLAIN_HELP);
   const word = p.values.word === undefined ? undefined : num(p, "word", EXPLAIN_HELP, 0, { min: 0, integer: true });
-  if (word !== undefined && entity !== undefined) throw new UsageError("give --word or --entity, not both", EXPLAIN_HELP);
+  if (word !== undefined && entity !== undefined) {
+    throw new UsageError("give --word or --entity, not both", EXPLAIN_HELP);
+  }
   const opened = openModel(ckpt);
   if (!opened.config.align) {
-    throw new UsageError(`${ckpt} was trained without alignment encoders (--no-align): it has no PITA to draw`, EXPLAIN_HELP);
+    const why = `${ckpt} was trained without alignment encoders (--no-align): it has no PITA to draw`;
+    throw new UsageError(why, EXPLAIN_HELP);
   }
   const document = await loadDocument(image, wordsPath === undefined ? {} : { words: givenWords(wordsPath, image) });
   const count = document.pages[0].words.length;
   if (word !== undefined && count > 0 && word >= count) {
     throw new UsageError(`--word ${word} is past the page's ${count} words (0..${count - 1})`, EXPLAIN_HELP);
   }
-  const maxSide = p.values["max-side"] === undefined ? undefined : num(p, "max-side", EXPLAIN_HELP, 0, { min: 64, integer: true });
+  const maxSide = p.values["max-side"] === undefined
+    ? undefined
+    : num(p, "max-side", EXPLAIN_HELP, 0, { min: 64, integer: true });
   const prefix = str(p, "out", EXPLAIN_HELP) ?? basename(image, extname(image));
   const result = await explainPage(opened, document, { word, entity, prefix, maxSide });
   console.log(JSON.stringify(result, null, 2));

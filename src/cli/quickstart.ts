@@ -13,10 +13,10 @@ Usage: aetnet quickstart [train options]
 
 Trains the tiny preset for 3 epochs on 16 FUNSD training forms (when ${defaultDataDir("funsd")} exists)
 or on 48 synthetic forms, prints entity F1 on 10 (16 synthetic) held-out forms, then reads a held-out page from its
-image alone (OCR) and draws the entities it finds (runs/quickstart/page/*.entities.svg) and, as "aetnet explain" does,
-the alignment heatmap of the first entity and the per-cell alignment of the page (*.heatmap.svg, *.cells.svg). The run goes to
-runs/quickstart (runs/quickstart-2, -3, ... when that folder holds an earlier run). Options after "quickstart" are passed to
-"aetnet train" and override these defaults (e.g. --task synthetic, --epochs 5).
+image alone (OCR) and draws the entities it finds (runs/quickstart/page/*.entities.svg) and, as "aetnet explain"
+does, the alignment heatmap of the first entity and the per-cell alignment of the page (*.heatmap.svg, *.cells.svg).
+The run goes to runs/quickstart (runs/quickstart-2, -3, ... when that folder holds an earlier run). Options after
+"quickstart" are passed to "aetnet train" and override these defaults (e.g. --task synthetic, --epochs 5).
 
 ${TRAIN_HELP}`;
 

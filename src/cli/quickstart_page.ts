@@ -56,7 +56,8 @@ export async function showOnPage(runDir: string, page?: string): Promise<PageSho
     const opened = openModel(runDir);
     const { settings, model, tokenizer } = opened;
     const document = await loadDocument(path);
-    const result = extractEntities({ ...settings, chunking: settings.chunking ?? "overlap", model, tokenizer }, document);
+    const entityModel = { ...settings, chunking: settings.chunking ?? "overlap", model, tokenizer } as const;
+    const result = extractEntities(entityModel, document);
     result.pictures = writePictures(document, result, dir);
     const labels = [...new Set(result.entities.map((e) => e.label))].sort();
     const counts = labels.map((l) => `${result.entities.filter((e) => e.label === l).length} ${l}`).join(", ");
@@ -66,7 +67,9 @@ export async function showOnPage(runDir: string, page?: string): Promise<PageSho
     console.log(`entities drawn on the page: ${result.pictures[0]}`);
     const explained = await explainShown(opened, document, result, join(dir, basename(path, extname(path))));
     console.log(`the same for your own scans: npx aetnet predict --checkpoint ${runDir} --image page.png`);
-    if (explained !== null) console.log(`                    and: npx aetnet explain --checkpoint ${runDir} --image page.png`);
+    if (explained !== null) {
+      console.log(`                    and: npx aetnet explain --checkpoint ${runDir} --image page.png`);
+    }
     return { result, explained };
   } catch (err) {
     if (err instanceof DataError) { console.log(`could not show the model on a page: ${err.message}`); return null; }
@@ -85,7 +88,7 @@ async function explainShown(
   const explained = await explainPage(opened, document, { entities: result.entities, prefix });
   const [heatmap, cells] = [".heatmap.", ".cells."].map((k) => explained.pictures.find((f) => f.includes(k)));
   console.log(`alignment heatmap of ${explained.subject}: ${heatmap}`);
-  console.log(`per-cell alignment of the page (${explained.cells.ownTop}/${explained.cells.count} cells pick their own ` +
-    `patch): ${cells}`);
+  const { ownTop, count } = explained.cells;
+  console.log(`per-cell alignment of the page (${ownTop}/${count} cells pick their own patch): ${cells}`);
   return explained;
 }

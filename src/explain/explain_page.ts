@@ -36,11 +36,17 @@ export interface ExplainResult {
 
 /** Explains the document's first page with a full AETNet (alignment encoders on); returns the summary. */
 export async function explainPage(
-  opened: Pick<OpenedModel, "config" | "settings" | "model" | "tokenizer">, document: LoadedDocument, options: ExplainOptions,
+  opened: Pick<OpenedModel, "config" | "settings" | "model" | "tokenizer">,
+  document: LoadedDocument,
+  options: ExplainOptions,
 ): Promise<ExplainResult> {
   const path = document.path, page = document.pages[0];
-  if (!opened.config.align) throw new DataError("explain", path, "model was trained without alignment encoders: no PITA to draw");
-  if (page === undefined || page.words.length === 0) throw new DataError("explain", path, "has no words (OCR found none); pass --words");
+  if (!opened.config.align) {
+    throw new DataError("explain", path, "model was trained without alignment encoders: no PITA to draw");
+  }
+  if (page === undefined || page.words.length === 0) {
+    throw new DataError("explain", path, "has no words (OCR found none); pass --words");
+  }
   if (options.word !== undefined && options.word >= page.words.length) {
     throw new DataError("explain", path, `word ${options.word} is past the page's ${page.words.length} words`);
   }
@@ -51,35 +57,47 @@ export async function explainPage(
   if (options.word !== undefined) {
     [subject, chosen] = [`word ${options.word} "${page.words[options.word].text}"`, [options.word]];
   } else {
-    const entities = options.entities ?? (settings.kind === "token"
-      ? extractEntities({ ...settings, chunking: settings.chunking ?? "overlap", model, tokenizer } satisfies EntityModel, document).entities
-      : []);
+    const entityModel: EntityModel = { ...settings, chunking: settings.chunking ?? "overlap", model, tokenizer };
+    const predicted = (): readonly EntityRecord[] =>
+      settings.kind === "token" ? extractEntities(entityModel, document).entities : [];
+    const entities = options.entities ?? predicted();
     const onPage = entities.filter((e) => e.page === page.page);
     const want = options.entity?.toLowerCase();
     const hit = want === undefined ? onPage[0] : onPage.find((e) => e.text.toLowerCase().includes(want));
     if (want !== undefined && hit === undefined) {
       const seen = onPage.slice(0, 5).map((e) => JSON.stringify(e.text)).join(", ");
       const list = seen ? `: ${seen}${onPage.length > 5 ? ", …" : ""}` : "";
-      throw new DataError("explain", path, `no predicted entity contains "${options.entity}" (${onPage.length} entities${list}); try --word N`);
+      const why = `no predicted entity contains "${options.entity}" (${onPage.length} entities${list}); try --word N`;
+      throw new DataError("explain", path, why);
     }
-    [subject, chosen] = hit === undefined ? [`word 0 "${page.words[0].text}"`, [0]] : [`entity ${hit.label} "${hit.text}"`, hit.words];
+    [subject, chosen] = hit === undefined
+      ? [`word 0 "${page.words[0].text}"`, [0]]
+      : [`entity ${hit.label} "${hit.text}"`, hit.words];
   }
-  if (chosen.every((w) => features.wordTokens[w] === 0)) throw new DataError("explain", path, `${subject} has no tokens in any window`);
+  if (chosen.every((w) => features.wordTokens[w] === 0)) {
+    throw new DataError("explain", path, `${subject} has no tokens in any window`);
+  }
   const distribution = patchDistribution(features, meanFeature(features, chosen));
   const cells = cellAlignment(features);
   const { width, height } = page.image;
   const scale = Math.min(1, (options.maxSide ?? Math.max(width, height)) / Math.max(width, height));
   const drawn = scale === 1 ? page.image : resize(page.image, Math.round(width * scale), Math.round(height * scale));
   const boxes = chosen.map((w) => page.words[w].box.map((v) => v * scale));
-  const pictures = await writePicture(`${options.prefix}.heatmap`, heatmapPicture({ page: drawn, grid: features.grid, distribution, subject, boxes }));
-  pictures.push(...await writePicture(`${options.prefix}.cells`, cellsPicture(drawn, features.grid, cells, (w) => page.words[w].text)));
+  const heatmap = heatmapPicture({ page: drawn, grid: features.grid, distribution, subject, boxes });
+  const pictures = await writePicture(`${options.prefix}.heatmap`, heatmap);
+  const cellsPic = cellsPicture(drawn, features.grid, cells, (w) => page.words[w].text);
+  pictures.push(...await writePicture(`${options.prefix}.cells`, cellsPic));
   let top = 0;
   distribution.forEach((v, i) => { if (v > distribution[top]) top = i; });
   const g = features.grid;
   const meanOwn = cells.reduce((s, c) => s + c.own, 0) / Math.max(1, cells.length);
   return {
     subject, words: chosen, topPatch: [Math.floor(top / g), top % g],
-    cells: { count: cells.length, ownTop: cells.filter((c) => c.top === c.cell).length, meanOwn: Math.round(meanOwn * 1e4) / 1e4 },
+    cells: {
+      count: cells.length,
+      ownTop: cells.filter((c) => c.top === c.cell).length,
+      meanOwn: Math.round(meanOwn * 1e4) / 1e4,
+    },
     pictures,
   };
 }

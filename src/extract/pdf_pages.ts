@@ -64,7 +64,9 @@ function itemWords(item: TextItem, viewport: Viewport, util: Pdfjs["Util"]): Pdf
 export const PDF_DPI = 150;
 
 /** The given 1-based pages of an opened document: text layer and rendered image per page. */
-export async function pdfPages(pdf: PdfjsDocument, util: Pdfjs["Util"], numbers: readonly number[], dpi = PDF_DPI): Promise<PdfPage[]> {
+export async function pdfPages(
+  pdf: PdfjsDocument, util: Pdfjs["Util"], numbers: readonly number[], dpi = PDF_DPI,
+): Promise<PdfPage[]> {
   const out: PdfPage[] = [];
   for (const n of numbers) {
     const page = await pdf.getPage(n);

@@ -23,7 +23,7 @@ import { demoEntityModel } from "../../src/extract/demo_model.ts";
 import { extractEntities, tagPage } from "../../src/extract/extract_entities.ts";
 import { loadDocument } from "../../src/extract/load_document.ts";
 import { createOcr } from "../../src/extract/ocr.ts";
-import type { EntityRecord } from "../../src/extract/result.ts";
+import type { EntityRecord, PageRecord } from "../../src/extract/result.ts";
 import { segmentLines } from "../../src/extract/segments.ts";
 import { Trainer } from "../../src/train/trainer.ts";
 import { runCli } from "../src/cli/run_cli.ts";
@@ -74,7 +74,12 @@ t.after(async () => {
 });
 
 /** Opens the page, selects the checkpoint and the image, waits for the result (or the page's error). */
-async function runInPage(image: string, model: "checkpoint" | "demo" = "checkpoint"): Promise<{ result: ExtractPageResult; drawn: { label: string; text: string; page: number }[]; requests: string[] }> {
+interface InPage {
+  result: ExtractPageResult;
+  drawn: { label: string; text: string; page: number }[];
+  requests: string[];
+}
+async function runInPage(image: string, model: "checkpoint" | "demo" = "checkpoint"): Promise<InPage> {
   const page: Page = await browser!.newPage();
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
@@ -105,17 +110,25 @@ async function runInPage(image: string, model: "checkpoint" | "demo" = "checkpoi
  * a pixel at glyph edges, so there entities must agree in label, text and words, and boxes to 2 px.
  */
 function samePdfEntities(result: ExtractPageResult, node: readonly EntityRecord[], what: string): void {
-  const strip = (es: readonly EntityRecord[]): unknown[] => es.map((e) => ({ page: e.page, label: e.label, text: e.text, words: e.words }));
+  const strip = (es: readonly EntityRecord[]): unknown[] =>
+    es.map((e) => ({ page: e.page, label: e.label, text: e.text, words: e.words }));
   assert.equal(strip(result.entities), strip(node), `entities in the page vs ${what}`);
   result.entities.forEach((e, i) => {
     const tol = result.pages[e.page - 1].source === "pdf-text" ? 0 : 2;
-    assert.ok(e.box.every((v, k) => Math.abs(v - node[i].box[k]) <= tol), `entity ${i} box ${e.box} vs ${node[i].box} (± ${tol} px)`);
+    const close = e.box.every((v, k) => Math.abs(v - node[i].box[k]) <= tol);
+    assert.ok(close, `entity ${i} box ${e.box} vs ${node[i].box} (± ${tol} px)`);
   });
+}
+
+/** One rectangle per entity, on its page. */
+function drawnOnce(page: InPage): void {
+  const want = page.result.entities.map((e) => ({ label: e.label, text: e.text, page: e.page }));
+  assert.equal(page.drawn, want, "one rectangle per entity");
 }
 
 /** The page's words through Node: per-word tags, the entities, and `aetnet predict --words` on the same words. */
 async function checkAgainstNode(image: string, page: Awaited<ReturnType<typeof runInPage>>): Promise<void> {
-  const { result, drawn, requests } = page;
+  const { result, requests } = page;
   assert.ok(requests.every((r) => r.startsWith(url) || r.startsWith("blob:") || r.startsWith("data:")), `only local requests: ${requests.filter((r) => !r.startsWith(url)).join(", ")}`);
   assert.ok(result.words.length > 0, "the page's OCR found words");
   // The same tesseract build and English model in Node read the same words with the same boxes.
@@ -134,7 +147,7 @@ async function checkAgainstNode(image: string, page: Awaited<ReturnType<typeof r
   const node = extractEntities(model, { path: image, pages: [loaded], loadMs: 0 }).entities;
   const strip = (es: typeof node): unknown[] => es.map((e) => ({ label: e.label, text: e.text, box: e.box, words: e.words }));
   assert.equal(strip(result.entities), strip(node), "entities");
-  assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text, page: e.page })), "one rectangle per entity");
+  drawnOnce(page);
   console.log(`  ${image.split("/").pop()}: ${result.words.length} OCR words, ${result.entities.length} entities, OCR ${(result.ms.ocr / 1000).toFixed(1)} s and model ${(result.ms.model / 1000).toFixed(1)} s in the page`);
   // The CLI on the same words (each with its segment box, which is what the model sees).
   const words = join(dir, "words.json");
@@ -165,28 +178,35 @@ test("a page drawn here: OCR and entities in the page equal Node's on the same w
   await checkAgainstNode(image, page);
 });
 
-test("a PDF made here (page 1 digital text, page 2 only an image): the page's entities equal `aetnet predict --pdf`", async () => {
+test("a PDF made here (text, then only an image): the page's entities equal `aetnet predict --pdf`", async () => {
   const pdf = await twoKindPdf(dir, "form");
-  const { result, drawn, requests } = await runInPage(pdf);
-  assert.ok(requests.every((r) => r.startsWith(url) || r.startsWith("blob:") || r.startsWith("data:")), `only local requests: ${requests.filter((r) => !r.startsWith(url)).join(", ")}`);
-  const cli = await runCli("predict", "--checkpoint", join(dir, "run"), "--pdf", pdf, "--out", join(dir, "pdf-pictures"));
+  const inPage = await runInPage(pdf), { result, requests } = inPage;
+  const remote = requests.filter((r) => !(r.startsWith(url) || r.startsWith("blob:") || r.startsWith("data:")));
+  assert.equal(remote, [], "only local requests");
+  const out = join(dir, "pdf-pictures");
+  const cli = await runCli("predict", "--checkpoint", join(dir, "run"), "--pdf", pdf, "--out", out);
   assert.is(cli.code, 0, cli.err);
-  const node = JSON.parse(cli.out) as { pages: { page: number; source: string; words: number; width: number; height: number }[]; entities: EntityRecord[] };
-  assert.equal(result.pages.map((p) => [p.page, p.source, p.words.length, p.width, p.height]), node.pages.map((p) => [p.page, p.source, p.words, p.width, p.height]), "pages: text layer, then OCR");
+  const node = JSON.parse(cli.out) as { pages: PageRecord[]; entities: EntityRecord[] };
+  const inPagePages = result.pages.map((p) => [p.page, p.source, p.words.length, p.width, p.height]);
+  const nodePages = node.pages.map((p) => [p.page, p.source, p.words, p.width, p.height]);
+  assert.equal(inPagePages, nodePages, "pages: text layer, then OCR");
   assert.ok(result.pages[0].words.some((w) => w.text === "Smith"), "page 1's words come from the text layer");
   assert.ok(result.pages[1].words.some((w) => w.text === "Invoice"), "page 2 was read by OCR in the page");
   samePdfEntities(result, node.entities, "aetnet predict --pdf");
-  assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text, page: e.page })), "one rectangle per entity");
-  console.log(`  form.pdf: ${result.pages.map((p) => `page ${p.page} ${p.source} ${p.words.length} words`).join(", ")}, ${result.entities.length} entities, reading ${(result.ms.ocr / 1000).toFixed(1)} s and model ${(result.ms.model / 1000).toFixed(1)} s in the page`);
+  drawnOnce(inPage);
+  const pages = result.pages.map((p) => `page ${p.page} ${p.source} ${p.words.length} words`).join(", ");
+  const [reading, model] = [result.ms.ocr, result.ms.model].map((ms) => (ms / 1000).toFixed(1));
+  const count = result.entities.length;
+  console.log(`  form.pdf: ${pages}, ${count} entities, reading ${reading} s and model ${model} s in the page`);
 });
 
 test("the demo model the page builds equals demoEntityModel in Node: same entities on the same PDF", async () => {
   const pdf = await twoKindPdf(dir, "demo");
-  const { result, drawn } = await runInPage(pdf, "demo");
+  const inPage = await runInPage(pdf, "demo");
   const node = extractEntities(demoEntityModel(0), await loadDocument(pdf));
-  samePdfEntities(result, node.entities, "the demo model in Node");
-  assert.ok(result.entities.length > 0, "the untrained model still labels something");
-  assert.equal(drawn, result.entities.map((e) => ({ label: e.label, text: e.text, page: e.page })), "one rectangle per entity");
+  samePdfEntities(inPage.result, node.entities, "the demo model in Node");
+  assert.ok(inPage.result.entities.length > 0, "the untrained model still labels something");
+  drawnOnce(inPage);
 });
 
 t.run();

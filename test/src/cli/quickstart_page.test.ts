@@ -12,7 +12,8 @@ import { documentPackages, textPng } from "../extract/inputs.ts";
 import { micro, syntheticSetup } from "../train/fixtures.ts";
 
 const t = suite("quickstart page");
-const test = skipWhen(t, await documentPackages() ? null : "the optional OCR packages (tesseract.js, @tesseract.js-data/eng, @napi-rs/canvas) are not installed");
+const missing = "the optional OCR packages (tesseract.js, @tesseract.js-data/eng, @napi-rs/canvas) are not installed";
+const test = skipWhen(t, await documentPackages() ? null : missing);
 const dir = mkdtempSync(join(tmpdir(), "aetnet-quickstart-"));
 
 test("OCR'd page: entity picture, alignment heatmap and per-cell picture, paths printed", async () => {

@@ -11,7 +11,9 @@ const t = suite("extract: demo model");
 
 const weights = (seed: number): number[] => {
   const state = demoEntityModel(seed).model.stateDict();
-  return Object.keys(state).sort().flatMap((k) => Array.from(state[k].contiguous().storage.slice(0, 4) as ArrayLike<number>));
+  const firstValues = (k: string): number[] =>
+    Array.from(state[k].contiguous().storage.slice(0, 4) as ArrayLike<number>);
+  return Object.keys(state).sort().flatMap(firstValues);
 };
 
 t("seeded: the same seed gives the same model, another seed another one", () => {
@@ -28,7 +30,8 @@ t("runs a page: entities made of the page's words", () => {
     const box = toPixels(doc.boxes[i], doc.width, doc.height) as [number, number, number, number];
     return { text, box, segment: box };
   });
-  const result = extractEntities(demoEntityModel(0), { path: "form", pages: [{ page: 1, image, words, source: "given" }], loadMs: 0 });
+  const document = { path: "form", pages: [{ page: 1, image, words, source: "given" as const }], loadMs: 0 };
+  const result = extractEntities(demoEntityModel(0), document);
   assert.ok(result.entities.length > 0);
   for (const e of result.entities) assert.ok(e.words.every((w) => w >= 0 && w < words.length) && e.text.length > 0);
 });
