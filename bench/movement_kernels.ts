@@ -28,6 +28,7 @@ function time(fn: () => void): number {
 const [B, T, H, D, V] = [8, 256, 4, 64, 8000];
 const x = resident(B * T * H * D), y = resident(B * T * H * D), table = resident(V * H * D), rows = resident(B * T * H * D);
 const small = resident(H * D);
+const argOut = new Int32Array(B * T);
 const index = Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % V);
 const cases: [string, (k: Partial<KernelTable>) => void][] = [
   ["permute [8,256,4,64]→[8,4,256,64]", (k) => k.stridedCopy!(x, 0, [T * H * D, D, H * D, 1], [B, H, T, D], y)],
@@ -36,6 +37,8 @@ const cases: [string, (k: Partial<KernelTable>) => void][] = [
   ["permute adjoint (accumulate)", (k) => k.stridedAccumulate!(x, y, 0, [T * H * D, D, H * D, 1], [B, H, T, D])],
   ["sumAxis [2048,256]→[256] (bias grad)", (k) => k.sumAxis!(x, 1, B * T, H * D, small)],
   ["reduceRows sum [2048,256]→[2048]", (k) => k.reduceRows!("sum", x, H * D, y.subarray(0, B * T))],
+  ["reduceRows max [2048,256]→[2048]", (k) => k.reduceRows!("max", x, H * D, y.subarray(0, B * T))],
+  ["reduceRows argmax [2048,256]→[2048]", (k) => k.reduceRows!("argmax", x, H * D, argOut)],
   ["indexSelect 2048 rows of [8000,256]", (k) => k.indexSelect!(table, index, 1, V, H * D, rows)],
   ["indexAdd 2048 rows into [8000,256]", (k) => k.indexAdd!(rows, index, 1, V, H * D, table)],
 ];
