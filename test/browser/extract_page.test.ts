@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { io } from "../../engine/index.ts";
@@ -30,21 +30,18 @@ import { runCli } from "../src/cli/run_cli.ts";
 import { twoKindPdf } from "../src/extract/inputs.ts";
 import { micro, syntheticSetup } from "../src/train/fixtures.ts";
 import { skipWhen } from "../skip.ts";
+import { launchChromium, skipBrowserTests as skip } from "./chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-/** As test/browser/page.test.ts, minus the GPU flags this page does not need. */
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"];
 /** The page's CPU kernels (single-threaded wasm) vs Node's: float32 rounding only. */
 const TOLERANCE = 1e-4;
 
 const t = suite("extraction page (headless Chromium)");
-const skip = process.env.AETNET_BROWSER_TESTS === "skip";
 const funsdImages = join(dataRoot(), "funsd", "testing_data", "images");
 const test = skipWhen(t, skip ? "AETNET_BROWSER_TESTS=skip" : null);
 const funsdTest = skipWhen(t, skip ? "AETNET_BROWSER_TESTS=skip" : existsSync(funsdImages) ? null : `no FUNSD data at ${funsdImages}`);
 
 let setupError: Error | null = null;
-let browser: Browser | null = null;
+let chromium: Awaited<ReturnType<typeof launchChromium>> | null = null;
 let server: Server | null = null;
 let url = "";
 let dir = "";
@@ -53,7 +50,6 @@ let ckptFiles: string[] = [];
 t.before(async () => {
   if (skip) return;
   try {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run \`bash .ci/setup_system.sh\` (as root), or set AETNET_BROWSER_TESTS=skip`);
     dir = mkdtempSync(join(tmpdir(), "aetnet-extract-page-"));
     new Trainer({ config: micro, ...syntheticSetup(), outDir: join(dir, "run"), stopAfter: 4, progress: null, print: () => {} }).fit();
     const folder = io.findCheckpoint(resolveCheckpointDir(join(dir, "run")));
@@ -61,14 +57,14 @@ t.before(async () => {
     ckptFiles = [join(folder, "state.json"), join(folder, "model.safetensors")];
     await buildPage({ logLevel: "error" });
     ({ server, url } = await servePage(0));
-    browser = await chromium.launch({ executablePath: CHROMIUM, ignoreDefaultArgs: true, args: [...FLAGS, `--user-data-dir=${join(dir, "chromium")}`, "--remote-debugging-pipe"], timeout: 30_000 });
+    chromium = await launchChromium();
   } catch (err) {
     setupError = err as Error;
   }
 });
 t.before.each(() => { if (setupError) throw setupError; });
 t.after(async () => {
-  await browser?.close().catch(() => {});
+  await chromium?.close();
   await new Promise((done) => (server ? server.close(done) : done(undefined)));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -80,7 +76,7 @@ interface InPage {
   requests: string[];
 }
 async function runInPage(image: string, model: "checkpoint" | "demo" = "checkpoint"): Promise<InPage> {
-  const page: Page = await browser!.newPage();
+  const page: Page = await chromium!.browser.newPage();
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
   try {
