@@ -19,7 +19,7 @@ export { syntheticForm, syntheticForms, SYNTHETIC_LABELS, type SyntheticForm } f
 // pdf.js opened, run a checkpoint given as bytes and get entities (examples/extract_page uses exactly these).
 export { decodeImageBytes } from "./data/image/decode.ts";
 export { fromInterleaved, type RgbImage } from "./data/image/rgb_image.ts";
-export { extractEntities, tagPage } from "./extract/extract_entities.ts";
+export { extractEntities, pageEntities, tagPage } from "./extract/extract_entities.ts";
 export type { EntityModel } from "./extract/entity_model.ts";
 export { entityModelFromFiles } from "./extract/model_files.ts";
 export type { DocumentPage, LoadedDocument } from "./extract/load_document.ts";

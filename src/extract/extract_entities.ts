@@ -53,25 +53,29 @@ function clampTo(box: readonly number[], width: number, height: number): number[
   return [x0, y0, Math.min(Math.max(x0, box[2]), width), Math.min(Math.max(y0, box[3]), height)];
 }
 
+/** The entities of one page from its word tags (tagPage): each span's label, text, pixel box and mean probability. */
+export function pageEntities(m: EntityModel, page: DocumentPage, tags: readonly WordTag[]): EntityRecord[] {
+  return getEntities(tags.map((t) => m.labels[t.id] ?? "O")).map((e) => {
+    const words = Array.from({ length: e.end - e.start + 1 }, (_, k) => e.start + k);
+    const score = words.reduce((s, i) => s + tags[i].p, 0) / words.length;
+    return {
+      label: e.type,
+      text: words.map((i) => page.words[i].text).join(" "),
+      box: unionPixelBox(words.map((i) => page.words[i].box)),
+      score: Math.round(score * 1e4) / 1e4, page: page.page, words,
+    };
+  });
+}
+
 /** Entities of every page of a loaded document, as the result record (error null). */
 export function extractEntities(m: EntityModel, document: LoadedDocument): DocumentResult {
   if (m.model.training) m.model.eval();
   const start = performance.now();
   const pages: PageRecord[] = [], entities: EntityRecord[] = [];
   for (const page of document.pages) {
-    const tags = tagPage(m, page, `${document.path}#${page.page}`);
     const { width, height } = page.image;
     pages.push({ page: page.page, width, height, source: page.source, words: page.words.length });
-    for (const e of getEntities(tags.map((t) => m.labels[t.id] ?? "O"))) {
-      const words = Array.from({ length: e.end - e.start + 1 }, (_, k) => e.start + k);
-      const score = words.reduce((s, i) => s + tags[i].p, 0) / words.length;
-      entities.push({
-        label: e.type,
-        text: words.map((i) => page.words[i].text).join(" "),
-        box: unionPixelBox(words.map((i) => page.words[i].box)),
-        score: Math.round(score * 1e4) / 1e4, page: page.page, words,
-      });
-    }
+    entities.push(...pageEntities(m, page, tagPage(m, page, `${document.path}#${page.page}`)));
   }
   const modelMs = performance.now() - start;
   const loadMs = document.loadMs;
