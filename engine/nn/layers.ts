@@ -14,7 +14,8 @@ export class Linear extends Module {
     this.weight = uniform([outFeatures, inFeatures], -bound, bound).requiresGrad_();
     this.bias = options.bias === false ? null : uniform([outFeatures], -bound, bound).requiresGrad_();
   }
-  forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
+  /** With `{ activation: "gelu" }` the GELU is applied in the same fused kernel (F.linear). */
+  forward(x: Tensor, options?: F.LinearOptions): Tensor { return F.linear(x, this.weight, this.bias, options); }
 }
 
 /**

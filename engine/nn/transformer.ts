@@ -71,7 +71,7 @@ export class TransformerEncoderLayer extends Module {
 
   #feedForwardBlock(x: Tensor): Tensor {
     // GELU is fused into the first linear's write-out (one pass over the (B, T, F) activations)
-    const a = this.activation === "gelu" ? F.linear(x, this.linear1.weight, this.linear1.bias, { activation: "gelu" }) : F.relu(this.linear1.forward(x));
+    const a = this.activation === "gelu" ? this.linear1.forward(x, { activation: "gelu" }) : F.relu(this.linear1.forward(x));
     return this.dropout2.forward(this.linear2.forward(this.dropout.forward(a)));
   }
 }

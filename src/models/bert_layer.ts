@@ -117,7 +117,7 @@ export class BertIntermediate extends nn.Module {
   dense: nn.Linear;
   constructor(o: BertLayerOptions) { super(); this.dense = new nn.Linear(o.hidden, o.intermediate); }
   // (B, T, I), exact erf GELU, fused into the matmul's write-out
-  forward(x: Tensor): Tensor { return F.linear(x, this.dense.weight, this.dense.bias, { activation: "gelu" }); }
+  forward(x: Tensor): Tensor { return this.dense.forward(x, { activation: "gelu" }); }
 }
 
 /** h1 = LN(x + Drop(Wo·attn(x))); out = LN(h1 + Drop(W2·gelu(W1·h1))). */

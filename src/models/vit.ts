@@ -43,7 +43,7 @@ class Mlp extends nn.Module {
     this.fc2 = timmLinear(intermediate, hidden);
   }
   // exact (erf) GELU, fused into fc1's write-out
-  forward(x: Tensor): Tensor { return this.fc2.forward(F.linear(x, this.fc1.weight, this.fc1.bias, { activation: "gelu" })); }
+  forward(x: Tensor): Tensor { return this.fc2.forward(this.fc1.forward(x, { activation: "gelu" })); }
 }
 
 /** Pre-LN block: x + Attn(LN1 x), then x + MLP(LN2 x). Dropout and drop-path are 0 in AET. */
