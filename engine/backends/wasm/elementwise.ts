@@ -6,6 +6,7 @@ import type { TypedArray } from "../../dtype.ts";
 import type { BinaryOp, UnaryOp } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { broadcastWasm, collapse, laneOp, outFits } from "./broadcast.ts";
+import { f32Bits as bits } from "./emit/encoding.ts";
 import { share } from "./matmul.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
 
@@ -15,7 +16,6 @@ import type { Operand, WasmRuntime } from "./runtime.ts";
  */
 export const elementwiseTuning = { minStaged: 1024, minResident: 256, splitElements: 1 << 16 };
 
-const bits = (v: number): number => new Int32Array(new Float32Array([v]).buffer)[0];
 
 /** Whether a call of n elements repays the kernel: every array resident in wasm memory lowers the bar. */
 function worthIt(r: WasmRuntime, n: number, arrays: readonly ArrayBufferView[]): boolean {
@@ -113,7 +113,7 @@ function arithWasm(r: WasmRuntime, op: Arith, a: Float32Array, pa: number, b: Fl
   if (scalarFirst || (pb === 1 && pa === n)) {
     const [x, xa, s] = scalarFirst ? [b, ba, a[0]] : [a, aa, b[0]];
     const fn = scalarFirst && (op === "sub" || op === "div") ? `${op}ScalarFirst` : `${op}Scalar`;
-    const sBits = new Int32Array(new Float32Array([s]).buffer)[0];
+    const sBits = bits(s);
     split(n, (from, to) => [fn, [xa + from * 4, sBits, oa + from * 4, to - from]]);
   } else if (pa === n && pb === n) {
     split(n, (from, to) => [`${op}Rows`, [aa + from * 4, ba + from * 4, oa + from * 4, 1, to - from, 0, 0]]);

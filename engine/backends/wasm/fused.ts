@@ -4,6 +4,7 @@
 import type { FloatArray } from "../../dtype.ts";
 import type { AdamWStep } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
+import { f32Bits as bits } from "./emit/encoding.ts";
 import { share } from "./matmul.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
 
@@ -13,7 +14,6 @@ const FUSED_MIN = 1024;
 export const fusedTuning = { splitElements: 1 << 14 };
 
 const f32s = (...xs: (FloatArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
-const bits = (v: number): number => new Int32Array(new Float32Array([v]).buffer)[0];
 const threadsFor = (r: WasmRuntime, n: number, parts: number): number => Math.min(r.threads, parts, Math.max(1, Math.floor(n / fusedTuning.splitElements)));
 
 /** A map over whole vectors (the kernel rounds n up to 4; layout pads every operand to 64 bytes). */

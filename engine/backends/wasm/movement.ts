@@ -64,10 +64,10 @@ function copy2d(src: TypedArray, off: number, rs: number, cs: number, rows: numb
   }
 }
 
-function stridedCopyJs(src: TypedArray, offset: number, strides: readonly number[], shape: readonly number[], out: TypedArray): void {
+/** The JS copy over dims already merged by collapse() (the caller has them). */
+function stridedCopyJs(src: TypedArray, offset: number, c: { strides: number[]; shape: number[] }, out: TypedArray): void {
   const n = out.length;
   if (n === 0) return;
-  const c = collapse(strides, shape);
   const nd = c.shape.length;
   if (nd === 0) { out[0] = src[offset]; return; }
   if (nd === 1) return copy2d(src, offset, 0, c.strides[0], 1, c.shape[0], out, 0);
@@ -122,10 +122,10 @@ export function stridedCopyWith(rt: () => WasmRuntime, src: TypedArray, offset: 
   const c = collapse(strides, shape);
   const nd = c.shape.length;
   const transpose = nd >= 2 && c.strides[nd - 1] > 1 && c.strides[nd - 2] === 1;
-  if (!isF32(src, out) || n < movementTuning.minElements || (transpose && nd > 3)) return stridedCopyJs(src, offset, strides, shape, out);
+  if (!isF32(src, out) || n < movementTuning.minElements || (transpose && nd > 3)) return stridedCopyJs(src, offset, c, out);
   const r = rt();
   // A host source much larger than the view (a small slice of a big tensor) would cost more to copy in.
-  if (r.addressOf(src) < 0 && src.length > 2 * n) return stridedCopyJs(src, offset, strides, shape, out);
+  if (r.addressOf(src) < 0 && src.length > 2 * n) return stridedCopyJs(src, offset, c, out);
   const ops = [{ read: src as Float32Array }, { write: out as Float32Array }];
   const addrs = r.layout(ops);
   const [from, to] = [addrs[0] + offset * 4, addrs[1]];

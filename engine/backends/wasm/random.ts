@@ -3,6 +3,7 @@
 // state afterwards are the same for any thread count as for one random() call per element.
 import type { TypedArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
+import { f32Bits } from "./emit/encoding.ts";
 import { share } from "./matmul.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
 import { jumped } from "./xoshiro_jump.ts";
@@ -25,7 +26,7 @@ export function bernoulliMaskWith(rt: () => WasmRuntime, state: Uint32Array, p: 
   const words = new Uint32Array(r.f32.buffer, sa, 4 * threads);
   const ranges = Array.from({ length: threads }, (_, t) => share(n, threads, t));
   ranges.forEach(([s], t) => words.set(s === 0 ? state : jumped(state, s), 4 * t));
-  const keepBits = new Int32Array(new Float32Array([keep]).buffer)[0];
+  const keepBits = f32Bits(keep);
   r.parallel(ranges.map(([s, e], t) => [bytes ? "maskU8" : "maskF32", [sa + 16 * t, oa + s * (bytes ? 1 : 4), e - s, threshold | 0, keepBits]] as const));
   state.set(new Uint32Array(r.f32.buffer, sa + 16 * (threads - 1), 4));
   if (bytes) out.set(new Uint8Array(r.f32.buffer, oa, n));

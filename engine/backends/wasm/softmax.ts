@@ -4,6 +4,7 @@
 // would cost more than the work.
 import type { FloatArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
+import { f32Bits as bits } from "./emit/encoding.ts";
 import { share } from "./matmul.ts";
 import type { Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
@@ -21,7 +22,6 @@ function splitRows(r: WasmRuntime, rows: number, cols: number, job: (s: number, 
 const f32s = (...xs: (FloatArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
 
 /** The f32 bit pattern of v as an i32 kernel argument. */
-const bits = (v: number): number => new Int32Array(new Float32Array([v]).buffer)[0];
 
 export function softmaxWith(rt: () => WasmRuntime, x: FloatArray, cols: number, out: FloatArray, log: boolean): void {
   if (!f32s(x, out) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.softmax(x, cols, out, log);

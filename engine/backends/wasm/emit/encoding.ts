@@ -32,6 +32,9 @@ export function f32Bytes(value: number): number[] {
 }
 
 /** A length-prefixed vector of already-encoded items. */
+/** A float32's bit pattern as an i32: how kernels take float scalars through the integer argument slots. */
+export const f32Bits = (v: number): number => new Int32Array(new Float32Array([v]).buffer)[0];
+
 export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 
 export const utf8 = (s: string): number[] => { const b = [...new TextEncoder().encode(s)]; return [...uleb(b.length), ...b]; };
