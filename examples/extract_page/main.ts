@@ -4,7 +4,8 @@
 import Tesseract from "tesseract.js";
 import {
   decodeImageBytes, demoEntityModel, entityModelFromFiles, fromInterleaved, linesOfBlocks, ocrInput,
-  pageEntities, pdfPages, segmentLines, tagPage, type DocumentPage, type EntityModel, type EntityRecord, type OcrLine, type PageWord,
+  pageEntities, pdfPages, segmentLines, tagPage, type DocumentPage, type EntityModel, type EntityRecord, type OcrLine,
+  type PageWord,
   type Pdfjs, type PdfjsDocument, type RgbImage, type TesseractBlock, type WordSource,
 } from "aetnet"; // the package's browser bundle (dist/browser/aetnet.js), through index.html's import map
 

@@ -53,7 +53,7 @@ function clampTo(box: readonly number[], width: number, height: number): number[
   return [x0, y0, Math.min(Math.max(x0, box[2]), width), Math.min(Math.max(y0, box[3]), height)];
 }
 
-/** The entities of one page from its word tags (tagPage): each span's label, text, pixel box and mean probability. */
+/** One page's entities from its word tags (tagPage): each span's label, text, pixel box and mean probability. */
 export function pageEntities(m: EntityModel, page: DocumentPage, tags: readonly WordTag[]): EntityRecord[] {
   return getEntities(tags.map((t) => m.labels[t.id] ?? "O")).map((e) => {
     const words = Array.from({ length: e.end - e.start + 1 }, (_, k) => e.start + k);
