@@ -87,13 +87,14 @@ const CHUNK = 4096;
 const chunk = new Float64Array(CHUNK);
 
 /**
- * Draws n uniforms from g in chunks and hands each chunk to `each(u, at)` (u[j] is draw number at + j; only
- * u.length of the chunk is valid). The chunk is reused: `each` must not keep it.
+ * Draws n uniforms from a generator's state words (Generator.streamState) in chunks and hands each chunk to
+ * `each(u, at)` (u[j] is draw number at + j; only u.length of the chunk is valid). The chunk is reused: `each`
+ * must not keep it.
  */
-export function forEachUniform(g: Generator, n: number, each: (u: Float64Array, at: number) => void): void {
+export function forEachUniform(state: Uint32Array, n: number, each: (u: Float64Array, at: number) => void): void {
   for (let at = 0; at < n; at += CHUNK) {
     const u = n - at >= CHUNK ? chunk : chunk.subarray(0, n - at);
-    g.randomInto(u);
+    xoshiroUniforms(state, u);
     each(u, at);
   }
 }

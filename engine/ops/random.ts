@@ -33,7 +33,7 @@ function fill(shape: readonly number[], opts: RandomOptions, draw: (g: Generator
 
 /** data[i] = f(u_i) for successive uniforms u_i: the stream of g.random(), drawn in bulk. */
 const mapUniform = (f: (u: number) => number) => (g: Generator, data: TypedArray): void =>
-  forEachUniform(g, data.length, (u, at) => { for (let j = 0; j < u.length; j++) data[at + j] = f(u[j]); });
+  forEachUniform(g.streamState(), data.length, (u, at) => { for (let j = 0; j < u.length; j++) data[at + j] = f(u[j]); });
 
 /** Uniform in [0, 1). */
 export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor => fill(shape, opts, mapUniform((u) => u));
