@@ -1,6 +1,7 @@
 // Reverse-mode autograd: graph nodes recorded by ops, an iterative topological sort, backward(), noGrad().
 import type { Tensor } from "./tensor.ts";
 import { noteResult } from "./backends/registry.ts";
+import { scopes, type Storage } from "./storage.ts";
 import type { DType } from "./dtype.ts";
 import { AutogradError, NonFiniteError, fmtShape } from "./errors.ts";
 import { shapesEqual } from "./shape.ts";
@@ -118,39 +119,74 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
   // The graph of a createGraph backward refers to this graph's saved outputs, so it must outlive the pass.
   const retain = options.retainGraph ?? options.createGraph ?? false;
   // Gradients this pass made itself (sums of two contributions) are referenced by nothing else: they take
-  // further contributions in place and are freed once consumed. A createGraph pass records every sum instead.
+  // further contributions in place. A createGraph pass records every sum instead.
   const inPlace = !options.createGraph;
   const owned = new Set<Tensor>();
+  // Memory is freed as soon as backward is done with it, as PyTorch frees a buffer whose last reference
+  // drops (docs/MEMORY.md): every storage a rule or a sum made in this pass (`made`) is released once no
+  // pending gradient and no stored .grad (`stored`) shares it. A createGraph pass frees nothing: its
+  // gradients are part of the graph it records.
+  const made = new Set<Storage>();
+  const stored = new Set<Storage>();
+  const grads = new Map<Tensor, Tensor>();
+  const drop = (t: Tensor): void => {
+    if (!inPlace || !made.has(t.buf) || stored.has(t.buf)) return;
+    for (const x of grads.values()) if (x.buf === t.buf) return;
+    made.delete(t.buf);
+    t.buf.release();
+  };
   const sum = (a: Tensor, b: Tensor): Tensor => {
     if (inPlace && owned.has(a) && ops.accumulateInto(a, b)) return a;
     const s = ops.add(a, b);
-    if (inPlace) owned.add(s);
+    if (inPlace) { owned.add(s); made.add(s.buf); }
     return s;
   };
+  // A rule's temporaries (transposes, partial products) die with it: what it made and does not return is
+  // freed when it returns. Only where its graph is freed too: a retained graph's rules may run again.
+  const scoped = inPlace && !retain;
+  const apply = (node: Node, g: Tensor, needs: readonly boolean[]): readonly (Tensor | null | undefined)[] => {
+    if (!scoped) return node.apply(g, needs);
+    const scope = new Set<Storage>();
+    scopes.push(scope);
+    let out: readonly (Tensor | null | undefined)[];
+    try {
+      out = node.apply(g, needs);
+    } finally {
+      scopes.splice(scopes.lastIndexOf(scope), 1);
+    }
+    const results = new Set(out.flatMap((x) => (x ? [x.buf] : [])));
+    const outer = scopes.at(-1);
+    for (const s of scope) {
+      if (!results.has(s)) s.release();
+      else { made.add(s); outer?.add(s); }
+    }
+    return out;
+  };
   const run = (): void => {
-    const grads = new Map<Tensor, Tensor>([[root, ops.to(ops.reshape(ops.detach(grad!), root.shape), root.dtype)]]);
+    grads.set(root, ops.to(ops.reshape(ops.detach(grad!), root.shape), root.dtype));
     for (const t of topologicalOrder(root)) {
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
       const node = t.gradFn;
-      let stored = false;
       if (node === null || t.retainsGrad) {
         const old = t.grad;
         if (old === null) {
           // A buffer of its own, so in-place edits of one .grad (clipping) never alias another tensor's.
           t.grad = keepGrad(owned.has(g) ? g : ops.clone(g));
-          stored = true;
+          stored.add(t.grad.buf);
         } else if (!(inPlace && ops.accumulateInto(old, g))) {
           t.grad = keepGrad(ops.add(old, g));
+          stored.add(t.grad.buf);
           // The replaced gradient belongs to t alone; free its memory now (a createGraph pass may still refer to it).
           if (inPlace) old.buf.release();
         }
       }
-      if (node === null) continue;
+      if (node === null) { drop(g); continue; }
       const needs = node.inputs.map((x) => x.requiresGrad);
-      const inputGrads = node.apply(g, needs);
+      const inputGrads = apply(node, g, needs);
       if (!retain) node.free();
+      const consumed: Tensor[] = [g];
       node.inputs.forEach((input, i) => {
         const raw = inputGrads[i];
         if (!needs[i] || raw === null || raw === undefined) return;
@@ -161,10 +197,13 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
         const shaped = shapesEqual(raw.shape, input.shape) ? raw : ops.reshape(raw, input.shape);
         const gi = shaped.dtype === input.dtype ? shaped : ops.to(shaped, input.dtype);
         const prev = grads.get(input);
-        grads.set(input, prev === undefined ? gi : sum(prev, gi));
+        const next = prev === undefined ? gi : sum(prev, gi);
+        grads.set(input, next);
+        if (prev !== undefined && next !== prev) consumed.push(prev);
+        if (next !== gi) consumed.push(gi);
       });
-      // A consumed sum of this pass is garbage now, unless it became t.grad or a node passed it on unchanged.
-      if (owned.has(g) && !stored && !inputGrads.some((x) => x?.buf === g.buf)) g.buf.release();
+      // What was consumed is garbage now, unless it became a .grad or is still pending (passed on unchanged).
+      for (const c of consumed) drop(c);
       owned.delete(g);
     }
   };

@@ -20,6 +20,10 @@ export interface HeapStats {
   freeBytes: number;
   /** One past the highest byte ever handed out and not given back. */
   top: number;
+  /** Highest liveBytes since the heap was made or resetPeaks() last ran. */
+  peakLiveBytes: number;
+  /** Highest top since then: the linear memory the heap really needed (memory never shrinks below it). */
+  peakTop: number;
 }
 
 const roundUp = (x: number, r: number): number => Math.ceil(x / r) * r;
@@ -46,12 +50,15 @@ export class Heap {
   readonly #bins: Set<number>[] = [];
   #liveBytes = 0;
   #freeBytes = 0;
+  #peakLiveBytes = 0;
+  #peakTop = 0;
 
   /** Hands out addresses in [base, limit); `base` is rounded up to ALIGN. */
   constructor(memory: HeapMemory, base: number, limit: number) {
     this.#memory = memory;
     this.#base = roundUp(base, ALIGN);
     this.#top = this.#base;
+    this.#peakTop = this.#base;
     this.#limit = limit;
   }
 
@@ -61,7 +68,16 @@ export class Heap {
   setLimit(limit: number): void { this.#limit = limit; }
 
   stats(): HeapStats {
-    return { liveBytes: this.#liveBytes, liveBlocks: this.#live.size, freeBytes: this.#freeBytes, top: this.#top };
+    return {
+      liveBytes: this.#liveBytes, liveBlocks: this.#live.size, freeBytes: this.#freeBytes, top: this.#top,
+      peakLiveBytes: this.#peakLiveBytes, peakTop: this.#peakTop,
+    };
+  }
+
+  /** Starts the high-water marks of stats() afresh from the heap as it is now (to measure one step). */
+  resetPeaks(): void {
+    this.#peakLiveBytes = this.#liveBytes;
+    this.#peakTop = this.#top;
   }
 
   /** Size in bytes of the live block at `addr` (rounded up to ALIGN), or 0 when none starts there. */
@@ -76,9 +92,11 @@ export class Heap {
       if (end > limit || !this.#memory.ensure(end)) return -1;
       addr = this.#top;
       this.#top = end;
+      if (end > this.#peakTop) this.#peakTop = end;
     }
     this.#live.set(addr, size);
     this.#liveBytes += size;
+    if (this.#liveBytes > this.#peakLiveBytes) this.#peakLiveBytes = this.#liveBytes;
     return addr;
   }
 

@@ -27,10 +27,11 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant("free" as const), pick: fc.nat() }),
 );
 
-t("random allocate/free sequences: no live overlap, aligned, within the limit, all freed leaves nothing", () => {
+t("random allocate/free sequences: no live overlap, aligned, within the limit, all freed leaves nothing; high-water marks", () => {
   fc.assert(fc.property(fc.array(stepArb, { maxLength: 200 }), fc.integer({ min: 1 << 16, max: 1 << 22 }), (steps, limit) => {
     const { heap } = pretendHeap(limit);
     const live = new Map<number, number>(); // address → requested bytes
+    let highWater = 0;
     for (const step of steps) {
       if (step.kind === "alloc") {
         const addr = heap.alloc(step.bytes);
@@ -47,9 +48,15 @@ t("random allocate/free sequences: no live overlap, aligned, within the limit, a
       const stats = heap.stats();
       assert.is(stats.liveBlocks, live.size);
       assert.ok(stats.liveBytes >= [...live.values()].reduce((a, b) => a + b, 0));
+      highWater = Math.max(highWater, stats.liveBytes);
+      assert.is(stats.peakLiveBytes, highWater);
+      assert.ok(stats.peakTop >= stats.top && stats.peakTop >= stats.peakLiveBytes);
     }
     for (const addr of live.keys()) heap.free(addr);
-    assert.equal(heap.stats(), { liveBytes: 0, liveBlocks: 0, freeBytes: 0, top: Math.ceil(100 / ALIGN) * ALIGN });
+    const base = Math.ceil(100 / ALIGN) * ALIGN;
+    assert.equal(heap.stats(), { liveBytes: 0, liveBlocks: 0, freeBytes: 0, top: base, peakLiveBytes: highWater, peakTop: heap.stats().peakTop });
+    heap.resetPeaks();
+    assert.equal(heap.stats(), { liveBytes: 0, liveBlocks: 0, freeBytes: 0, top: base, peakLiveBytes: 0, peakTop: base });
   }), { numRuns: RUNS * 5 });
 });
 

@@ -1,0 +1,85 @@
+// What one W2 training step (forward + backward + AdamW, the bench's `--memory=w2_fwdbwd` probe) holds in wasm
+// memory: live tensor bytes and kernel scratch at the step's high point, the heap's top (live + holes), the
+// linear memory's size, and the largest blocks live at the peak, by the op that made them.
+// Run: AETNET_THREADS=2 node --expose-gc --import tsx bench/w2_memory.ts
+import { readFileSync } from "node:fs";
+import { F, manualSeed, matmul, optim, randn, setBackendFromEnv, softmax, tidy, type Tensor } from "../engine/index.ts";
+import { wasmRuntime } from "../engine/backends/wasm/index.ts";
+import { ENCODER } from "./harness.ts";
+
+await setBackendFromEnv();
+manualSeed(0);
+const MiB = 2 ** 20;
+const mib = (b: number): string => (b / MiB).toFixed(1);
+const rss = (field: string): number => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, "m").exec(readFileSync("/proc/self/status", "utf8"))![1]) * 1024;
+
+const param = (shape: number[], scale = 0.02): Tensor => randn(shape).mul(scale).requiresGrad_();
+const { batch: B, seq: T, hidden: H, heads: NH, mlp: M } = ENCODER;
+const D = H / NH;
+const [ln1w, ln1b, ln2w, ln2b] = [param([H], 1), param([H]), param([H], 1), param([H])];
+const [wq, wk, wv, wo, w1, w2] = [param([H, H]), param([H, H]), param([H, H]), param([H, H]), param([M, H]), param([H, M])];
+const [bq, bk, bv, bo, b1, b2] = [param([H]), param([H]), param([H]), param([H]), param([M]), param([H])];
+const params = [ln1w, ln1b, ln2w, ln2b, wq, wk, wv, wo, w1, w2, bq, bk, bv, bo, b1, b2];
+const heads = (t: Tensor): Tensor => t.reshape([B, T, NH, D]).permute([0, 2, 1, 3]);
+const x = randn([B, T, H]);
+// The same layer as bench/engines/aetnet.ts's encoderLayer.
+const forward = (): Tensor => {
+  const h1 = F.layerNorm(x, H, ln1w, ln1b);
+  const [q, k, v] = [heads(F.linear(h1, wq, bq)), heads(F.linear(h1, wk, bk)), heads(F.linear(h1, wv, bv))];
+  const att = softmax(matmul(q, k.transpose(-2, -1)).mul(1 / Math.sqrt(D)), -1);
+  const ctx = matmul(att, v).permute([0, 2, 1, 3]).reshape([B, T, H]);
+  const h = x.add(F.linear(ctx, wo, bo));
+  const m = F.linear(F.linear(F.layerNorm(h, H, ln2w, ln2b), w1, b1, { activation: "gelu" }), w2, b2);
+  return h.add(m);
+};
+const opt = new optim.AdamW(params, { lr: 1e-4 });
+
+// Every heap block's size and the first engine/ frame outside the storage plumbing that asked for it.
+const rt = wasmRuntime();
+const heap = rt.heap;
+const origin = new Map<number, string>();
+const alloc = heap.alloc.bind(heap);
+const free = heap.free.bind(heap);
+let live = new Map<number, number>(), peakSnapshot: [string, number][] = [], peak = 0;
+const PLUMBING = /heap\.ts|runtime\.ts|tensor_memory|dtype\.ts|storage\.ts|registry\.ts|w2_memory|node:/;
+heap.alloc = (bytes: number, limit?: number): number => {
+  const addr = alloc(bytes, limit);
+  if (addr >= 0) {
+    const frame = (new Error().stack ?? "").split("\n").slice(2).find((l) => l.includes("/engine/") && !PLUMBING.test(l)) ?? "?";
+    origin.set(addr, frame.replace(/.*\/engine\//, "").replace(/:\d+\)?$/, "").replace(/\s*\(.*/, ""));
+    live.set(addr, heap.sizeOf(addr));
+    const now = heap.stats().liveBytes;
+    if (now > peak) { peak = now; peakSnapshot = [...live].map(([a, s]) => [origin.get(a)!, s]); }
+  }
+  return addr;
+};
+heap.free = (addr: number): void => { live.delete(addr); free(addr); };
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const report = (label: string): void => {
+  const s = rt.heapStats();
+  console.log(`${label}: heap live ${mib(s.liveBytes)} MiB (scratch ${mib(s.scratchBytes)}), peak live ${mib(s.peakLiveBytes)}, ` +
+    `top ${mib(s.top)} (peak top ${mib(s.peakTop)}), free holes ${mib(s.freeBytes)}, linear memory ${mib(rt.f32.byteLength)} MiB; ` +
+    `RSS ${mib(rss("VmRSS"))} MiB (high-water ${mib(rss("VmHWM"))}), JS heap used ${mib(process.memoryUsage().heapUsed)}`);
+};
+gc?.(); gc?.();
+report("after setup");
+const baseline = rt.heapStats().liveBytes;
+for (let step = 1; step <= 3; step++) {
+  heap.resetPeaks(); peak = 0;
+  let afterForward = 0;
+  tidy(() => {
+    opt.zeroGrad();
+    const loss = forward().mean();
+    afterForward = rt.heapStats().liveBytes - rt.heapStats().scratchBytes - baseline;
+    loss.backward();
+    opt.step();
+  });
+  console.log(`step ${step}: tensors made by the forward and still live ${mib(afterForward)} MiB`);
+  report(`step ${step}`);
+}
+// The blocks live at the last step's peak, grouped by the op that allocated them.
+const groups = new Map<string, { n: number; bytes: number }>();
+for (const [o, s] of peakSnapshot) { const g = groups.get(o) ?? { n: 0, bytes: 0 }; g.n++; g.bytes += s; groups.set(o, g); }
+console.log(`live at the last step's peak (${mib(peak)} MiB in ${peakSnapshot.length} blocks):`);
+for (const [o, g] of [...groups].sort((a, b) => b[1].bytes - a[1].bytes)) if (g.bytes >= MiB / 4) console.log(`  ${mib(g.bytes).padStart(6)} MiB  ${String(g.n).padStart(3)} × ${o}`);
