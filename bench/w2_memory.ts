@@ -1,6 +1,7 @@
 // What one W2 training step (forward + backward + AdamW, the bench's `--memory=w2_fwdbwd` probe) holds in wasm
 // memory: live tensor bytes and kernel scratch at the step's high point, the heap's top (live + holes), the
-// linear memory's size, and the largest blocks live at the peak, by the op that made them.
+// linear memory's size, and what is live at the peak: by the phase that made it (setup, the forward, the
+// backward, the optimizer step, kernel scratch) and by the op that made it.
 // Run: AETNET_THREADS=2 node --expose-gc --import tsx bench/w2_memory.ts
 import { readFileSync } from "node:fs";
 import { F, manualSeed, matmul, optim, randn, setBackendFromEnv, softmax, tidy, type Tensor } from "../engine/index.ts";
@@ -9,6 +10,32 @@ import { ENCODER } from "./harness.ts";
 
 await setBackendFromEnv();
 manualSeed(0);
+// Every heap block's size and the first engine/ frame outside the storage plumbing that asked for it.
+const rt = wasmRuntime();
+const heap = rt.heap;
+const origin = new Map<number, string>();
+const phaseOf = new Map<number, string>();
+let phase = "setup";
+const alloc = heap.alloc.bind(heap);
+const free = heap.free.bind(heap);
+const live = new Map<number, number>();
+let peakSnapshot: [string, string, number][] = [], peak = 0;
+const PLUMBING = /heap\.ts|runtime\.ts|tensor_memory|dtype\.ts|storage\.ts|registry\.ts|w2_memory|node:/;
+heap.alloc = (bytes: number, limit?: number): number => {
+  const addr = alloc(bytes, limit);
+  if (addr >= 0) {
+    const stack = (new Error().stack ?? "").split("\n").slice(2);
+    const frame = stack.find((l) => l.includes("/engine/") && !PLUMBING.test(l)) ?? "?";
+    phaseOf.set(addr, stack.some((l) => /\.reserve \(/.test(l)) ? "kernel scratch" : phase);
+    origin.set(addr, frame.replace(/.*\/engine\//, "").replace(/:\d+\)?$/, "").replace(/\s*\(.*/, ""));
+    live.set(addr, heap.sizeOf(addr));
+    const now = heap.stats().liveBytes;
+    if (now > peak) { peak = now; peakSnapshot = [...live].map(([a, s]) => [phaseOf.get(a) ?? "setup", origin.get(a)!, s]); }
+  }
+  return addr;
+};
+heap.free = (addr: number): void => { live.delete(addr); free(addr); };
+
 const MiB = 2 ** 20;
 const mib = (b: number): string => (b / MiB).toFixed(1);
 const rss = (field: string): number => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, "m").exec(readFileSync("/proc/self/status", "utf8"))![1]) * 1024;
@@ -34,27 +61,6 @@ const forward = (): Tensor => {
 };
 const opt = new optim.AdamW(params, { lr: 1e-4 });
 
-// Every heap block's size and the first engine/ frame outside the storage plumbing that asked for it.
-const rt = wasmRuntime();
-const heap = rt.heap;
-const origin = new Map<number, string>();
-const alloc = heap.alloc.bind(heap);
-const free = heap.free.bind(heap);
-let live = new Map<number, number>(), peakSnapshot: [string, number][] = [], peak = 0;
-const PLUMBING = /heap\.ts|runtime\.ts|tensor_memory|dtype\.ts|storage\.ts|registry\.ts|w2_memory|node:/;
-heap.alloc = (bytes: number, limit?: number): number => {
-  const addr = alloc(bytes, limit);
-  if (addr >= 0) {
-    const frame = (new Error().stack ?? "").split("\n").slice(2).find((l) => l.includes("/engine/") && !PLUMBING.test(l)) ?? "?";
-    origin.set(addr, frame.replace(/.*\/engine\//, "").replace(/:\d+\)?$/, "").replace(/\s*\(.*/, ""));
-    live.set(addr, heap.sizeOf(addr));
-    const now = heap.stats().liveBytes;
-    if (now > peak) { peak = now; peakSnapshot = [...live].map(([a, s]) => [origin.get(a)!, s]); }
-  }
-  return addr;
-};
-heap.free = (addr: number): void => { live.delete(addr); free(addr); };
-
 const gc = (globalThis as { gc?: () => void }).gc;
 const report = (label: string): void => {
   const s = rt.heapStats();
@@ -64,22 +70,31 @@ const report = (label: string): void => {
 };
 gc?.(); gc?.();
 report("after setup");
-const baseline = rt.heapStats().liveBytes;
 for (let step = 1; step <= 3; step++) {
   heap.resetPeaks(); peak = 0;
   let afterForward = 0;
+  const tensorBytes = (): number => rt.heapStats().liveBytes - rt.heapStats().scratchBytes;
+  const before = tensorBytes();
+  for (const a of live.keys()) if (phaseOf.get(a) !== "kernel scratch") phaseOf.set(a, "before the step (parameters, input, .grad, AdamW state)");
   tidy(() => {
+    phase = "forward";
     opt.zeroGrad();
     const loss = forward().mean();
-    afterForward = rt.heapStats().liveBytes - rt.heapStats().scratchBytes - baseline;
+    afterForward = tensorBytes() - before;
+    phase = "backward";
     loss.backward();
+    phase = "optimizer step";
     opt.step();
   });
-  console.log(`step ${step}: tensors made by the forward and still live ${mib(afterForward)} MiB`);
+  phase = "after";
+  console.log(`step ${step}: tensors made by the forward and still live after it ${mib(afterForward)} MiB`);
   report(`step ${step}`);
 }
-// The blocks live at the last step's peak, grouped by the op that allocated them.
+// The blocks live at the last step's peak, by the phase and then the op that allocated them.
 const groups = new Map<string, { n: number; bytes: number }>();
-for (const [o, s] of peakSnapshot) { const g = groups.get(o) ?? { n: 0, bytes: 0 }; g.n++; g.bytes += s; groups.set(o, g); }
+const add = (key: string, s: number): void => { const g = groups.get(key) ?? { n: 0, bytes: 0 }; g.n++; g.bytes += s; groups.set(key, g); };
+for (const [ph, o, s] of peakSnapshot) { add(ph, s); add(`${ph}: ${o}`, s); }
 console.log(`live at the last step's peak (${mib(peak)} MiB in ${peakSnapshot.length} blocks):`);
-for (const [o, g] of [...groups].sort((a, b) => b[1].bytes - a[1].bytes)) if (g.bytes >= MiB / 4) console.log(`  ${mib(g.bytes).padStart(6)} MiB  ${String(g.n).padStart(3)} × ${o}`);
+for (const [key, g] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
+  if (!key.includes(": ") || g.bytes >= MiB / 4) console.log(`  ${key.includes(": ") ? "    " : ""}${mib(g.bytes).padStart(6)} MiB ${String(g.n).padStart(3)} blocks  ${key.includes(": ") ? key.split(": ")[1] : key}`);
+}
