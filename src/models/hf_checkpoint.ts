@@ -9,6 +9,7 @@ import { loadTokenizerJson, loadVocabMerges, saveVocabMerges } from "../data/tok
 import type { TaskKind } from "../train/run_types.ts";
 import { AETNet } from "./aetnet.ts";
 import { fromHfConfig, hfToOurKey, ourToHfKey, toHfConfig, type Windows } from "./hf_format.ts";
+import { mapStateDict } from "./weights.ts";
 
 export const HF_CONFIG = "config.json";
 export const HF_WEIGHTS = "model.safetensors";
@@ -65,10 +66,10 @@ export function loadHfCheckpoint(dir: string): HfCheckpoint {
 export function buildHfModel(configJson: unknown, configName: string, tensors: Record<string, Tensor>, weightsName: string): Omit<HfCheckpoint, "dir" | "tokenizer"> {
   const { config, kind, labels, windows } = fromHfConfig(configJson, configName);
   const model = new AETNet(config, { task: kind, numLabels: labels.length });
-  const own: Record<string, Tensor> = {};
-  for (const [key, value] of Object.entries(tensors)) {
-    const k = hfToOurKey(key);
-    if (k !== null) own[k] = value;
+  let own: Record<string, Tensor>;
+  try { own = mapStateDict(tensors, hfToOurKey).mapped; } catch (err) {
+    // a file holding a tensor under both its HF and its AETNet name: which one is meant is not knowable
+    throw new FormatError("loadHfCheckpoint", `${weightsName}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const result = model.loadStateDict(own, { strict: false });
   const missing = result.missing.filter((k) => ourToHfKey(k) !== null);
@@ -109,11 +110,7 @@ export interface HfExport {
  * the same model gives the same bytes. Tensors are float32, named as in HF's LayoutLMv3 task models.
  */
 export function exportHfCheckpoint(outDir: string, e: HfExport): string[] {
-  const tensors: Record<string, Tensor> = {};
-  for (const [key, value] of Object.entries(e.weights)) {
-    const k = ourToHfKey(key);
-    if (k !== null) tensors[k] = value;
-  }
+  const tensors = mapStateDict(e.weights, ourToHfKey).mapped;
   mkdirSync(outDir, { recursive: true });
   io.saveSafetensors(join(outDir, HF_WEIGHTS), tensors, { format: "pt" });
   writeFileSync(join(outDir, HF_CONFIG), JSON.stringify(toHfConfig(e.config, e.kind, e.labels, e.windows), null, 2) + "\n");

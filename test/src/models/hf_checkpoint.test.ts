@@ -74,6 +74,13 @@ t("a checkpoint that does not fit its config.json fails naming the tensors and t
     io.saveSafetensors(join(dir, "model.safetensors"), weights);
     writeFileSync(join(dir, "config.json"), JSON.stringify(config));
     assert.throws(() => loadHfCheckpoint(dir), (e: unknown) => e instanceof FormatError && /missing layoutlmv3\.norm\.bias/.test(e.message));
+    // one tensor under both its HF name and ours: refused, naming the file, not one of them silently kept
+    const norm = weights["layoutlmv3.norm.weight"];
+    io.saveSafetensors(join(dir, "model.safetensors"), {
+      ...weights, "layoutlmv3.norm.bias": norm, "fusion_model.layoutlmv3.norm.bias": norm,
+    });
+    const twice = /model\.safetensors: .*two checkpoint keys map to fusion_model\.layoutlmv3\.norm\.bias/;
+    assert.throws(() => loadHfCheckpoint(dir), (e: unknown) => e instanceof FormatError && twice.test(e.message));
     writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, model_type: "bert" }));
     assert.throws(() => loadHfCheckpoint(dir), (e: unknown) => e instanceof FormatError && /model_type must be "layoutlmv3"/.test(e.message));
     writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, architectures: ["LayoutLMv3ForQuestionAnswering"] }));
