@@ -4,10 +4,10 @@ import { readFileSync } from "node:fs";
 import { io } from "../../engine/index.ts";
 import { join } from "node:path";
 import type { AETNetConfig } from "../config.ts";
-import { AETNet } from "../models/aetnet.ts";
+import type { AETNet } from "../models/aetnet.ts";
 import { hfCheckpointKind, isHfFolder, loadHfCheckpoint } from "../models/hf_checkpoint.ts";
 import type { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
-import { loadTrainingCheckpoint, tokenizerFromState, type TrainingState } from "../train/checkpoint.ts";
+import { checkpointModel, loadTrainingCheckpoint, tokenizerFromState, type TrainingState } from "../train/checkpoint.ts";
 import type { RunSettings, TaskKind } from "../train/run_types.ts";
 import { BEST_DIR, LAST_DIR } from "../train/trainer.ts";
 import { MissingDataError } from "./tasks.ts";
@@ -33,10 +33,7 @@ export function checkpointKind(path: string): TaskKind | null {
 export function openCheckpoint(path: string): OpenedCheckpoint {
   const dir = resolveCheckpointDir(path);
   const { state, model: weights } = loadTrainingCheckpoint(dir);
-  const model = new AETNet(state.config, { task: state.settings.kind ?? "token", numLabels: state.settings.labels.length, lossWeights: state.settings.lossWeights });
-  model.loadStateDict(weights);
-  model.eval();
-  return { dir, state, model, tokenizer: tokenizerFromState(state.tokenizer) };
+  return { dir, state, model: checkpointModel(state, weights), tokenizer: tokenizerFromState(state.tokenizer) };
 }
 
 /** What running a model needs besides its weights: the head's kind and labels and the windowing of long pages. */

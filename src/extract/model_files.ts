@@ -3,15 +3,13 @@
 // folder (config.json + model.safetensors + vocab.json + merges.txt). No file system needed.
 import { FormatError, io, type Tensor } from "../../engine/index.ts";
 import { vocabMergesFromText } from "../data/tokenizer/files.ts";
-import { AETNet } from "../models/aetnet.ts";
 import { buildHfModel } from "../models/hf_checkpoint.ts";
-import { tokenizerFromState } from "../train/checkpoint.ts";
+import { checkpointModel, splitCheckpointTensors, tokenizerFromState } from "../train/checkpoint.ts";
 import { CHECKPOINT_FORMAT } from "../train/run_types.ts";
 import { validateTrainingState } from "../train/state_json.ts";
 import type { EntityModel } from "./entity_model.ts";
 
 const OP = "entityModelFromFiles";
-const MODEL_PREFIX = "model.";
 
 /** files: base name → bytes. Which checkpoint it is follows from the names present. */
 export function entityModelFromFiles(files: ReadonlyMap<string, Uint8Array>): EntityModel {
@@ -26,11 +24,7 @@ export function entityModelFromFiles(files: ReadonlyMap<string, Uint8Array>): En
   let m: EntityModel & { kind: string };
   if (files.has("state.json")) {
     const state = validateTrainingState(json("state.json"), "state.json", CHECKPOINT_FORMAT);
-    const model = new AETNet(state.config, { task: state.settings.kind ?? "token", numLabels: state.settings.labels.length, lossWeights: state.settings.lossWeights });
-    const weights: Record<string, Tensor> = {};
-    for (const [k, v] of Object.entries(tensors())) if (k.startsWith(MODEL_PREFIX)) weights[k.slice(MODEL_PREFIX.length)] = v;
-    model.loadStateDict(weights);
-    model.eval();
+    const model = checkpointModel(state, splitCheckpointTensors(tensors()).model);
     const { labels, maxLength, stride, batchSize } = state.settings;
     m = { kind: state.settings.kind ?? "token", model, tokenizer: tokenizerFromState(state.tokenizer), labels, maxLength, stride, batchSize, chunking: state.settings.chunking ?? "overlap" };
   } else if (files.has("config.json")) {

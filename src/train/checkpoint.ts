@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { FormatError, io, type GeneratorState, type Tensor, type optim } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
+import { AETNet } from "../models/aetnet.ts";
 import { TrainerError } from "./errors.ts";
 import type { TrainingState } from "./run_types.ts";
 import { optimizerStateFrom, validateTrainingState } from "./state_json.ts";
@@ -65,13 +66,36 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState, model:
 export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
   const { weights, state: raw, folder, fellBack } = io.loadCheckpoint(dir);
   const state = validateTrainingState(raw, join(folder, io.STATE_FILE), CHECKPOINT_FORMAT);
-  const model = new Map<string, Tensor>(), optimizerTensors = new Map<string, Tensor>();
+  const { model, optimizer: optimizerTensors } = splitCheckpointTensors(weights);
+  const optimizerState = optimizerStateFrom(join(folder, io.WEIGHTS_FILE), optimizerTensors, state.optimizer.numbers);
+  return {
+    state, model, optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups }, folder,
+    ...(fellBack ? { fellBack } : {}),
+  };
+}
+
+/**
+ * A checkpoint's model.safetensors split by owner, the prefixes saveTrainingCheckpoint adds taken off: the model's
+ * state dict and the optimizer's tensors (keyed "<param index>.<name>"). Other keys are ignored.
+ */
+export function splitCheckpointTensors(weights: Record<string, Tensor>): {
+  model: Record<string, Tensor>; optimizer: Map<string, Tensor>;
+} {
+  const model = new Map<string, Tensor>(), optimizer = new Map<string, Tensor>();
   for (const [k, v] of Object.entries(weights)) {
     if (k.startsWith(MODEL_PREFIX)) model.set(k.slice(MODEL_PREFIX.length), v);
-    else if (k.startsWith(OPTIM_PREFIX)) optimizerTensors.set(k.slice(OPTIM_PREFIX.length), v);
+    else if (k.startsWith(OPTIM_PREFIX)) optimizer.set(k.slice(OPTIM_PREFIX.length), v);
   }
-  const optimizerState = optimizerStateFrom(join(folder, io.WEIGHTS_FILE), optimizerTensors, state.optimizer.numbers);
-  return { state, model: Object.fromEntries(model), optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups }, folder, ...(fellBack ? { fellBack } : {}) };
+  return { model: Object.fromEntries(model), optimizer };
+}
+
+/** The checkpoint's model in eval mode: built from its config and settings, its weights loaded (strictly). */
+export function checkpointModel(state: TrainingState, weights: Record<string, Tensor>): AETNet {
+  const { kind, labels, lossWeights } = state.settings;
+  const model = new AETNet(state.config, { task: kind ?? "token", numLabels: labels.length, lossWeights });
+  model.loadStateDict(weights);
+  model.eval();
+  return model;
 }
 
 /** The checkpoint a resume continues from; a TrainerError saying "no checkpoint" and the folder when there is none. */
