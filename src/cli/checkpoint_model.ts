@@ -5,7 +5,7 @@ import { io } from "../../engine/index.ts";
 import { join } from "node:path";
 import type { AETNetConfig } from "../config.ts";
 import type { AETNet } from "../models/aetnet.ts";
-import { hfCheckpointKind, isHfFolder, loadHfCheckpoint } from "../models/hf_checkpoint.ts";
+import { hfCheckpointKind, hfRunSettings, isHfFolder, loadHfCheckpoint } from "../models/hf_checkpoint.ts";
 import type { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
 import { checkpointModel, loadTrainingCheckpoint, tokenizerFromState, type TrainingState } from "../train/checkpoint.ts";
 import type { RunSettings, TaskKind } from "../train/run_types.ts";
@@ -49,10 +49,6 @@ export interface OpenedModel {
   tokenizer: ByteLevelBPE;
 }
 
-/** HF folders from elsewhere have no training settings: windows as long as the position table allows (≤ 512). */
-const HF_BATCH = 8;
-const HF_MAX_TOKENS = 512;
-
 /**
  * A model to run: PATH holding config.json + model.safetensors and no state.json is read as a Hugging Face
  * LayoutLMv3 task checkpoint (labels from id2label, tokenizer from vocab.json + merges.txt or tokenizer.json);
@@ -62,9 +58,7 @@ export function openModel(path: string): OpenedModel {
   if (isHfFolder(path)) {
     const hf = loadHfCheckpoint(path);
     if (hf.tokenizer === null) throw new MissingDataError(`${path} has no tokenizer: add the model's vocab.json and merges.txt (or tokenizer.json) to the folder`);
-    const maxLength = hf.windows?.max_length ?? Math.min(HF_MAX_TOKENS, hf.config.maxPositions - hf.config.padTokenId - 1);
-    const stride = hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4));
-    const settings: ModelSettings = { kind: hf.kind, labels: hf.labels, batchSize: HF_BATCH, maxLength, stride };
+    const settings: ModelSettings = { kind: hf.kind, labels: hf.labels, ...hfRunSettings(hf) };
     return { dir: path, source: "hf", config: hf.config, settings, model: hf.model, tokenizer: hf.tokenizer };
   }
   const { dir, state, model, tokenizer } = openCheckpoint(path);

@@ -3,7 +3,7 @@
 // folder (config.json + model.safetensors + vocab.json + merges.txt). No file system needed.
 import { FormatError, io, type Tensor } from "../../engine/index.ts";
 import { vocabMergesFromText } from "../data/tokenizer/files.ts";
-import { buildHfModel } from "../models/hf_checkpoint.ts";
+import { buildHfModel, hfRunSettings } from "../models/hf_checkpoint.ts";
 import { checkpointModel, splitCheckpointTensors, tokenizerFromState } from "../train/checkpoint.ts";
 import { CHECKPOINT_FORMAT } from "../train/run_types.ts";
 import { validateTrainingState } from "../train/state_json.ts";
@@ -29,10 +29,9 @@ export function entityModelFromFiles(files: ReadonlyMap<string, Uint8Array>): En
     m = { kind: state.settings.kind ?? "token", model, tokenizer: tokenizerFromState(state.tokenizer), labels, maxLength, stride, batchSize, chunking: state.settings.chunking ?? "overlap" };
   } else if (files.has("config.json")) {
     const hf = buildHfModel(json("config.json"), "config.json", tensors(), "model.safetensors");
-    const maxLength = hf.windows?.max_length ?? Math.min(512, hf.config.maxPositions - hf.config.padTokenId - 1);
     m = {
       kind: hf.kind, model: hf.model, tokenizer: vocabMergesFromText(text("vocab.json"), text("merges.txt")), labels: hf.labels,
-      maxLength, stride: hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4)), batchSize: 8, chunking: "overlap",
+      ...hfRunSettings(hf), chunking: "overlap",
     };
   } else {
     throw new FormatError(OP, "no state.json (a checkpoint of aetnet train) or config.json (a Hugging Face folder) among the files");

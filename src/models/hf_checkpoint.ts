@@ -86,6 +86,19 @@ export function buildHfModel(configJson: unknown, configName: string, tensors: R
   return { config, kind, labels, model, ...(windows ? { windows } : {}) };
 }
 
+/** How a HF model is run: batches and token windows (batchSize, maxLength, stride as in RunSettings). */
+export interface HfRunSettings { batchSize: number; maxLength: number; stride: number }
+
+/**
+ * An export made here runs with its training windows (config.json `aetnet_windows`); a HF folder from elsewhere has
+ * no training settings: windows as long as its position table allows, at most 512 tokens, overlapping by a quarter
+ * (at most 32), 8 per batch.
+ */
+export function hfRunSettings(hf: Pick<HfCheckpoint, "config" | "windows">): HfRunSettings {
+  const maxLength = hf.windows?.max_length ?? Math.min(512, hf.config.maxPositions - hf.config.padTokenId - 1);
+  return { batchSize: 8, maxLength, stride: hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4)) };
+}
+
 const list = (keys: readonly string[]): string => (keys.length <= 4 ? keys.join(", ") : `${keys.slice(0, 4).join(", ")} and ${keys.length - 4} more`);
 
 function readTokenizer(dir: string): ByteLevelBPE | null {

@@ -9,7 +9,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { FormatError, io } from "../../../engine/index.ts";
 import { assertClose } from "../../../engine/testing/index.ts";
-import { exportHfCheckpoint, isHfFolder, loadHfCheckpoint } from "../../../src/models/hf_checkpoint.ts";
+import { exportHfCheckpoint, hfRunSettings, isHfFolder, loadHfCheckpoint } from "../../../src/models/hf_checkpoint.ts";
 import { FUNSD_LABELS, HF_FIXTURES, exportModel, fixtureInputs, micro, microTokenizer } from "./hf_fixture.ts";
 
 interface Case { labels: string[]; shape: number[]; logits: number[] }
@@ -88,6 +88,15 @@ t("a checkpoint that does not fit its config.json fails naming the tensors and t
     rmSync(join(dir, "model.safetensors"));
     assert.throws(() => loadHfCheckpoint(dir), (e: unknown) => e instanceof FormatError && /model\.safetensors is missing/.test(e.message));
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+t("run settings: an export's training windows, else ≤ 512-token windows the position table allows, 8 a batch", () => {
+  const config = (maxPositions: number) => ({ ...micro, maxPositions, padTokenId: 1 });
+  assert.equal(hfRunSettings({ config: config(514) }), { batchSize: 8, maxLength: 512, stride: 32 });
+  assert.equal(hfRunSettings({ config: config(2050) }), { batchSize: 8, maxLength: 512, stride: 32 });
+  assert.equal(hfRunSettings({ config: config(66) }), { batchSize: 8, maxLength: 64, stride: 16 });
+  const windows = { max_length: 40, stride: 8 };
+  assert.equal(hfRunSettings({ config: config(514), windows }), { batchSize: 8, maxLength: 40, stride: 8 });
 });
 
 t.run();
