@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import type { OpenedModel } from "../cli/checkpoint_model.ts";
 import { DataError } from "../data/errors.ts";
 import { resize } from "../data/image/resize.ts";
-import type { EntityModel } from "../extract/entity_model.ts";
+import { entityModelOf } from "../extract/entity_model.ts";
 import { extractEntities } from "../extract/extract_entities.ts";
 import type { LoadedDocument } from "../extract/load_document.ts";
 import type { EntityRecord } from "../extract/result.ts";
@@ -57,9 +57,10 @@ export async function explainPage(
   if (options.word !== undefined) {
     [subject, chosen] = [`word ${options.word} "${page.words[options.word].text}"`, [options.word]];
   } else {
-    const entityModel: EntityModel = { ...settings, chunking: settings.chunking ?? "overlap", model, tokenizer };
-    const predicted = (): readonly EntityRecord[] =>
-      settings.kind === "token" ? extractEntities(entityModel, document).entities : [];
+    const predicted = (): readonly EntityRecord[] => {
+      const entityModel = entityModelOf(opened);
+      return entityModel === null ? [] : extractEntities(entityModel, document).entities;
+    };
     const entities = options.entities ?? predicted();
     const onPage = entities.filter((e) => e.page === page.page);
     const want = options.entity?.toLowerCase();
