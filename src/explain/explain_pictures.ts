@@ -2,7 +2,7 @@
 // alignment of the whole page. Patch (r, c) covers the page rectangle the model's square resize maps to it.
 import type { RgbImage } from "../data/image/rgb_image.ts";
 import { encodePng } from "../train/page_svg.ts";
-import type { CellAlignment } from "./pita_maps.ts";
+import type { AlignmentSummary, CellAlignment } from "./pita_maps.ts";
 import type { Picture, Shape } from "./picture.ts";
 
 type Rgb = [number, number, number];
@@ -40,8 +40,9 @@ function legend(f: Frame, page: RgbImage, lines: readonly string[], stops: reado
 export interface HeatmapInput {
   page: RgbImage;
   grid: number;
-  /** PITA's distribution over patches (length grid²). */
+  /** PITA's distribution over patches (length grid²), and its top patch (topPatch). */
   distribution: Float64Array;
+  top: number;
   /** What it is for, e.g. `word 12 "Date:"` or `entity QUESTION "Date:"`. */
   subject: string;
   /** Pixel boxes of the chosen words, outlined. */
@@ -51,9 +52,7 @@ export interface HeatmapInput {
 /** The chosen words' patch distribution over the page, colour scaled to its maximum. */
 export function heatmapPicture(h: HeatmapInput): Picture {
   const f = frame(h.page, h.grid, 2);
-  let top = 0;
-  h.distribution.forEach((v, i) => { if (v > h.distribution[top]) top = i; });
-  const max = h.distribution[top];
+  const top = h.top, max = h.distribution[top];
   h.distribution.forEach((v, i) => {
     f.shapes.push({ kind: "rect", cls: "patch", ...cellRect(f, i), fill: ramp(HEAT, v / max), opacity: 0.2 + 0.5 * (v / max), title: `patch (${Math.floor(i / h.grid)}, ${i % h.grid}): p = ${v.toFixed(4)}` });
   });
@@ -66,7 +65,9 @@ export function heatmapPicture(h: HeatmapInput): Picture {
 }
 
 /** Every cell holding text, coloured by the probability its mean token feature picks its own patch. */
-export function cellsPicture(page: RgbImage, grid: number, cells: readonly CellAlignment[], wordText: (w: number) => string): Picture {
+export function cellsPicture(
+  page: RgbImage, grid: number, cells: readonly CellAlignment[], summary: AlignmentSummary, wordText: (w: number) => string,
+): Picture {
   const f = frame(page, grid, 2);
   for (let i = 0; i <= grid; i++) {
     f.shapes.push({ kind: "line", x1: i * f.cellW, y1: 0, x2: i * f.cellW, y2: page.height, stroke: "#9e9e9e", strokeWidth: 0.5 });
@@ -82,11 +83,9 @@ export function cellsPicture(page: RgbImage, grid: number, cells: readonly CellA
     const [x1, y1] = centre(c.cell), [x2, y2] = centre(c.top);
     f.shapes.push({ kind: "line", x1, y1, x2, y2, stroke: "#3f007d", strokeWidth: Math.max(1, f.font / 8) });
   }
-  const hits = cells.filter((c) => c.top === c.cell).length;
-  const mean = cells.length === 0 ? 0 : cells.reduce((s, c) => s + c.own, 0) / cells.length;
   legend(f, page, [
-    `PITA per cell: p(own patch) of the words centred there (mean ${mean.toFixed(3)})`,
-    `${hits} of ${cells.length} cells pick their own patch; lines: the patch picked instead`,
+    `PITA per cell: p(own patch) of the words centred there (mean ${summary.meanOwn.toFixed(3)})`,
+    `${summary.ownTop} of ${summary.count} cells pick their own patch; lines: the patch picked instead`,
   ], AGREE, "0", "1");
   return { width: f.width, height: f.height, shapes: f.shapes };
 }

@@ -115,8 +115,22 @@ export function cellAlignment(f: PageFeatures): CellAlignment[] {
   f.wordCells.forEach((cell, w) => { if (cell >= 0) byCell.set(cell, [...(byCell.get(cell) ?? []), w]); });
   return [...byCell.entries()].sort((a, b) => a[0] - b[0]).map(([cell, words]) => {
     const dist = patchDistribution(f, meanFeature(f, words));
-    let top = 0;
-    for (let i = 1; i < dist.length; i++) if (dist[i] > dist[top]) top = i;
-    return { cell, words, own: dist[cell], top };
+    return { cell, words, own: dist[cell], top: topPatch(dist) };
   });
+}
+
+/** The patch a distribution puts the most weight on (the first of equal ones). */
+export function topPatch(distribution: Float64Array): number {
+  let top = 0;
+  for (let i = 1; i < distribution.length; i++) if (distribution[i] > distribution[top]) top = i;
+  return top;
+}
+
+/** The page's cells in numbers: how many there are, how many pick their own patch, their mean p(own patch). */
+export interface AlignmentSummary { count: number; ownTop: number; meanOwn: number }
+
+/** Summarises cellAlignment's cells (meanOwn 0 when there are none); the explain result and picture both show it. */
+export function alignmentSummary(cells: readonly CellAlignment[]): AlignmentSummary {
+  const meanOwn = cells.length === 0 ? 0 : cells.reduce((s, c) => s + c.own, 0) / cells.length;
+  return { count: cells.length, ownTop: cells.filter((c) => c.top === c.cell).length, meanOwn };
 }
