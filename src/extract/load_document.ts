@@ -7,6 +7,7 @@ import type { RgbImage } from "../data/image/rgb_image.ts";
 import { DataError } from "../data/errors.ts";
 import { lazyOcr, type Ocr } from "./ocr.ts";
 import { readPdf } from "./pdf.ts";
+import { pdfDocumentPages } from "./pdf_pages.ts";
 import type { WordSource } from "./result.ts";
 import { segmentLines, type PageWord } from "./segments.ts";
 
@@ -71,11 +72,8 @@ export async function loadDocument(path: string, options: LoadOptions = {}): Pro
       const words = options.words ?? segmentLines(await ocr.recognize(image));
       pages.push({ page: 1, image, words, source: options.words === undefined ? "ocr" : "given" });
     } else {
-      for (const p of await readPdf(path, { pages: options.pages, dpi: options.dpi })) {
-        const text = p.lines.length > 0;
-        const lines = text ? p.lines : await ocr.recognize(p.image);
-        pages.push({ page: p.page, image: p.image, words: segmentLines(lines), source: text ? "pdf-text" : "ocr" });
-      }
+      const read = await readPdf(path, { pages: options.pages, dpi: options.dpi });
+      pages.push(...await pdfDocumentPages(read, (p) => ocr.recognize(p.image)));
     }
     return { path, pages, loadMs: performance.now() - start };
   } finally {
