@@ -1,8 +1,8 @@
 // Every float32 elementwise kernel on wasm against the plain-TypeScript reference: all unary maps (log and
 // tanh within a few ulp, the rest exact), binary maps with arbitrary broadcasting over ranks 1–6, transposed
 // operands included, for every op (exact; comparisons as int32; pow within 1 ulp, counted, and exact on every
-// special case), clamp and where — on odd lengths, 1 and 2 threads with the split lowered, with operands on
-// the JS heap (staged) and resident in wasm memory (used in place).
+// special case) and on int32 operands, clamp and where — on odd lengths, 1 and 2 threads with the split
+// lowered, with operands on the JS heap (staged) and resident in wasm memory (used in place).
 import fc from "fast-check";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -134,6 +134,28 @@ simd("binary maps with any broadcast over ranks 1–6 equal the reference (compa
   })), { numRuns: RUNS * 6 });
   // Near-ties are rare (a double within ~3e-14 of a float32 tie): nearly every lane is exact.
   assert.ok(powExact >= powLanes * 0.999, `pow exact on ${powExact} of ${powLanes} lanes`);
+});
+
+const INT_OPS: BinaryOp[] = ["add", "sub", "mul", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
+
+simd("int32 binary maps with any broadcast equal the reference, wrapping at ±2^31 (mul stays on the reference)", () => {
+  const arb = fc.record({ ...common, op: fc.constantFrom(...INT_OPS), dims: broadcastArb, big: fc.boolean() });
+  fc.assert(fc.property(arb, ({ op, dims, seed, threads, split, big }) => withSetup(threads, split, () => {
+    const { shape, a: opA, b: opB } = dims;
+    // Small values make equal pairs common; big ones (and the extremes) make sums and differences wrap.
+    const gen = (s: number[], k: number): Int32Array => {
+      const x = Int32Array.from(values(numel(s), seed + k, big ? 2 ** 31 : 4, false), Math.round);
+      if (big) [2 ** 31 - 1, -(2 ** 31), -1, 0].forEach((v, i) => { if (i * 5 < x.length) x[i * 5] = v; });
+      return x;
+    };
+    const a = gen(opA.own, 0), b = gen(opB.own, 1);
+    const n = numel(shape);
+    const want = new Int32Array(n), got = new Int32Array(n);
+    elementwiseTuning.minResident = 1; elementwiseTuning.minStaged = 1;
+    cpuKernels.binary(op, a, opA.strides, b, opB.strides, shape, want);
+    kernels.binary(op, a, opA.strides, b, opB.strides, shape, got);
+    return same(got, want);
+  })), { numRuns: RUNS * 3 });
 });
 
 simd("pow equals Math.pow on every pair of special and awkward values, and on exact ties", () => {
