@@ -20,11 +20,15 @@ export function takeBackendFlags(argv: readonly string[], help: string): { rest:
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value`, help);
     if (m[1] === "backend") {
       const name = BACKEND_NAMES.find((b) => b === value);
-      if (name === undefined) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got "${value}"`, help);
+      if (name === undefined) {
+        throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got "${value}"`, help);
+      }
       choice.backend = name;
     } else {
       const n = Number(value);
-      if (value.trim() === "" || !Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be an integer ≥ 1, got "${value}"`, help);
+      if (value.trim() === "" || !Number.isInteger(n) || n < 1) {
+        throw new UsageError(`--threads must be an integer ≥ 1, got "${value}"`, help);
+      }
       choice.threads = n;
     }
   }

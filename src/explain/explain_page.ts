@@ -11,7 +11,9 @@ import type { LoadedDocument } from "../extract/load_document.ts";
 import type { EntityRecord } from "../extract/result.ts";
 import { cellsPicture, heatmapPicture } from "./explain_pictures.ts";
 import { toPng, toSvg, type Picture } from "./picture.ts";
-import { alignmentSummary, cellAlignment, meanFeature, pageFeatures, patchDistribution, topPatch } from "./pita_maps.ts";
+import {
+  alignmentSummary, cellAlignment, meanFeature, pageFeatures, patchDistribution, topPatch,
+} from "./pita_maps.ts";
 
 export interface ExplainOptions {
   /** The page's N-th word (0-based); must be below its word count. */

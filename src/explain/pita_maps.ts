@@ -34,19 +34,29 @@ export interface PageFeatures {
 }
 
 /** Runs the alignment encoders (ViT once; RoBERTa per token window) on a page. */
-export function pageFeatures(model: AETNet, tokenizer: WordTokenizer, page: PageInput, windows: { maxLength: number; stride: number; chunking?: Chunking }): PageFeatures {
+export function pageFeatures(
+  model: AETNet, tokenizer: WordTokenizer, page: PageInput,
+  windows: { maxLength: number; stride: number; chunking?: Chunking },
+): PageFeatures {
   const ve = model.visual_encoder, te = model.text_encoder;
-  if (ve === null || te === null) throw new Error("[explain] this model has no alignment encoders (trained with --no-align): PITA learned nothing to draw");
+  if (ve === null || te === null) {
+    throw new Error(
+      "[explain] this model has no alignment encoders (trained with --no-align): PITA learned nothing to draw");
+  }
   const c = model.config, grid = patchGrid(c), { width, height } = page.image;
   const doc: Document = {
     id: "page", width, height, words: page.words.map((w) => w.text),
     boxes: page.words.map((w): Box => normalizeBox("explain", "page", [...w.segment], width, height)),
   };
-  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: new Map(), imageSize: c.imageSize, maxLength: windows.maxLength, stride: windows.stride, chunking: windows.chunking ?? "overlap", pageOf: () => page.image });
+  const [prepared] = prepareDocs([doc], {
+    tokenizer, labelToId: new Map(), imageSize: c.imageSize, maxLength: windows.maxLength, stride: windows.stride,
+    chunking: windows.chunking ?? "overlap", pageOf: () => page.image,
+  });
   const dim = c.vision.hidden;
   const wordCount = page.words.length;
   // Each word is read from the window where its first sub-token sits farthest from the edges (as predictions are).
-  const home = mergeWindowPredictions(prepared.windows, prepared.windows.map((w, k) => w.inputIds.map(() => k)), wordCount, -1);
+  const windowOf = prepared.windows.map((w, k) => w.inputIds.map(() => k));
+  const home = mergeWindowPredictions(prepared.windows, windowOf, wordCount, -1);
   const wordSums = Array.from({ length: wordCount }, () => new Float32Array(dim));
   const wordTokens = new Array<number>(wordCount).fill(0);
   let patches = new Float32Array(0);

@@ -20,7 +20,8 @@ export interface EntityModel {
 }
 
 /** The refusal of a document-classification model where entities are wanted (the error names the checkpoint). */
-export const NOT_A_TOKEN_MODEL = "is a document-classification checkpoint; entity extraction needs a token-labelling one";
+export const NOT_A_TOKEN_MODEL =
+  "is a document-classification checkpoint; entity extraction needs a token-labelling one";
 
 /**
  * An opened model as an EntityModel (chunking as its run had it, "overlap" by default), or null when its head

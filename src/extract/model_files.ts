@@ -21,7 +21,8 @@ export function entityModelFromFiles(files: ReadonlyMap<string, Uint8Array>): En
       throw new FormatError(OP, `${name}: invalid JSON (${err instanceof Error ? err.message : String(err)})`);
     }
   };
-  const tensors = (): Record<string, Tensor> => io.parseSafetensors(need(files, "model.safetensors"), "model.safetensors").tensors;
+  const tensors = (): Record<string, Tensor> =>
+    io.parseSafetensors(need(files, "model.safetensors"), "model.safetensors").tensors;
   let opened: Pick<OpenedModel, "settings" | "model" | "tokenizer">;
   if (files.has("state.json")) {
     const state = validateTrainingState(json("state.json"), "state.json", CHECKPOINT_FORMAT);
@@ -33,7 +34,8 @@ export function entityModelFromFiles(files: ReadonlyMap<string, Uint8Array>): En
     const tokenizer = vocabMergesFromText(text("vocab.json"), text("merges.txt"));
     opened = { settings: { kind: hf.kind, labels: hf.labels, ...hfRunSettings(hf) }, model: hf.model, tokenizer };
   } else {
-    throw new FormatError(OP, "no state.json (a checkpoint of aetnet train) or config.json (a Hugging Face folder) among the files");
+    throw new FormatError(OP,
+      "no state.json (a checkpoint of aetnet train) or config.json (a Hugging Face folder) among the files");
   }
   const entityModel = entityModelOf(opened);
   if (entityModel === null) throw new FormatError(OP, `this ${NOT_A_TOKEN_MODEL}`);

@@ -63,7 +63,9 @@ export function loadHfCheckpoint(dir: string): HfCheckpoint {
  * The model a parsed config.json and its tensors describe (file names only label errors): what loadHfCheckpoint
  * does once the files are read, also usable where there is no file system (a browser page).
  */
-export function buildHfModel(configJson: unknown, configName: string, tensors: Record<string, Tensor>, weightsName: string): Omit<HfCheckpoint, "dir" | "tokenizer"> {
+export function buildHfModel(
+  configJson: unknown, configName: string, tensors: Record<string, Tensor>, weightsName: string,
+): Omit<HfCheckpoint, "dir" | "tokenizer"> {
   const { config, kind, labels, windows } = fromHfConfig(configJson, configName);
   const model = new AETNet(config, { task: kind, numLabels: labels.length });
   let own: Record<string, Tensor>;

@@ -48,7 +48,9 @@ export async function startWorker(opts: WorkerOptions, process: DocumentProcesso
     const bytes = readJobDocument(id, data); // refuses a document that changed since it was queued
     const result = await process(data, bytes, id);
     // Durable before the acknowledgement: a crash after this line re-runs the job, which rewrites the same file.
-    if (opts.resultsDir !== undefined) writeFileAtomic(join(opts.resultsDir, `${id}.json`), `${JSON.stringify(result)}\n`);
+    if (opts.resultsDir !== undefined) {
+      writeFileAtomic(join(opts.resultsDir, `${id}.json`), `${JSON.stringify(result)}\n`);
+    }
     return result;
   }, {
     connection: opts.connection,
@@ -60,7 +62,10 @@ export async function startWorker(opts: WorkerOptions, process: DocumentProcesso
     autorun: true,
   });
   const emit = opts.onEvent ?? (() => {});
-  worker.on("completed", (job) => emit({ kind: "completed", id: job.id!, name: String(job.data?.name), ms: (job.finishedOn ?? 0) - (job.processedOn ?? 0) }));
+  worker.on("completed", (job) => {
+    const ms = (job.finishedOn ?? 0) - (job.processedOn ?? 0);
+    emit({ kind: "completed", id: job.id!, name: String(job.data?.name), ms });
+  });
   worker.on("failed", (job, err) => {
     if (!job) return;
     const willRetry = job.attemptsMade < (job.opts.attempts ?? 1);

@@ -30,7 +30,9 @@ export interface LoadedCheckpoint {
 export function tokenizerState(tok: ByteLevelBPE): TrainingState["tokenizer"] {
   const tokens: string[] = [];
   for (const [token, id] of tok.vocab) tokens[id] = token;
-  if (tokens.some((t) => t === undefined) || tokens.length !== tok.vocab.size) throw new FormatError("saveTrainingCheckpoint", "tokenizer ids are not 0..n-1 without gaps");
+  if (tokens.some((t) => t === undefined) || tokens.length !== tok.vocab.size) {
+    throw new FormatError("saveTrainingCheckpoint", "tokenizer ids are not 0..n-1 without gaps");
+  }
   return { tokens, merges: tok.merges.map(([a, b]): [string, string] => [a, b]) };
 }
 
@@ -44,7 +46,9 @@ export function tokenizerFromState(t: TrainingState["tokenizer"]): ByteLevelBPE 
  * atomic pointer switch), so a failure or a kill at any point leaves the previous checkpoint readable. Weights or
  * optimizer tensors holding NaN or Inf are refused, naming the tensor: a checkpoint is never poisoned.
  */
-export function saveTrainingCheckpoint(dir: string, state: TrainingState, model: Record<string, Tensor>, optimizer: optim.OptimizerStateDict): void {
+export function saveTrainingCheckpoint(
+  dir: string, state: TrainingState, model: Record<string, Tensor>, optimizer: optim.OptimizerStateDict,
+): void {
   const weights: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(model)) weights[MODEL_PREFIX + k] = v;
   const numbers: Record<string, Record<string, number>> = {};
@@ -57,9 +61,14 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState, model:
   for (const [name, t] of Object.entries(weights)) {
     if (t.dtype !== "float32" && t.dtype !== "float64") continue;
     const i = t.contiguous().storage.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) throw new FormatError("saveTrainingCheckpoint", `${dir}: tensor ${name} holds ${t.contiguous().storage[i]} at element ${i}; a checkpoint never stores non-finite weights`);
+    if (i >= 0) {
+      throw new FormatError("saveTrainingCheckpoint", `${dir}: tensor ${name} holds ${t.contiguous().storage[i]} ` +
+        `at element ${i}; a checkpoint never stores non-finite weights`);
+    }
   }
-  io.saveCheckpoint(dir, { weights, state: { ...state, optimizer: { paramGroups: optimizer.paramGroups, numbers } }, metadata: { format: CHECKPOINT_FORMAT } });
+  const optimizerState = { paramGroups: optimizer.paramGroups, numbers };
+  const metadata = { format: CHECKPOINT_FORMAT };
+  io.saveCheckpoint(dir, { weights, state: { ...state, optimizer: optimizerState }, metadata });
 }
 
 /** Reads a training checkpoint folder (weights and state); a bad file is a FormatError naming it. */
@@ -100,6 +109,9 @@ export function checkpointModel(state: TrainingState, weights: Record<string, Te
 
 /** The checkpoint a resume continues from; a TrainerError saying "no checkpoint" and the folder when there is none. */
 export function openResumeCheckpoint(dir: string): LoadedCheckpoint {
-  if (io.findCheckpoint(dir) === null) throw new TrainerError(`--resume: no checkpoint in ${dir} to resume from (none was completed); start without --resume`);
+  if (io.findCheckpoint(dir) === null) {
+    throw new TrainerError(
+      `--resume: no checkpoint in ${dir} to resume from (none was completed); start without --resume`);
+  }
   return loadTrainingCheckpoint(dir);
 }

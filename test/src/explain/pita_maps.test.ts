@@ -42,7 +42,9 @@ t("topPatch is the first largest; alignmentSummary counts own-patch cells and av
   assert.is(topPatch(Float64Array.of(0.1, 0.4, 0.1, 0.4)), 1);
   assert.is(topPatch(Float64Array.of(1)), 0);
   const cells = [
-    { cell: 3, words: [0], own: 0.5, top: 3 }, { cell: 5, words: [1, 2], own: 0.25, top: 9 }, { cell: 9, words: [3], own: 0.75, top: 9 },
+    { cell: 3, words: [0], own: 0.5, top: 3 },
+    { cell: 5, words: [1, 2], own: 0.25, top: 9 },
+    { cell: 9, words: [3], own: 0.75, top: 9 },
   ];
   assert.equal(alignmentSummary(cells), { count: 3, ownTop: 2, meanOwn: 0.5 });
   assert.equal(alignmentSummary([]), { count: 0, ownTop: 0, meanOwn: 0 });

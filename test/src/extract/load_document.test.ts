@@ -25,7 +25,8 @@ t("a PDF (text layer) and an image (words given) give the same pages from bytes,
   for (const [name, bytes, options] of [["form.pdf", pdf, {}], ["page.png", png, { words }]] as const) {
     const onDisk = join(dir, name), nowhere = join(dir, "missing", name);
     writeFileSync(onDisk, bytes);
-    const fromFile = await loadDocument(onDisk, options), fromBytes = await loadDocument(nowhere, { ...options, bytes });
+    const fromFile = await loadDocument(onDisk, options);
+    const fromBytes = await loadDocument(nowhere, { ...options, bytes });
     assert.ok(fromFile.pages.length > 0 && fromFile.pages[0].words.length > 0, name);
     assert.equal(summary(fromBytes), summary(fromFile), name);
     assert.is(fromBytes.path, nowhere);

@@ -18,7 +18,7 @@ t("segmentLines: a line splits where the gap exceeds 1.5 × the median word heig
 });
 
 t("pdfDocumentPages: a page's text layer where it has one, else OCR of its image, in page order", async () => {
-  const w = (text: string, x0: number, x1: number): { text: string; box: PixelBox } => ({ text, box: [x0, 10, x1, 30] });
+  const w = (text: string, x0: number, x1: number) => ({ text, box: [x0, 10, x1, 30] as PixelBox });
   const image = emptyImage(200, 100);
   const read: PdfPage[] = [
     { page: 2, image, lines: [[w("Name", 0, 40), w("Smith", 100, 150)]] },
@@ -26,7 +26,10 @@ t("pdfDocumentPages: a page's text layer where it has one, else OCR of its image
     { page: 5, image, lines: [] },
   ];
   const asked: number[] = [];
-  const pages = await pdfDocumentPages(read, async (p) => { asked.push(p.page); return [[{ ...w(`ocr${p.page}`, 0, 30), confidence: 90 }]]; });
+  const pages = await pdfDocumentPages(read, async (p) => {
+    asked.push(p.page);
+    return [[{ ...w(`ocr${p.page}`, 0, 30), confidence: 90 }]];
+  });
   assert.equal(asked, [3, 5]);
   assert.equal(pages.map((p) => [p.page, p.source, p.words.map((x) => x.text)]),
     [[2, "pdf-text", ["Name", "Smith"]], [3, "ocr", ["ocr3"]], [5, "ocr", ["ocr5"]]]);
