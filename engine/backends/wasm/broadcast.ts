@@ -4,8 +4,8 @@
 // single long row (a scalar operand) is split by element ranges instead.
 import type { BinaryOp } from "../backend.ts";
 import { LANE_OPS, type LaneOp } from "./kernels/broadcast.ts";
-import { share } from "./matmul.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
+import { splitJobs } from "./split.ts";
 
 /** The broadcast as [n0, n1, n2] with element strides per operand, or null where it needs more dims. */
 export interface Collapsed { shape: [number, number, number]; sa: [number, number, number]; sb: [number, number, number] }
@@ -54,16 +54,10 @@ export function broadcastWasm(r: WasmRuntime, op: LaneOp, a: Float32Array, b: Fl
   };
   if (rows === 1 && threads > 1) {
     // One long row: element ranges, each a one-row call on its own slice.
-    r.parallel(Array.from({ length: threads }, (_, t) => {
-      const [s, e] = share(n2, threads, t);
-      return [fn, [aa + s * ain * 4, ba + s * bin * 4, oa + s * 4, 1, 0, 1, e - s, 0, 0, 0, 0, ain, bin]] as const;
-    }));
+    r.parallel(splitJobs(threads, n2, (s, e) =>
+      [fn, [aa + s * ain * 4, ba + s * bin * 4, oa + s * 4, 1, 0, 1, e - s, 0, 0, 0, 0, ain, bin]]));
   } else {
-    const parts = Math.min(threads, rows);
-    r.parallel(Array.from({ length: parts }, (_, t) => {
-      const [s, e] = share(rows, parts, t);
-      return [fn, rowArgs(s, e - s)] as const;
-    }));
+    r.parallel(splitJobs(threads, rows, (s, e) => [fn, rowArgs(s, e - s)]));
   }
   r.writeBack(ops, [aa, ba, oa]);
 }

@@ -5,25 +5,21 @@ import type { FloatArray } from "../../dtype.ts";
 import type { AttentionDropout } from "../backend.ts";
 import { applyDropout } from "../cpu/attention.ts";
 import { f32Bits } from "./emit/encoding.ts";
-import { share } from "./matmul.ts";
 import type { WasmRuntime } from "./runtime.ts";
+import { isF32, splitJobs, threadsFor } from "./split.ts";
 
 /** Elements below which the reference loop is as fast; elements per thread below which a split does not pay. */
 export const dropoutTuning = { min: 4096, splitElements: 1 << 16 };
 
 export function applyDropoutWith(rt: () => WasmRuntime, x: FloatArray, drop: AttentionDropout, out: FloatArray): void {
   const n = x.length;
-  if (!(x instanceof Float32Array && out instanceof Float32Array) || n < dropoutTuning.min) return applyDropout(x, drop, out);
+  if (!isF32(x, out) || n < dropoutTuning.min) return applyDropout(x, drop, out);
   const r = rt();
-  const threads = Math.min(r.threads, Math.max(1, Math.floor(n / dropoutTuning.splitElements)));
-  const ops = [{ read: x }, { scratch: n }, { write: out }];
+  const ops = [{ read: x as Float32Array }, { scratch: n }, { write: out as Float32Array }];
   const addrs = r.layout(ops);
   const [xa, ka, oa] = addrs;
   new Uint8Array(r.f32.buffer, ka, n).set(drop.keep.subarray(0, n));
   const scale = f32Bits(drop.scale);
-  r.parallel(Array.from({ length: threads }, (_, t) => {
-    const [s, e] = share(n, threads, t);
-    return ["dropoutU8", [xa + 4 * s, ka + s, oa + 4 * s, e - s, scale]] as const;
-  }));
+  r.parallel(splitJobs(threadsFor(r, n, dropoutTuning.splitElements), n, (s, e) => ["dropoutU8", [xa + 4 * s, ka + s, oa + 4 * s, e - s, scale]]));
   r.writeBack(ops, addrs);
 }

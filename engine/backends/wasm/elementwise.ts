@@ -7,8 +7,9 @@ import type { BinaryOp, UnaryOp } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { broadcastWasm, collapse, laneOp, outFits } from "./broadcast.ts";
 import { f32Bits as bits } from "./emit/encoding.ts";
-import { share } from "./matmul.ts";
-import type { Operand, WasmRuntime } from "./runtime.ts";
+import type { Job } from "./pool.ts";
+import type { WasmRuntime } from "./runtime.ts";
+import { mapVectors, splitJobs, threadsFor } from "./split.ts";
 
 /**
  * Elements below which the reference loop beats a kernel call: with operands staged through scratch (copied
@@ -23,34 +24,18 @@ function worthIt(r: WasmRuntime, n: number, arrays: readonly ArrayBufferView[]):
   return n >= elementwiseTuning.minResident && arrays.every((x) => r.addressOf(x) >= 0);
 }
 
-const threadsFor = (r: WasmRuntime, n: number): number => Math.min(r.threads, Math.max(1, Math.floor(n / elementwiseTuning.splitElements)));
-
-/** A map over whole vectors: fn(inputs…, out, n, …extra); the kernel rounds n up to 4 (layout pads to 64 bytes). */
-function mapWasm(r: WasmRuntime, fn: string, inputs: Float32Array[], out: Float32Array, extra: number[] = []): void {
-  const n = out.length;
-  const vecs = Math.ceil(n / 4);
-  const ops: Operand[] = [...inputs.map((x) => ({ read: x })), { write: out }];
-  const addrs = r.layout(ops);
-  const threads = Math.min(threadsFor(r, n), vecs);
-  r.parallel(Array.from({ length: threads }, (_, t) => {
-    const [s, e] = share(vecs, threads, t);
-    return [fn, [...addrs.map((a) => a + s * 16), (e - s) * 4, ...extra]] as const;
-  }));
-  r.writeBack(ops, addrs);
-}
-
 export function unaryWith(rt: () => WasmRuntime, op: UnaryOp, x: TypedArray, out: TypedArray): void {
   if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || x.length < elementwiseTuning.minResident) return cpuKernels.unary(op, x, out);
   const r = rt();
   if (!worthIt(r, x.length, [x, out])) return cpuKernels.unary(op, x, out);
-  mapWasm(r, op, [x], out);
+  mapVectors(r, op, [x], out, elementwiseTuning.splitElements);
 }
 
 export function clampWith(rt: () => WasmRuntime, x: TypedArray, lo: number, hi: number, out: TypedArray): void {
   if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || x.length < elementwiseTuning.minResident) return cpuKernels.clamp(x, lo, hi, out);
   const r = rt();
   if (!worthIt(r, x.length, [x, out])) return cpuKernels.clamp(x, lo, hi, out);
-  mapWasm(r, "clamp", [x], out, [bits(lo), bits(hi)]);
+  mapVectors(r, "clamp", [x], out, elementwiseTuning.splitElements, [bits(lo), bits(hi)]);
 }
 
 /** where on lanes: float32 values, a float32 or int32 condition (its bits read as float32 lanes and staged alike). */
@@ -61,7 +46,7 @@ export function whereWith(rt: () => WasmRuntime, cond: TypedArray, a: TypedArray
   const r = rt();
   const c = cond instanceof Float32Array ? cond : new Float32Array(cond.buffer, cond.byteOffset, cond.length);
   if (!worthIt(r, n, [c, a, b, out])) return cpuKernels.where(cond, a, b, out);
-  mapWasm(r, cond instanceof Int32Array ? "whereI32" : "whereF32", [c, a, b], out);
+  mapVectors(r, cond instanceof Int32Array ? "whereI32" : "whereF32", [c, a, b], out, elementwiseTuning.splitElements);
 }
 
 /** Contiguous strides of `shape` (the layout of a same-shape operand). */
@@ -106,9 +91,8 @@ function arithWasm(r: WasmRuntime, op: Arith, a: Float32Array, pa: number, b: Fl
   const n = out.length;
   const ops = [{ read: a }, { read: b }, { write: out }];
   const [aa, ba, oa] = r.layout(ops);
-  const threads = threadsFor(r, n);
-  const split = (parts: number, job: (s: number, e: number) => readonly [string, number[]]): void =>
-    r.parallel(Array.from({ length: Math.min(threads, parts) }, (_, t) => { const [s, e] = share(parts, Math.min(threads, parts), t); return job(s, e); }));
+  const threads = threadsFor(r, n, elementwiseTuning.splitElements);
+  const split = (parts: number, job: (s: number, e: number) => Job): void => r.parallel(splitJobs(threads, parts, job));
   const scalarFirst = pa === 1 && pb === n;
   if (scalarFirst || (pb === 1 && pa === n)) {
     const [x, xa, s] = scalarFirst ? [b, ba, a[0]] : [a, aa, b[0]];
@@ -160,7 +144,8 @@ export function binaryWith(rt: () => WasmRuntime, op: BinaryOp, a: TypedArray, s
   if (laneOp(op) && a instanceof Float32Array && b instanceof Float32Array && outFits(op, out) && n >= elementwiseTuning.minResident) {
     const r = rt();
     const c = collapse(shape, sa, sb);
-    if (c && worthIt(r, n, [a, b, out])) return broadcastWasm(r, op, a, b, c, out, threadsFor(r, n));
+    const threads = threadsFor(r, n, elementwiseTuning.splitElements);
+    if (c && worthIt(r, n, [a, b, out])) return broadcastWasm(r, op, a, b, c, out, threads);
   }
   cpuKernels.binary(op, a, sa, b, sb, shape, out);
 }

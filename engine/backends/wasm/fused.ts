@@ -5,47 +5,28 @@ import type { FloatArray } from "../../dtype.ts";
 import type { AdamWStep } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { f32Bits as bits } from "./emit/encoding.ts";
-import { share } from "./matmul.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
+import { isF32, mapVectors, splitJobs, threadsFor } from "./split.ts";
 
 /** Elements below which the reference loop is as fast as a kernel call. */
 const FUSED_MIN = 1024;
 /** Elements per thread below which a split costs more (worker wake-up) than it saves; tests lower it. */
 export const fusedTuning = { splitElements: 1 << 14 };
-
-const f32s = (...xs: (FloatArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
-const threadsFor = (r: WasmRuntime, n: number, parts: number): number => Math.min(r.threads, parts, Math.max(1, Math.floor(n / fusedTuning.splitElements)));
-
-/** A map over whole vectors (the kernel rounds n up to 4; layout pads every operand to 64 bytes). */
-function map(rt: () => WasmRuntime, fn: string, inputs: Float32Array[], out: Float32Array): void {
-  const r = rt();
-  const n = out.length;
-  const vecs = Math.ceil(n / 4);
-  const ops: Operand[] = [...inputs.map((x) => ({ read: x })), { write: out }];
-  const addrs = r.layout(ops);
-  const threads = threadsFor(r, n, vecs);
-  r.parallel(Array.from({ length: threads }, (_, t) => {
-    const [s, e] = share(vecs, threads, t);
-    return [fn, [...addrs.map((a) => a + s * 16), (e - s) * 4]] as const;
-  }));
-  r.writeBack(ops, addrs);
-}
-
 export function geluWith(rt: () => WasmRuntime, x: FloatArray, out: FloatArray): void {
   if (!(x instanceof Float32Array && out instanceof Float32Array) || x.length < FUSED_MIN) return cpuKernels.gelu(x, out);
-  map(rt, "gelu", [x], out);
+  mapVectors(rt(), "gelu", [x], out, fusedTuning.splitElements);
 }
 
 export function geluBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: FloatArray, out: FloatArray): void {
   if (!(x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) || x.length < FUSED_MIN) return cpuKernels.geluBackward(x, g, out);
-  map(rt, "geluBackward", [x, g], out);
+  mapVectors(rt(), "geluBackward", [x, g], out, fusedTuning.splitElements);
 }
 
 /** Weight or bias as an operand: the array, or scratch the caller fills with `fill` (ones or zeros). */
 const param = (p: Float32Array | null, cols: number): Operand => (p ? { read: p } : { scratch: cols * 4 });
 
 export function layerNormWith(rt: () => WasmRuntime, x: FloatArray, cols: number, weight: FloatArray | null, bias: FloatArray | null, eps: number, out: FloatArray, mean: FloatArray, rstd: FloatArray): void {
-  if (!f32s(x, weight, bias, out, mean, rstd) || cols === 0 || x.length < FUSED_MIN) return cpuKernels.layerNorm(x, cols, weight, bias, eps, out, mean, rstd);
+  if (!isF32(x, weight, bias, out, mean, rstd) || cols === 0 || x.length < FUSED_MIN) return cpuKernels.layerNorm(x, cols, weight, bias, eps, out, mean, rstd);
   const r = rt();
   const rows = mean.length;
   const ops: Operand[] = [{ read: x as Float32Array }, param(weight as Float32Array | null, cols), param(bias as Float32Array | null, cols), { write: out as Float32Array }, { write: mean as Float32Array }, { write: rstd as Float32Array }];
@@ -53,11 +34,9 @@ export function layerNormWith(rt: () => WasmRuntime, x: FloatArray, cols: number
   const [xa, wa, ba, oa, ma, sa] = addrs;
   if (!weight) r.f32.fill(1, wa / 4, wa / 4 + cols);
   if (!bias) r.f32.fill(0, ba / 4, ba / 4 + cols);
-  const threads = threadsFor(r, x.length, rows);
-  r.parallel(Array.from({ length: threads }, (_, t) => {
-    const [s, e] = share(rows, threads, t);
-    return ["layerNormRows", [xa + s * cols * 4, wa, ba, oa + s * cols * 4, ma + s * 4, sa + s * 4, e - s, cols, bits(eps)]] as const;
-  }));
+  const threads = threadsFor(r, x.length, fusedTuning.splitElements, rows);
+  r.parallel(splitJobs(threads, rows, (s, e) =>
+    ["layerNormRows", [xa + s * cols * 4, wa, ba, oa + s * cols * 4, ma + s * 4, sa + s * 4, e - s, cols, bits(eps)]]));
   r.writeBack(ops, addrs);
 }
 
@@ -66,10 +45,10 @@ export function layerNormWith(rt: () => WasmRuntime, x: FloatArray, cols: number
  * into dw and db here (cols × threads adds).
  */
 export function layerNormBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: FloatArray, cols: number, weight: FloatArray | null, mean: FloatArray, rstd: FloatArray, dx: FloatArray, dw: FloatArray | null, db: FloatArray | null): void {
-  if (!f32s(x, g, weight, mean, rstd, dx, dw, db) || cols === 0 || x.length < FUSED_MIN) return cpuKernels.layerNormBackward(x, g, cols, weight, mean, rstd, dx, dw, db);
+  if (!isF32(x, g, weight, mean, rstd, dx, dw, db) || cols === 0 || x.length < FUSED_MIN) return cpuKernels.layerNormBackward(x, g, cols, weight, mean, rstd, dx, dw, db);
   const r = rt();
   const rows = mean.length;
-  const threads = threadsFor(r, x.length, rows);
+  const threads = threadsFor(r, x.length, fusedTuning.splitElements, rows);
   const ops: Operand[] = [
     { read: x as Float32Array }, { read: g as Float32Array }, param(weight as Float32Array | null, cols),
     { read: mean as Float32Array }, { read: rstd as Float32Array }, { write: dx as Float32Array }, { scratch: threads * cols * 8 },
@@ -78,10 +57,9 @@ export function layerNormBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: F
   const [xa, ga, wa, ma, sa, da, partials] = addrs;
   if (!weight) r.f32.fill(1, wa / 4, wa / 4 + cols);
   r.f32.fill(0, partials / 4, partials / 4 + threads * cols * 2);
-  r.parallel(Array.from({ length: threads }, (_, t) => {
-    const [s, e] = share(rows, threads, t);
+  r.parallel(splitJobs(threads, rows, (s, e, t) => {
     const dwAt = partials + t * cols * 8;
-    return ["layerNormBackwardRows", [xa + s * cols * 4, ga + s * cols * 4, wa, ma + s * 4, sa + s * 4, da + s * cols * 4, dwAt, dwAt + cols * 4, e - s, cols]] as const;
+    return ["layerNormBackwardRows", [xa + s * cols * 4, ga + s * cols * 4, wa, ma + s * 4, sa + s * 4, da + s * cols * 4, dwAt, dwAt + cols * 4, e - s, cols]];
   }));
   const f32 = r.f32;
   for (let t = 0; t < threads; t++) {
@@ -96,17 +74,14 @@ export function layerNormBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: F
 
 /** The AdamW update in place (see KernelTable.adamw); the constants are formed here, in double, as the reference does. */
 export function adamwWith(rt: () => WasmRuntime, p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, o: AdamWStep): void {
-  if (!f32s(p, g, m, v) || p.length < FUSED_MIN) return cpuKernels.adamw(p, g, m, v, o);
+  if (!isF32(p, g, m, v) || p.length < FUSED_MIN) return cpuKernels.adamw(p, g, m, v, o);
   const r = rt();
   const n = p.length;
   const [pf, gf, mf, vf] = [p, g, m, v] as Float32Array[];
   const ops: Operand[] = [{ read: pf }, { read: gf }, { read: mf }, { read: vf }, { write: pf }, { write: mf }, { write: vf }];
   const addrs = r.layout(ops);
   const consts = [1 - o.lr * o.weightDecay, o.beta1, 1 - o.beta1, o.beta2, 1 - o.beta2, o.lr / (1 - o.beta1 ** o.step), Math.sqrt(1 - o.beta2 ** o.step), o.eps].map(bits);
-  const threads = threadsFor(r, n, n);
-  r.parallel(Array.from({ length: threads }, (_, t) => {
-    const [s, e] = share(n, threads, t);
-    return ["adamw", [...addrs.map((a) => a + s * 4), e - s, ...consts]] as const;
-  }));
+  const threads = threadsFor(r, n, fusedTuning.splitElements, n);
+  r.parallel(splitJobs(threads, n, (s, e) => ["adamw", [...addrs.map((a) => a + s * 4), e - s, ...consts]]));
   r.writeBack(ops, addrs);
 }

@@ -3,10 +3,10 @@
 // never race and add up in the reference's order. Other dtypes, short rows and tiny calls stay on the reference.
 import type { TypedArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
-import { share } from "./matmul.ts";
 import { copyBack } from "./movement.ts";
 import type { Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
+import { isF32, splitJobs, threadsFor, vectorColumns } from "./split.ts";
 
 /**
  * Elements moved below which a call stays on the reference; per thread below which a split does not pay.
@@ -15,15 +15,16 @@ import type { WasmRuntime } from "./runtime.ts";
  */
 export const indexTuning = { minElements: 2048, splitElements: 1 << 19 };
 
-const isF32 = (...xs: TypedArray[]): boolean => xs.every((x) => x instanceof Float32Array);
-
-/** One job per thread over column ranges of whole vectors (the last takes the tail); `from` and `to` as the kernel's x and out. */
-function columnJobs(r: WasmRuntime, fn: string, from: number, idx: number, to: number, n: number, inner: number, moved: number): Job[] {
-  const threads = Math.min(r.threads, Math.max(1, Math.floor(moved / indexTuning.splitElements)));
-  return Array.from({ length: threads }, (_, t): Job => {
-    const [s, e] = share(Math.ceil(inner / 4), threads, t).map((v) => Math.min(inner, v * 4));
-    return [fn, [from + s * 4, idx, to + s * 4, n, inner * 4, e - s]];
-  }).filter((j) => j[1][5] > 0);
+/**
+ * One job per thread over column ranges of whole vectors, each looping over the `outer` blocks inside the kernel
+ * (one barrier a call); `from` and `to` as the kernel's x and out, their blocks fromBlock and toBlock floats apart.
+ */
+function columnJobs(
+  r: WasmRuntime, fn: string, from: number, idx: number, to: number, n: number, inner: number, outer: number, fromBlock: number, toBlock: number,
+): Job[] {
+  const threads = threadsFor(r, outer * n * inner, indexTuning.splitElements);
+  return vectorColumns(inner, threads)
+    .map(([s, e]): Job => [fn, [from + s * 4, idx, to + s * 4, n, inner * 4, e - s, outer, fromBlock * 4, toBlock * 4]]);
 }
 
 export function indexSelectWith(rt: () => WasmRuntime, x: TypedArray, index: Int32Array, outer: number, size: number, inner: number, out: TypedArray): void {
@@ -36,7 +37,7 @@ export function indexSelectWith(rt: () => WasmRuntime, x: TypedArray, index: Int
   const addrs = r.layout(ops);
   const [xa, ia, oa] = addrs;
   new Int32Array(r.f32.buffer, ia, n).set(index);
-  for (let o = 0; o < outer; o++) r.parallel(columnJobs(r, "indexSelectRows", xa + o * size * inner * 4, ia, oa + o * n * inner * 4, n, inner, n * inner));
+  r.parallel(columnJobs(r, "indexSelectRows", xa, ia, oa, n, inner, outer, size * inner, n * inner));
   r.writeBack(ops, addrs);
 }
 
@@ -51,14 +52,8 @@ export function indexAddWith(rt: () => WasmRuntime, src: TypedArray, index: Int3
   const addrs = r.layout(ops);
   const [sa, ia, da] = addrs;
   new Int32Array(r.f32.buffer, ia, n).set(index);
-  for (let o = 0; o < outer; o++) r.parallel(columnJobs(r, "indexAddRows", sa + o * n * inner * 4, ia, da + o * size * inner * 4, n, inner, n * inner));
+  r.parallel(columnJobs(r, "indexAddRows", sa, ia, da, n, inner, outer, n * inner, size * inner));
   if (!resident) copyBack(r, dst as Float32Array, da);
-}
-
-/** Column ranges [i0, i1) of `inner`, one per thread (all of them on one where the work is small). */
-function columnRanges(r: WasmRuntime, inner: number, work: number): [number, number][] {
-  const threads = Math.min(r.threads, inner, Math.max(1, Math.floor(work / indexTuning.splitElements)));
-  return Array.from({ length: threads }, (_, t) => share(inner, threads, t));
 }
 
 export function gatherWith(rt: () => WasmRuntime, x: TypedArray, index: Int32Array, outer: number, size: number, idxSize: number, inner: number, out: TypedArray): void {
@@ -69,7 +64,8 @@ export function gatherWith(rt: () => WasmRuntime, x: TypedArray, index: Int32Arr
   const addrs = r.layout(ops);
   const [xa, ia, oa] = addrs;
   new Int32Array(r.f32.buffer, ia, index.length).set(index);
-  r.parallel(columnRanges(r, inner, out.length).map(([i0, i1]): Job => ["gatherElems", [xa, ia, oa, outer, size, idxSize, inner, i0, i1]]));
+  const threads = threadsFor(r, out.length, indexTuning.splitElements);
+  r.parallel(splitJobs(threads, inner, (i0, i1) => ["gatherElems", [xa, ia, oa, outer, size, idxSize, inner, i0, i1]]));
   r.writeBack(ops, addrs);
 }
 
@@ -83,6 +79,8 @@ export function scatterAddWith(rt: () => WasmRuntime, src: TypedArray, index: In
   const [sa, ia, da] = addrs;
   new Int32Array(r.f32.buffer, ia, index.length).set(index);
   // Each thread owns whole columns i, so adds into one dst element never race and keep the reference's order.
-  r.parallel(columnRanges(r, inner, src.length).map(([i0, i1]): Job => ["scatterAddElems", [sa, ia, da, outer, size, idxSize, inner, i0, i1]]));
+  const threads = threadsFor(r, src.length, indexTuning.splitElements);
+  const job = (i0: number, i1: number): Job => ["scatterAddElems", [sa, ia, da, outer, size, idxSize, inner, i0, i1]];
+  r.parallel(splitJobs(threads, inner, job));
   if (!resident) copyBack(r, dst as Float32Array, da);
 }

@@ -7,6 +7,7 @@ import type { FloatArray } from "../../dtype.ts";
 import { GEMM } from "./kernels/gemm.ts";
 import type { Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
+import { share, threadsFor } from "./split.ts";
 
 const { mr: MR, nr: NR } = GEMM;
 /** Below splitWork multiply-adds per thread a split costs more (wake-up, ~20 µs) than it saves; tests lower it. */
@@ -15,10 +16,6 @@ export const matmulTuning = { splitWork: 1 << 20 };
 const CHUNK_BYTES = 256 << 20;
 
 const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
-
-/** [start, end) of part `t` of `n` items split `parts` ways as evenly as possible. */
-export const share = (n: number, parts: number, t: number): [number, number] =>
-  [Math.floor((n * t) / parts), Math.floor((n * (t + 1)) / parts)];
 
 /**
  * What the GEMM's write-out adds: out = act(op(A)·op(B) + bias) with bias [n] per column, act GELU when asked, and
@@ -45,7 +42,7 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
   const [brs, bcs] = transB ? [k * 4, 4] : [4, n * 4];
   for (let t0 = 0; t0 < batch; t0 += chunk) {
     const count = Math.min(chunk, batch - t0);
-    const threads = Math.min(rt.threads, Math.max(1, Math.floor((count * m * n * k) / Math.max(1, matmulTuning.splitWork))));
+    const threads = threadsFor(rt, count * m * n * k, Math.max(1, matmulTuning.splitWork));
     // Whole problems per thread when the batch divides evenly enough (each thread packs into buffers of its own),
     // else each problem split across the threads by the longer side of its output.
     const byProblem = count % threads === 0 || count >= 4 * threads;

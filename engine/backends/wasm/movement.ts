@@ -5,9 +5,9 @@
 // reference's order) values.
 import type { TypedArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
-import { share } from "./matmul.ts";
 import type { Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
+import { isF32, splitJobs, threadsFor } from "./split.ts";
 
 /**
  * Elements below which a call stays in JS; elements per thread below which a split does not pay.
@@ -105,17 +105,13 @@ function splitFour(r: WasmRuntime, fn: string, strided: number, contiguous: numb
   const k = first < 0 ? 2 : Math.min(2, first);
   const len = four.n[k];
   const per = total / len;
-  const threads = Math.min(r.threads, len, Math.max(1, Math.floor(total / movementTuning.splitElements)));
-  return Array.from({ length: threads }, (_, t) => {
-    const [s, e] = share(len, threads, t);
+  return splitJobs(threadsFor(r, total, movementTuning.splitElements), len, (s, e) => {
     const n = four.n.map((v, i) => (i === k ? e - s : v));
     const sp = strided + s * four.s[k];
     const cp = contiguous + s * per * 4;
-    return [fn, [add ? cp : sp, add ? sp : cp, ...n, ...four.s]] as Job;
+    return [fn, [add ? cp : sp, add ? sp : cp, ...n, ...four.s]];
   });
 }
-
-const isF32 = (...xs: TypedArray[]): boolean => xs.every((x) => x instanceof Float32Array);
 
 export function stridedCopyWith(rt: () => WasmRuntime, src: TypedArray, offset: number, strides: readonly number[], shape: readonly number[], out: TypedArray): void {
   const n = out.length;
@@ -163,14 +159,11 @@ function transposeJobs(r: WasmRuntime, from: number, to: number, c: { strides: n
   const [rows, cols, cs] = [c.shape[nd - 2], c.shape[nd - 1], c.strides[nd - 1] * 4];
   const [batch, sb] = nd === 3 ? [c.shape[0], c.strides[0] * 4] : [1, 0];
   const db = rows * cols * 4;
-  const threads = Math.min(r.threads, Math.max(1, Math.floor(total / movementTuning.splitElements)));
+  const threads = threadsFor(r, total, movementTuning.splitElements);
   const byBatch = batch >= threads;
-  return Array.from({ length: threads }, (_, t): Job => {
-    const [s, e] = share(byBatch ? batch : rows, threads, t);
-    return byBatch
-      ? ["transposeTiles", [from + s * sb, to + s * db, e - s, rows, cols, sb, cs, db]]
-      : ["transposeTiles", [from + s * 4, to + s * cols * 4, batch, e - s, cols, sb, cs, db]];
-  });
+  return splitJobs(threads, byBatch ? batch : rows, (s, e) => (byBatch
+    ? ["transposeTiles", [from + s * sb, to + s * db, e - s, rows, cols, sb, cs, db]]
+    : ["transposeTiles", [from + s * 4, to + s * cols * 4, batch, e - s, cols, sb, cs, db]]));
 }
 
 export function stridedAccumulateWith(rt: () => WasmRuntime, src: TypedArray, dst: TypedArray, offset: number, strides: readonly number[], shape: readonly number[]): void {

@@ -4,8 +4,8 @@
 import type { TypedArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { f32Bits } from "./emit/encoding.ts";
-import { share } from "./matmul.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
+import { share, threadsFor } from "./split.ts";
 import { jumped } from "./xoshiro_jump.ts";
 
 /** Elements below which the reference loop is as fast; elements per thread below which a split does not pay. */
@@ -19,7 +19,7 @@ export function bernoulliMaskWith(rt: () => WasmRuntime, state: Uint32Array, p: 
     return cpuKernels.bernoulliMask(state, p, keep, out);
   }
   const r = rt();
-  const threads = Math.min(r.threads, Math.max(1, Math.floor(n / randomTuning.splitElements)));
+  const threads = threadsFor(r, n, randomTuning.splitElements);
   const target: Operand = bytes ? { scratch: n } : { write: out as Float32Array };
   const ops: Operand[] = [target, { scratch: 16 * threads }];
   const [oa, sa] = r.layout(ops);

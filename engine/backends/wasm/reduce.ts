@@ -6,9 +6,9 @@
 import type { TypedArray } from "../../dtype.ts";
 import type { ReduceOp } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
-import { share } from "./matmul.ts";
 import type { Job } from "./pool.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
+import { isF32, splitJobs, threadsFor, vectorColumns } from "./split.ts";
 
 /**
  * Elements below which a call stays on the reference; elements per thread below which a split does not pay.
@@ -17,26 +17,17 @@ import type { Operand, WasmRuntime } from "./runtime.ts";
  */
 export const reduceTuning = { minElements: 2048, splitElements: 1 << 19 };
 
-const isF32 = (...xs: TypedArray[]): boolean => xs.every((x) => x instanceof Float32Array);
-
 export function sumAxisWith(rt: () => WasmRuntime, x: TypedArray, outer: number, size: number, inner: number, out: TypedArray): void {
   if (!isF32(x, out) || x.length < reduceTuning.minElements || out.length === 0) return cpuKernels.sumAxis(x, outer, size, inner, out);
   const r = rt();
   const ops = [{ read: x as Float32Array }, { write: out as Float32Array }];
   const addrs = r.layout(ops);
   const [xa, oa] = addrs;
-  const threads = Math.min(r.threads, Math.max(1, Math.floor(x.length / reduceTuning.splitElements)));
-  const byOuter = outer >= threads;
-  const jobs = Array.from({ length: threads }, (_, t): Job => {
-    if (byOuter) {
-      const [s, e] = share(outer, threads, t);
-      return ["sumColumns", [xa + s * size * inner * 4, oa + s * inner * 4, e - s, size, inner, inner]];
-    }
-    // Column ranges in whole vectors (the last takes the tail); several outer blocks loop inside the kernel.
-    const [s, e] = share(Math.ceil(inner / 4), threads, t).map((v) => Math.min(inner, v * 4));
-    return ["sumColumns", [xa + s * 4, oa + s * 4, outer, size, inner, e - s]];
-  }).filter((j) => j[1][2] > 0 && j[1][5] > 0);
-  r.parallel(jobs);
+  const threads = threadsFor(r, x.length, reduceTuning.splitElements);
+  // By outer blocks where there are enough, else by column ranges (several outer blocks loop inside the kernel).
+  const byOuter = (s: number, e: number): Job => ["sumColumns", [xa + s * size * inner * 4, oa + s * inner * 4, e - s, size, inner, inner]];
+  const byColumns = ([s, e]: [number, number]): Job => ["sumColumns", [xa + s * 4, oa + s * 4, outer, size, inner, e - s]];
+  r.parallel(outer >= threads ? splitJobs(threads, outer, byOuter) : vectorColumns(inner, threads).map(byColumns));
   r.writeBack(ops, addrs);
 }
 
@@ -52,12 +43,8 @@ export function reduceRowsWith(rt: () => WasmRuntime, op: ReduceOp, x: TypedArra
   // An int32 out is never resident (tensors in wasm memory are float32): it goes through scratch, copied after.
   const ops: Operand[] = [{ read: x as Float32Array }, arg ? { scratch: rows * 4 } : { write: out as Float32Array }];
   const [xa, oa] = r.layout(ops);
-  const threads = Math.min(r.threads, rows, Math.max(1, Math.floor(x.length / reduceTuning.splitElements)));
-  const jobs = Array.from({ length: threads }, (_, t): Job => {
-    const [s, e] = share(rows, threads, t);
-    return [`${op}Rows`, [xa + s * rowLength * 4, oa + s * 4, e - s, rowLength]];
-  }).filter((j) => j[1][2] > 0);
-  r.parallel(jobs);
+  const threads = threadsFor(r, x.length, reduceTuning.splitElements);
+  r.parallel(splitJobs(threads, rows, (s, e) => [`${op}Rows`, [xa + s * rowLength * 4, oa + s * 4, e - s, rowLength]]));
   if (arg) (out as Int32Array).set(new Int32Array(r.f32.buffer, oa, rows));
   else r.writeBack(ops, [xa, oa]);
 }

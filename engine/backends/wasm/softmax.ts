@@ -5,9 +5,9 @@
 import type { FloatArray } from "../../dtype.ts";
 import { cpuKernels } from "../cpu/index.ts";
 import { f32Bits as bits } from "./emit/encoding.ts";
-import { share } from "./matmul.ts";
 import type { Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
+import { isF32, splitJobs, threadsFor } from "./split.ts";
 
 const ROWS_MIN = 1024;
 /** Elements per thread below which a split costs more (worker wake-up) than it saves. */
@@ -15,16 +15,13 @@ export const rowTuning = { splitElements: 1 << 15 };
 
 /** Splits `rows` rows of `cols` across threads; job(s, e) is the call for rows [s, e). */
 function splitRows(r: WasmRuntime, rows: number, cols: number, job: (s: number, e: number) => Job): void {
-  const threads = Math.min(r.threads, rows, Math.max(1, Math.floor((rows * cols) / rowTuning.splitElements)));
-  r.parallel(Array.from({ length: threads }, (_, t) => { const [s, e] = share(rows, threads, t); return job(s, e); }));
+  r.parallel(splitJobs(threadsFor(r, rows * cols, rowTuning.splitElements), rows, job));
 }
-
-const f32s = (...xs: (FloatArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
 
 /** The f32 bit pattern of v as an i32 kernel argument. */
 
 export function softmaxWith(rt: () => WasmRuntime, x: FloatArray, cols: number, out: FloatArray, log: boolean): void {
-  if (!f32s(x, out) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.softmax(x, cols, out, log);
+  if (!isF32(x, out) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.softmax(x, cols, out, log);
   const r = rt();
   const rows = x.length / cols;
   const ops = [{ read: x as Float32Array }, { write: out as Float32Array }];
@@ -35,7 +32,7 @@ export function softmaxWith(rt: () => WasmRuntime, x: FloatArray, cols: number, 
 }
 
 export function softmaxBackwardWith(rt: () => WasmRuntime, y: FloatArray, g: FloatArray, cols: number, out: FloatArray, log: boolean): void {
-  if (!f32s(y, g, out) || cols === 0 || y.length < ROWS_MIN) return cpuKernels.softmaxBackward(y, g, cols, out, log);
+  if (!isF32(y, g, out) || cols === 0 || y.length < ROWS_MIN) return cpuKernels.softmaxBackward(y, g, cols, out, log);
   const r = rt();
   const rows = y.length / cols;
   const ops = [{ read: y as Float32Array }, { read: g as Float32Array }, { write: out as Float32Array }];
@@ -52,7 +49,7 @@ function putTargets(r: WasmRuntime, target: Int32Array, at: number): void {
 }
 
 export function crossEntropyWith(rt: () => WasmRuntime, x: FloatArray, target: Int32Array, cols: number, smoothing: number, loss: FloatArray, lse: FloatArray): void {
-  if (!f32s(x, loss, lse) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.crossEntropy(x, target, cols, smoothing, loss, lse);
+  if (!isF32(x, loss, lse) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.crossEntropy(x, target, cols, smoothing, loss, lse);
   const r = rt();
   const rows = x.length / cols;
   const ops = [{ read: x as Float32Array }, { scratch: rows * 4 }, { write: loss as Float32Array }, { write: lse as Float32Array }];
@@ -65,7 +62,7 @@ export function crossEntropyWith(rt: () => WasmRuntime, x: FloatArray, target: I
 }
 
 export function crossEntropyBackwardWith(rt: () => WasmRuntime, x: FloatArray, target: Int32Array, lse: FloatArray, g: FloatArray, cols: number, smoothing: number, dx: FloatArray): void {
-  if (!f32s(x, lse, g, dx) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.crossEntropyBackward(x, target, lse, g, cols, smoothing, dx);
+  if (!isF32(x, lse, g, dx) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.crossEntropyBackward(x, target, lse, g, cols, smoothing, dx);
   const r = rt();
   const rows = x.length / cols;
   const ops = [{ read: x as Float32Array }, { scratch: rows * 4 }, { read: lse as Float32Array }, { read: g as Float32Array }, { write: dx as Float32Array }];

@@ -4,10 +4,6 @@ import { Code } from "../emit/module.ts";
 import { Op, Simd, ValType } from "../emit/opcodes.ts";
 
 const { i32, f32, v128 } = ValType;
-/** Opcodes only this kernel uses: i32.load8_u; v128.load32_zero, the unsigned widenings, i32x4.ne. */
-const Byte = { load8U: 0x2d } as const;
-const Lanes = { load32Zero: 0x5c, i16x8ExtendLowI8x16U: 0x89, i32x4ExtendLowI16x8U: 0xa9, i32x4Ne: 0x38 } as const;
-
 function dropoutU8(): Code {
   const c = new Code([i32, i32, i32, i32, i32]);
   const [X, KEEP, OUT, N, SCALE] = [0, 1, 2, 3, 4];
@@ -19,14 +15,14 @@ function dropoutU8(): Code {
   c.for(i, () => c.i32(0), () => c.get(n4), 4, () => {
     c.get(OUT).get(i).i32(2).op(Op.i32Shl).op(Op.i32Add);
     c.get(X).get(i).i32(2).op(Op.i32Shl).op(Op.i32Add).v128Load().get(sv).simd(Simd.f32x4Mul);
-    c.get(KEEP).get(i).op(Op.i32Add).simdMem(Lanes.load32Zero, 0)
-      .simd(Lanes.i16x8ExtendLowI8x16U).simd(Lanes.i32x4ExtendLowI16x8U).v128Zero().simd(Lanes.i32x4Ne);
+    c.get(KEEP).get(i).op(Op.i32Add).simdMem(Simd.load32Zero, 0)
+      .simd(Simd.i16x8ExtendLowI8x16U).simd(Simd.i32x4ExtendLowI16x8U).v128Zero().simd(Simd.i32x4Ne);
     c.simd(Simd.v128And).v128Store();
   });
   c.for(i, () => c.get(n4), () => c.get(N), 1, () => {
     c.get(OUT).get(i).i32(2).op(Op.i32Shl).op(Op.i32Add);
     c.get(X).get(i).i32(2).op(Op.i32Shl).op(Op.i32Add).f32Load().get(s).op(Op.f32Mul).f32(0);
-    c.get(KEEP).get(i).op(Op.i32Add).mem(Byte.load8U, 0).op(Op.select).f32Store();
+    c.get(KEEP).get(i).op(Op.i32Add).mem(Op.i32Load8U, 0).op(Op.select).f32Store();
   });
   return c;
 }

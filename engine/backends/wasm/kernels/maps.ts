@@ -6,8 +6,6 @@ import { Op, Simd, ValType } from "../emit/opcodes.ts";
 import { emitExp, map } from "./math.ts";
 
 const { i32, v128 } = ValType;
-/** SIMD opcodes only these kernels use (proposal numbering, 0xFD prefix). */
-export const SimdMore = { load32Zero: 0x5c, v128Andnot: 0x4f, i32x4Eq: 0x37, i32x4Ne: 0x38, i32x4ShrU: 0xad } as const;
 
 /** Pushes an i32x4 constant with every lane `v`. */
 export function i32x4Const(c: Code, v: number): Code {
@@ -24,7 +22,7 @@ const logMap = (): Code => map((c, x, out) => {
   c.get(x).f32x4Const(1.1754943508222875e-38).simd(Simd.f32x4Lt).set(den);
   c.get(x).f32x4Const(8388608).simd(Simd.f32x4Mul).get(x).get(den).simd(Simd.v128Bitselect).set(xs);
   // exponent e with the mantissa m in [0.5, 1)
-  c.get(xs).i32(23).simd(SimdMore.i32x4ShrU);
+  c.get(xs).i32(23).simd(Simd.i32x4ShrU);
   i32x4Const(c, 126).simd(Simd.i32x4Sub);
   i32x4Const(c, 23).get(den).simd(Simd.v128And).simd(Simd.i32x4Sub).set(e);
   c.get(xs);
@@ -113,7 +111,7 @@ function whereMap(intCond: boolean): Code {
   const i = c.local(i32);
   c.for(i, () => c.i32(0), () => c.get(N), 4, () => {
     c.get(DST).get(A).v128Load().get(B).v128Load().get(COND).v128Load().v128Zero();
-    c.simd(intCond ? SimdMore.i32x4Ne : Simd.f32x4Ne).simd(Simd.v128Bitselect).v128Store();
+    c.simd(intCond ? Simd.i32x4Ne : Simd.f32x4Ne).simd(Simd.v128Bitselect).v128Store();
     c.inc(COND, 16).inc(A, 16).inc(B, 16).inc(DST, 16);
   });
   return c;

@@ -5,11 +5,7 @@
 import { Code } from "../emit/module.ts";
 import { Op, Simd, ValType } from "../emit/opcodes.ts";
 
-const { i32, v128 } = ValType;
-/** float64 and the few float64 opcodes only these kernels use (core spec 5.4; SIMD proposal). */
-const f64 = 0x7c as unknown as ValType;
-const F64 = { const: 0x44, add: 0xa0, demoteToF32: 0xb6, promoteF32: 0xbb } as const;
-const SIMD_F64 = { shuffle: 0x0d, demoteZero: 0x5e, promoteLow: 0x5f, add: 0xf0 } as const;
+const { i32, f64, v128 } = ValType;
 
 /** Copies or adds `n` contiguous floats from address local `from` to address local `to` (vectors, then a tail). */
 function run(c: Code, from: number, to: number, n: number, add: boolean, jb: number, nb: number, n4b: number): void {
@@ -83,20 +79,25 @@ function stridedRun(c: Code, pBase: number, q: number, n: number, s: number, add
 }
 
 /**
- * `indexSelectRows`(x, idx, out, n, rowBytes, width): out row j = x row idx[j] (int32 indices at idx), rows
- * rowBytes apart, `width` floats of each. `indexAddRows`(src, idx, dst, …) adds src row j into dst row idx[j],
- * in order, so repeated indices add up as in the reference.
+ * `indexSelectRows`(x, idx, out, n, rowBytes, width, outer, xBlock, outBlock): out row j = x row idx[j] (int32
+ * indices at idx), rows rowBytes apart, `width` floats of each, for each of `outer` blocks (x and out advance
+ * xBlock and outBlock bytes a block). `indexAddRows`(src, idx, dst, …) adds src row j into dst row idx[j], in
+ * order, so repeated indices add up as in the reference.
  */
 function indexRows(add: boolean): Code {
-  const c = new Code(new Array<ValType>(6).fill(i32));
-  const [X, IDX, OUT, N, RB, W] = c.params.map((_, i) => i);
-  const [j, from, to, jb, nb, n4b] = [c.local(i32), c.local(i32), c.local(i32), c.local(i32), c.local(i32), c.local(i32)];
-  c.for(j, () => c.i32(0), () => c.get(N), 1, () => {
-    const picked = (): Code => c.get(IDX).get(j).i32(4).op(Op.i32Mul).op(Op.i32Add).mem(Op.i32Load, 2).get(RB).op(Op.i32Mul);
-    const plain = (): Code => c.get(j).get(RB).op(Op.i32Mul);
-    c.get(X); (add ? plain : picked)(); c.op(Op.i32Add).set(from);
-    c.get(OUT); (add ? picked : plain)(); c.op(Op.i32Add).set(to);
-    run(c, from, to, W, add, jb, nb, n4b);
+  const c = new Code(new Array<ValType>(9).fill(i32));
+  const [X, IDX, OUT, N, RB, W, OUTER, XB, OB] = c.params.map((_, i) => i);
+  const [o, j, from, to, jb, nb, n4b] = Array.from({ length: 7 }, () => c.local(i32));
+  c.for(o, () => c.i32(0), () => c.get(OUTER), 1, () => {
+    c.for(j, () => c.i32(0), () => c.get(N), 1, () => {
+      const picked = (): Code =>
+        c.get(IDX).get(j).i32(4).op(Op.i32Mul).op(Op.i32Add).mem(Op.i32Load, 2).get(RB).op(Op.i32Mul);
+      const plain = (): Code => c.get(j).get(RB).op(Op.i32Mul);
+      c.get(X); (add ? plain : picked)(); c.op(Op.i32Add).set(from);
+      c.get(OUT); (add ? picked : plain)(); c.op(Op.i32Add).set(to);
+      run(c, from, to, W, add, jb, nb, n4b);
+    });
+    c.inc(X, () => c.get(XB)).inc(OUT, () => c.get(OB));
   });
   return c;
 }
@@ -120,22 +121,22 @@ function sumColumns(): Code {
       c.get(X).get(ib).op(Op.i32Add).set(p);
       c.for(j, () => c.i32(0), () => c.get(SIZE), 1, () => {
         c.get(p).v128Load().set(v);
-        c.get(a0).get(v).simd(SIMD_F64.promoteLow).simd(SIMD_F64.add).set(a0);
-        c.get(a1).get(v).get(v).simd(SIMD_F64.shuffle, ...lanes([2, 3, 0, 1])).simd(SIMD_F64.promoteLow).simd(SIMD_F64.add).set(a1);
+        c.get(a0).get(v).simd(Simd.f64x2PromoteLowF32x4).simd(Simd.f64x2Add).set(a0);
+        c.get(a1).get(v).get(v).simd(Simd.i8x16Shuffle, ...lanes([2, 3, 0, 1])).simd(Simd.f64x2PromoteLowF32x4).simd(Simd.f64x2Add).set(a1);
         c.inc(p, () => c.get(rb));
       });
       c.get(OUT).get(ib).op(Op.i32Add);
-      c.get(a0).simd(SIMD_F64.demoteZero).get(a1).simd(SIMD_F64.demoteZero).simd(SIMD_F64.shuffle, ...lanes([0, 1, 4, 5]));
+      c.get(a0).simd(Simd.f32x4DemoteF64x2Zero).get(a1).simd(Simd.f32x4DemoteF64x2Zero).simd(Simd.i8x16Shuffle, ...lanes([0, 1, 4, 5]));
       c.v128Store();
     });
     c.for(ib, () => c.get(w4b), () => c.get(wb), 4, () => {
-      c.op(F64.const, 0, 0, 0, 0, 0, 0, 0, 0).set(s);
+      c.op(Op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0).set(s);
       c.get(X).get(ib).op(Op.i32Add).set(p);
       c.for(j, () => c.i32(0), () => c.get(SIZE), 1, () => {
-        c.get(s).get(p).f32Load().op(F64.promoteF32).op(F64.add).set(s);
+        c.get(s).get(p).f32Load().op(Op.f64PromoteF32).op(Op.f64Add).set(s);
         c.inc(p, () => c.get(rb));
       });
-      c.get(OUT).get(ib).op(Op.i32Add).get(s).op(F64.demoteToF32).f32Store();
+      c.get(OUT).get(ib).op(Op.i32Add).get(s).op(Op.f32DemoteF64).f32Store();
     });
     c.inc(X, () => c.get(SIZE).get(rb).op(Op.i32Mul));
     c.inc(OUT, () => c.get(rb));
