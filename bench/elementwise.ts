@@ -1,8 +1,9 @@
 // Elementwise kernels, the plain-TypeScript reference against wasm SIMD: microseconds per call for unary maps,
-// broadcasting binary maps and where at a few sizes, operands resident in wasm memory or staged from the JS
-// heap, on 1 and 2 threads; and the dropout keep-mask (one uniform per element). It is where the size thresholds
-// in engine/backends/wasm/elementwise.ts come from.
-//   npx tsx bench/elementwise.ts
+// broadcasting binary maps (pow, a five-dim broadcast and a transposed operand among them) and where at a few
+// sizes, operands resident in wasm memory or staged from the JS heap, on 1 and 2 threads; and the dropout
+// keep-mask (one uniform per element). It is where the size thresholds in engine/backends/wasm/elementwise.ts
+// come from. --only=TEXT keeps the rows whose name contains TEXT (and skips the dropout row).
+//   npx tsx bench/elementwise.ts [--only=pow]
 import type { BinaryOp, UnaryOp } from "../engine/backends/backend.ts";
 import { cpuKernels } from "../engine/backends/cpu/index.ts";
 import { setWasmThreads, wasmKernels, wasmRuntime } from "../engine/backends/wasm/index.ts";
@@ -40,10 +41,16 @@ const rows: [string, Run][] = [
   ...(["exp", "tanh", "log", "relu"] as UnaryOp[]).map((op): [string, Run] => [op, (k, x, _y, out) => k.unary(op, x, out)]),
   ...(["add", "maximum", "gt"] as BinaryOp[]).map((op): [string, Run] => [`${op} [n/64,64] + [n/64,1]`, (k, x, y, out, n) =>
     k.binary(op, x, [64, 1], y, [1, 0], [n / 64, 64], op === "gt" ? new Int32Array(out.buffer, out.byteOffset, n) : out)]),
+  ["pow [n] ^ 3", (k, x, _y, out, n) => k.binary("pow", x, [1], Float32Array.of(3), [0], [n], out)],
+  ["pow [n/64,64] ^ [n/64,1]", (k, x, y, out, n) => k.binary("pow", x, [64, 1], y, [1, 0], [n / 64, 64], out)],
+  // Five dims that do not merge (b repeats along dims 1 and 3), and a transposed operand.
+  ["add 5-dim [n/256,2,2,4,16]", (k, x, y, out, n) => k.binary("add", x, [256, 128, 64, 16, 1], y, [32, 0, 16, 0, 1], [n / 256, 2, 2, 4, 16], out)],
+  ["add [n/64,64] + transposed", (k, x, y, out, n) => k.binary("add", x, [64, 1], y, [1, n / 64], [n / 64, 64], out)],
   ["where", (k, x, y, out) => k.where(x, y, x, out)],
 ];
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 for (const n of [256, 1024, 4096, 65536, 1 << 20]) {
-  for (const [name, run] of rows) {
+  for (const [name, run] of rows.filter(([name]) => only === undefined || name.includes(only))) {
     const cells: number[] = [];
     const [xh, yh, oh] = [filled(n, false), filled(n, false), filled(n, false)];
     const [xr, yr, or] = [filled(n, true), filled(n, true), filled(n, true)];
@@ -57,6 +64,7 @@ for (const n of [256, 1024, 4096, 65536, 1 << 20]) {
   }
 }
 
+if (only !== undefined) process.exit(0);
 const g = new Generator(1);
 const n = 1 << 20;
 const mask = (allocResident(rt, n, false) ?? new Float32Array(n));

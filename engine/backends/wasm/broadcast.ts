@@ -1,32 +1,30 @@
-// Binary maps with general broadcasting on wasm SIMD (kernels/broadcast.ts): the broadcast is collapsed to
-// at most three dims [n0, n1, n2] (size-1 dims dropped, neighbours merged where both operands allow), the
-// last of which each operand reads contiguously or repeats. Rows of n2 are split over the worker pool; a
-// single long row (a scalar operand) is split by element ranges instead.
+// Binary maps with general broadcasting on wasm SIMD (kernels/broadcast.ts), any rank: the broadcast is
+// collapsed (size-1 dims dropped, neighbours merged where both operands allow) to rows of its last dim, which
+// each operand reads contiguously, repeats or gathers (a transposed operand), and outer dims the kernel steps
+// through itself. Rows are split over the worker pool; a single long row is split by element ranges instead.
 import type { BinaryOp } from "../backend.ts";
-import { LANE_OPS, type LaneOp } from "./kernels/broadcast.ts";
+import { DIM_BYTES, LANE_OPS, type LaneOp } from "./kernels/broadcast.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
 import { splitJobs } from "./split.ts";
 
-/** The broadcast as [n0, n1, n2] with element strides per operand, or null where it needs more dims. */
-export interface Collapsed { shape: [number, number, number]; sa: [number, number, number]; sb: [number, number, number] }
+/** A dim of the broadcast: its size and each operand's element stride along it. */
+export interface Dim { n: number; a: number; b: number }
+/** The broadcast as contiguous rows of `inner.n` elements stepping through `outer` (outermost first). */
+export interface Collapsed { inner: Dim; outer: Dim[] }
 
 const COMPARISONS = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
 export const laneOp = (op: BinaryOp): op is LaneOp => (LANE_OPS as readonly string[]).includes(op);
 
-/** Drops size-1 dims, merges dims both operands step through as one, and pads to three dims. */
-export function collapse(shape: readonly number[], sa: readonly number[], sb: readonly number[]): Collapsed | null {
-  const dims: { n: number; a: number; b: number }[] = [];
+/** Drops size-1 dims and merges dims both operands step through as one; the last dim left is the row. */
+export function collapse(shape: readonly number[], sa: readonly number[], sb: readonly number[]): Collapsed {
+  const dims: Dim[] = [];
   for (let d = 0; d < shape.length; d++) {
     if (shape[d] === 1) continue;
     const last = dims[dims.length - 1];
     if (last && last.a === sa[d] * shape[d] && last.b === sb[d] * shape[d]) { last.n *= shape[d]; last.a = sa[d]; last.b = sb[d]; }
     else dims.push({ n: shape[d], a: sa[d], b: sb[d] });
   }
-  while (dims.length < 3) dims.unshift({ n: 1, a: 0, b: 0 });
-  if (dims.length > 3) return null;
-  const inner = dims[2];
-  if ((inner.a !== 0 && inner.a !== 1) || (inner.b !== 0 && inner.b !== 1)) return null;
-  return { shape: [dims[0].n, dims[1].n, dims[2].n], sa: [dims[0].a, dims[1].a, dims[2].a], sb: [dims[0].b, dims[1].b, dims[2].b] };
+  return { inner: dims.pop() ?? { n: 1, a: 0, b: 0 }, outer: dims };
 }
 
 /** The output as float32 lanes: comparisons write int32 bits, staged and copied like any float32 array. */
@@ -38,26 +36,37 @@ export const outFits = (op: BinaryOp, out: unknown): out is Float32Array | Int32
   COMPARISONS.has(op) ? out instanceof Int32Array : out instanceof Float32Array;
 
 /**
- * out = a ∘ b over the collapsed broadcast on `threads` at most (the caller picks them from the size).
+ * out = a ∘ b over the collapsed broadcast on `threads` at most (the caller picks them from the size): rows
+ * split over threads, each job starting its odometer (kernels/broadcast.ts) at its first row; a single long row
+ * (a scalar or same-shape operand) is split by element ranges instead.
  */
 export function broadcastWasm(r: WasmRuntime, op: LaneOp, a: Float32Array, b: Float32Array, c: Collapsed, out: Float32Array | Int32Array, threads: number): void {
-  const ops: Operand[] = [{ read: a }, { read: b }, { write: lanes(out) }];
-  const [aa, ba, oa] = r.layout(ops);
-  const [n0, n1, n2] = c.shape;
-  const rows = n0 * n1;
+  const { inner, outer } = c;
+  const k = outer.length;
+  const rows = outer.reduce((p, d) => p * d.n, 1);
+  const byElements = rows === 1 && threads > 1;
+  const parts = Math.min(threads, byElements ? inner.n : rows);
+  const ops: Operand[] = [{ read: a }, { read: b }, { write: lanes(out) }, { scratch: Math.max(4, k * DIM_BYTES) }, { scratch: Math.max(4, parts * k * 4) }];
+  const [aa, ba, oa, dims, idx] = r.layout(ops);
+  const desc = new Int32Array(r.f32.buffer, dims, k * DIM_BYTES / 4);
+  outer.forEach((d, i) => desc.set([d.n, d.a * 4, d.b * 4, d.a * 4 * d.n, d.b * 4 * d.n], (k - 1 - i) * DIM_BYTES / 4));
+  const [ain, bin] = [inner.a * 4, inner.b * 4];
   const fn = `bcast_${op}`;
-  const [ain, bin] = [c.sa[2], c.sb[2]];
-  const rowArgs = (r0: number, count: number): number[] => {
-    const o = Math.floor(r0 / n1), m = r0 % n1;
-    return [aa + (o * c.sa[0] + m * c.sa[1]) * 4, ba + (o * c.sb[0] + m * c.sb[1]) * 4, oa + r0 * n2 * 4, count, m, n1, n2,
-      c.sa[1] * 4, c.sb[1] * 4, (c.sa[0] - n1 * c.sa[1]) * 4, (c.sb[0] - n1 * c.sb[1]) * 4, ain, bin];
-  };
-  if (rows === 1 && threads > 1) {
-    // One long row: element ranges, each a one-row call on its own slice.
-    r.parallel(splitJobs(threads, n2, (s, e) =>
-      [fn, [aa + s * ain * 4, ba + s * bin * 4, oa + s * 4, 1, 0, 1, e - s, 0, 0, 0, 0, ain, bin]]));
-  } else {
-    r.parallel(splitJobs(threads, rows, (s, e) => [fn, rowArgs(s, e - s)]));
-  }
-  r.writeBack(ops, [aa, ba, oa]);
+  const jobs = byElements
+    ? splitJobs(parts, inner.n, (s, e) => [fn, [aa + s * ain, ba + s * bin, oa + s * 4, 1, e - s, ain, bin, dims, 0, idx]])
+    : splitJobs(parts, rows, (s, e, t) => {
+      // The odometer of row s (innermost dim first) and where a and b start there.
+      const at = idx + t * k * 4;
+      const start = new Int32Array(r.f32.buffer, at, k);
+      let [rest, ao, bo] = [s, 0, 0];
+      for (let i = k - 1; i >= 0; i--) {
+        const q = rest % outer[i].n;
+        rest = Math.floor(rest / outer[i].n);
+        start[k - 1 - i] = q;
+        ao += q * outer[i].a; bo += q * outer[i].b;
+      }
+      return [fn, [aa + ao * 4, ba + bo * 4, oa + s * inner.n * 4, e - s, inner.n, ain, bin, dims, k, at]];
+    });
+  r.parallel(jobs);
+  r.writeBack(ops, [aa, ba, oa, dims, idx]);
 }

@@ -1,7 +1,7 @@
 // Elementwise kernels on wasm SIMD for float32, split over the worker pool when large: every unary map, clamp,
-// where, and binary maps with any broadcast (broadcast.ts; pow stays on the reference). Binary arithmetic on
-// contiguous operands of other dtypes, and small calls, run as monomorphic JS loops or the reference, instead
-// of copying into linear memory for a few elements.
+// where, and every binary map with any broadcast of any rank (broadcast.ts; pow in float64 lanes). Binary
+// arithmetic on contiguous operands of other dtypes, and small calls, run as monomorphic JS loops or the
+// reference, instead of copying into linear memory for a few elements.
 import type { TypedArray } from "../../dtype.ts";
 import type { BinaryOp, UnaryOp } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
@@ -145,7 +145,7 @@ export function binaryWith(rt: () => WasmRuntime, op: BinaryOp, a: TypedArray, s
     const r = rt();
     const c = collapse(shape, sa, sb);
     const threads = threadsFor(r, n, elementwiseTuning.splitElements);
-    if (c && worthIt(r, n, [a, b, out])) return broadcastWasm(r, op, a, b, c, out, threads);
+    if (worthIt(r, n, [a, b, out])) return broadcastWasm(r, op, a, b, c, out, threads);
   }
   cpuKernels.binary(op, a, sa, b, sb, shape, out);
 }

@@ -44,6 +44,11 @@ export class Code {
   f32Store(offset = 0): this { return this.mem(Op.f32Store, 2, offset); }
   v128Zero(): this { return this.simd(Simd.const, ...new Array<number>(16).fill(0)); }
   f32x4Const(v: number): this { const b = f32Bytes(v); return this.simd(Simd.const, ...b, ...b, ...b, ...b); }
+  f64x2Const(v: number): this { const b = [...new Uint8Array(new Float64Array([v]).buffer)]; return this.simd(Simd.const, ...b, ...b); }
+  /** An i64x2 constant, each lane the 64-bit pattern `v`. */
+  i64x2Const(v: bigint): this { const b = [...new Uint8Array(new BigUint64Array([v]).buffer)]; return this.simd(Simd.const, ...b, ...b); }
+  /** i8x16.shuffle of the two v128 on the stack picking 32-bit lanes (0–3 of the first, 4–7 of the second). */
+  shuffle32(picks: readonly number[]): this { return this.simd(Simd.i8x16Shuffle, ...picks.flatMap((l) => [0, 1, 2, 3].map((b) => l * 4 + b))); }
 
   /**
    * Pushes the v128 constant `bytes` from a local the function sets once on entry from a module global.

@@ -22,17 +22,19 @@ export const Op = {
 /** SIMD opcodes: emitted as 0xFD followed by the LEB128 of the number. */
 export const Simd = {
   load: 0x00, load32Splat: 0x09, store: 0x0b, load32Zero: 0x5c, const: 0x0c, i8x16Shuffle: 0x0d,
-  i32x4Splat: 0x11, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f,
+  i32x4Splat: 0x11, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f, f32x4ReplaceLane: 0x20,
   i16x8ExtendLowI8x16U: 0x89, i32x4ExtendLowI16x8U: 0xa9,
   i32x4Ne: 0x38,
   f32x4Eq: 0x41, f32x4Ne: 0x42, f32x4Lt: 0x43, f32x4Gt: 0x44, f32x4Le: 0x45, f32x4Ge: 0x46,
-  v128And: 0x4e, v128Or: 0x50, v128Bitselect: 0x52, v128AnyTrue: 0x53,
+  f64x2Eq: 0x47, f64x2Gt: 0x4a,
+  v128And: 0x4e, v128Andnot: 0x4f, v128Or: 0x50, v128Xor: 0x51, v128Bitselect: 0x52, v128AnyTrue: 0x53,
   f32x4DemoteF64x2Zero: 0x5e, f64x2PromoteLowF32x4: 0x5f,
-  f32x4Ceil: 0x67, f32x4Floor: 0x68, f32x4Nearest: 0x6a,
+  f32x4Ceil: 0x67, f32x4Floor: 0x68, f32x4Nearest: 0x6a, f64x2Nearest: 0x94,
   i32x4Shl: 0xab, i32x4ShrS: 0xac, i32x4ShrU: 0xad, i32x4Add: 0xae, i32x4Sub: 0xb1,
+  i64x2Shl: 0xcb, i64x2ShrU: 0xcd, i64x2Sub: 0xd1,
   f32x4Abs: 0xe0, f32x4Neg: 0xe1, f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9, f32x4Pmin: 0xea, f32x4Pmax: 0xeb,
-  f64x2Add: 0xf0,
+  f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Min: 0xf4, f64x2Max: 0xf5,
   i32x4TruncSatF32x4S: 0xf8, f32x4ConvertI32x4S: 0xfa,
   // relaxed-SIMD: a·b + c, fused where the hardware has FMA.
   f32x4RelaxedMadd: 0x105,

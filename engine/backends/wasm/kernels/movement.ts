@@ -122,11 +122,11 @@ function sumColumns(): Code {
       c.for(j, () => c.i32(0), () => c.get(SIZE), 1, () => {
         c.get(p).v128Load().set(v);
         c.get(a0).get(v).simd(Simd.f64x2PromoteLowF32x4).simd(Simd.f64x2Add).set(a0);
-        c.get(a1).get(v).get(v).simd(Simd.i8x16Shuffle, ...lanes([2, 3, 0, 1])).simd(Simd.f64x2PromoteLowF32x4).simd(Simd.f64x2Add).set(a1);
+        c.get(a1).get(v).get(v).shuffle32([2, 3, 0, 1]).simd(Simd.f64x2PromoteLowF32x4).simd(Simd.f64x2Add).set(a1);
         c.inc(p, () => c.get(rb));
       });
       c.get(OUT).get(ib).op(Op.i32Add);
-      c.get(a0).simd(Simd.f32x4DemoteF64x2Zero).get(a1).simd(Simd.f32x4DemoteF64x2Zero).simd(Simd.i8x16Shuffle, ...lanes([0, 1, 4, 5]));
+      c.get(a0).simd(Simd.f32x4DemoteF64x2Zero).get(a1).simd(Simd.f32x4DemoteF64x2Zero).shuffle32([0, 1, 4, 5]);
       c.v128Store();
     });
     c.for(ib, () => c.get(w4b), () => c.get(wb), 4, () => {
@@ -202,9 +202,6 @@ function elems(add: boolean): Code {
   });
   return c;
 }
-
-/** i8x16.shuffle immediates picking 32-bit lanes (0–3 of the first operand, 4–7 of the second). */
-const lanes = (picks: number[]): number[] => picks.flatMap((l) => [0, 1, 2, 3].map((b) => l * 4 + b));
 
 export function movementFunctions(): Record<string, Code> {
   return {
