@@ -1,5 +1,5 @@
 // Elementwise kernels, the plain-TypeScript reference against wasm SIMD: microseconds per call for unary maps,
-// broadcasting binary maps (pow, a five-dim broadcast and a transposed operand among them) and where at a few
+// broadcasting binary maps (pow, a five-dim broadcast, a transposed operand and int32 among them) and where at a few
 // sizes, operands resident in wasm memory or staged from the JS heap, on 1 and 2 threads; and the dropout
 // keep-mask (one uniform per element). It is where the size thresholds in engine/backends/wasm/elementwise.ts
 // come from. --only=TEXT keeps the rows whose name contains TEXT (and skips the dropout row).
@@ -31,6 +31,7 @@ const filled = (n: number, resident: boolean): Float32Array => {
   for (let i = 0; i < n; i++) x[i] = Math.sin(i) * 3;
   return x;
 };
+const ints = (x: Float32Array): Int32Array => new Int32Array(x.buffer, x.byteOffset, x.length);
 const fmt = (us: number): string => (us < 10 ? us.toFixed(2) : us < 1000 ? us.toFixed(1) : us.toFixed(0)).padStart(8);
 // Every size through the kernels, so the rows show where they start to pay.
 Object.assign(elementwiseTuning, { minStaged: 1, minResident: 1 });
@@ -46,6 +47,9 @@ const rows: [string, Run][] = [
   // Five dims that do not merge (b repeats along dims 1 and 3), and a transposed operand.
   ["add 5-dim [n/256,2,2,4,16]", (k, x, y, out, n) => k.binary("add", x, [256, 128, 64, 16, 1], y, [32, 0, 16, 0, 1], [n / 256, 2, 2, 4, 16], out)],
   ["add [n/64,64] + transposed", (k, x, y, out, n) => k.binary("add", x, [64, 1], y, [1, n / 64], [n / 64, 64], out)],
+  // int32 differences of every pair, as W4's relative positions: [n/256,16,1] − [n/256,1,16].
+  ["sub int32 [16,1] − [1,16] pairs", (k, x, y, out, n) =>
+    k.binary("sub", ints(x), [16, 1, 0], ints(y), [16, 0, 1], [n / 256, 16, 16], ints(out))],
   ["where", (k, x, y, out) => k.where(x, y, x, out)],
 ];
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);

@@ -59,7 +59,9 @@ export function applyDropout(x: FloatArray, drop: AttentionDropout, out: FloatAr
  * Runs `use` on the attention weights: the probabilities themselves, or with dropout their dropped-out copy in a
  * work buffer (where the table's GEMM reads it in place) that is returned once `use` is done.
  */
-function withWeights(probs: FloatArray, drop: AttentionDropout | null, kt: Parts, use: (weights: FloatArray) => void): void {
+function withWeights(
+  probs: FloatArray, drop: AttentionDropout | null, kt: Parts, use: (weights: FloatArray) => void,
+): void {
   if (!drop) { use(probs); return; }
   const weights = (probs instanceof Float32Array ? kt.temp?.(probs.length) : null) ?? like(probs, probs.length);
   (kt.dropout ?? applyDropout)(probs, drop, weights);
@@ -82,7 +84,8 @@ export function attentionWith(kt: Parts): Pick<KernelTable, "attention" | "atten
     },
     attentionBackward(q, k, v, probs, g, dims, keyMask, drop, dScores, dq, dk, dvOut) {
       const { batch, lq, lk, d, dv, scale } = dims;
-      if (dvOut) withWeights(probs, drop, kt, (weights) => kt.matmul(weights, g, dvOut, batch, lk, lq, dv, true, false)); // Pᵀ g
+      // Pᵀ g
+      if (dvOut) withWeights(probs, drop, kt, (w) => kt.matmul(w, g, dvOut, batch, lk, lq, dv, true, false));
       kt.matmul(g, v, dScores, batch, lq, dv, lk, false, true); // dP = g vᵀ
       if (drop) (kt.dropout ?? applyDropout)(dScores, drop, dScores);
       kt.softmaxBackward(probs, dScores, lk, dScores, false);

@@ -1,9 +1,10 @@
-// Binary maps with general broadcasting on wasm SIMD (kernels/broadcast.ts), any rank: the broadcast is
+// Binary maps with general broadcasting on wasm SIMD (kernels/broadcast.ts), any rank, float32 operands for every
+// op and int32 ones for add, sub, maximum, minimum and the comparisons: the broadcast is
 // collapsed (size-1 dims dropped, neighbours merged where both operands allow) to rows of its last dim, which
 // each operand reads contiguously, repeats or gathers (a transposed operand), and outer dims the kernel steps
 // through itself. Rows are split over the worker pool; a single long row is split by element ranges instead.
 import type { BinaryOp } from "../backend.ts";
-import { DIM_BYTES, LANE_OPS, type LaneOp } from "./kernels/broadcast.ts";
+import { DIM_BYTES, INT_LANE_OPS, LANE_OPS } from "./kernels/broadcast.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
 import { splitJobs } from "./split.ts";
 
@@ -13,7 +14,6 @@ export interface Dim { n: number; a: number; b: number }
 export interface Collapsed { inner: Dim; outer: Dim[] }
 
 const COMPARISONS = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
-export const laneOp = (op: BinaryOp): op is LaneOp => (LANE_OPS as readonly string[]).includes(op);
 
 /** Drops size-1 dims and merges dims both operands step through as one; the last dim left is the row. */
 export function collapse(shape: readonly number[], sa: readonly number[], sb: readonly number[]): Collapsed {
@@ -27,31 +27,45 @@ export function collapse(shape: readonly number[], sa: readonly number[], sb: re
   return { inner: dims.pop() ?? { n: 1, a: 0, b: 0 }, outer: dims };
 }
 
-/** The output as float32 lanes: comparisons write int32 bits, staged and copied like any float32 array. */
-const lanes = (out: Float32Array | Int32Array): Float32Array =>
-  out instanceof Float32Array ? out : new Float32Array(out.buffer, out.byteOffset, out.length);
-
-/** Whether out has the dtype op writes: int32 for comparisons, float32 otherwise. */
-export const outFits = (op: BinaryOp, out: unknown): out is Float32Array | Int32Array =>
-  COMPARISONS.has(op) ? out instanceof Int32Array : out instanceof Float32Array;
+/** An int32 array's bits as float32 lanes, staged and copied like any float32 array. */
+export const lanes = (x: Float32Array | Int32Array): Float32Array =>
+  x instanceof Float32Array ? x : new Float32Array(x.buffer, x.byteOffset, x.length);
 
 /**
- * out = a ∘ b over the collapsed broadcast on `threads` at most (the caller picks them from the size): rows
- * split over threads, each job starting its odometer (kernels/broadcast.ts) at its first row; a single long row
- * (a scalar or same-shape operand) is split by element ranges instead.
+ * The kernel for op on these arrays, or null where none fits: float32 operands for every op (out int32 for
+ * comparisons, else float32), int32 operands for INT_LANE_OPS (out int32).
  */
-export function broadcastWasm(r: WasmRuntime, op: LaneOp, a: Float32Array, b: Float32Array, c: Collapsed, out: Float32Array | Int32Array, threads: number): void {
+export function laneKernel(op: BinaryOp, a: unknown, b: unknown, out: unknown): string | null {
+  const cmp = COMPARISONS.has(op);
+  const outFits = cmp ? out instanceof Int32Array : out instanceof Float32Array;
+  if (a instanceof Float32Array && b instanceof Float32Array && outFits) {
+    return (LANE_OPS as readonly string[]).includes(op) ? `bcast_${op}` : null;
+  }
+  if (a instanceof Int32Array && b instanceof Int32Array && out instanceof Int32Array) {
+    return (INT_LANE_OPS as readonly string[]).includes(op) ? `bcast_i32_${op}` : null;
+  }
+  return null;
+}
+
+/**
+ * out = a ∘ b by kernel `fn` (laneKernel), operands as float32 lanes, over the collapsed broadcast on `threads`
+ * at most (the caller picks them from the size): rows split over threads, each job starting its odometer
+ * (kernels/broadcast.ts) at its first row; a single long row (a scalar or same-shape operand) is split by
+ * element ranges instead.
+ */
+export function broadcastWasm(
+  r: WasmRuntime, fn: string, a: Float32Array, b: Float32Array, c: Collapsed, out: Float32Array, threads: number,
+): void {
   const { inner, outer } = c;
   const k = outer.length;
   const rows = outer.reduce((p, d) => p * d.n, 1);
   const byElements = rows === 1 && threads > 1;
   const parts = Math.min(threads, byElements ? inner.n : rows);
-  const ops: Operand[] = [{ read: a }, { read: b }, { write: lanes(out) }, { scratch: Math.max(4, k * DIM_BYTES) }, { scratch: Math.max(4, parts * k * 4) }];
+  const ops: Operand[] = [{ read: a }, { read: b }, { write: out }, { scratch: Math.max(4, k * DIM_BYTES) }, { scratch: Math.max(4, parts * k * 4) }];
   const [aa, ba, oa, dims, idx] = r.layout(ops);
   const desc = new Int32Array(r.f32.buffer, dims, k * DIM_BYTES / 4);
   outer.forEach((d, i) => desc.set([d.n, d.a * 4, d.b * 4, d.a * 4 * d.n, d.b * 4 * d.n], (k - 1 - i) * DIM_BYTES / 4));
   const [ain, bin] = [inner.a * 4, inner.b * 4];
-  const fn = `bcast_${op}`;
   const jobs = byElements
     ? splitJobs(parts, inner.n, (s, e) => [fn, [aa + s * ain, ba + s * bin, oa + s * 4, 1, e - s, ain, bin, dims, 0, idx]])
     : splitJobs(parts, rows, (s, e, t) => {

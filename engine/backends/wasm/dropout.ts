@@ -20,6 +20,7 @@ export function applyDropoutWith(rt: () => WasmRuntime, x: FloatArray, drop: Att
   const [xa, ka, oa] = addrs;
   new Uint8Array(r.f32.buffer, ka, n).set(drop.keep.subarray(0, n));
   const scale = f32Bits(drop.scale);
-  r.parallel(splitJobs(threadsFor(r, n, dropoutTuning.splitElements), n, (s, e) => ["dropoutU8", [xa + 4 * s, ka + s, oa + 4 * s, e - s, scale]]));
+  const threads = threadsFor(r, n, dropoutTuning.splitElements);
+  r.parallel(splitJobs(threads, n, (s, e) => ["dropoutU8", [xa + 4 * s, ka + s, oa + 4 * s, e - s, scale]]));
   r.writeBack(ops, addrs);
 }

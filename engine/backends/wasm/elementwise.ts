@@ -1,11 +1,12 @@
 // Elementwise kernels on wasm SIMD for float32, split over the worker pool when large: every unary map, clamp,
-// where, and every binary map with any broadcast of any rank (broadcast.ts; pow in float64 lanes). Binary
-// arithmetic on contiguous operands of other dtypes, and small calls, run as monomorphic JS loops or the
-// reference, instead of copying into linear memory for a few elements.
+// where, and every binary map with any broadcast of any rank (broadcast.ts; pow in float64 lanes), int32 add,
+// sub, maximum, minimum and comparisons too. Binary arithmetic with a full-length and a periodic operand of
+// other dtypes, and small calls, run as monomorphic JS loops or the reference, instead of copying into linear
+// memory for a few elements.
 import type { TypedArray } from "../../dtype.ts";
 import type { BinaryOp, UnaryOp } from "../backend.ts";
 import { cpuKernels } from "../cpu/index.ts";
-import { broadcastWasm, collapse, laneOp, outFits } from "./broadcast.ts";
+import { broadcastWasm, collapse, laneKernel, lanes } from "./broadcast.ts";
 import { f32Bits as bits } from "./emit/encoding.ts";
 import type { Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
@@ -141,11 +142,12 @@ export function binaryWith(rt: () => WasmRuntime, op: BinaryOp, a: TypedArray, s
     // One operand full-length, the other full-length or periodic (a scalar has period 1).
     if (pa > 0 && pb > 0 && (pa === n || pb === n) && n % pa === 0 && n % pb === 0) return arith(rt, op as Arith, a, pa, b, pb, out);
   }
-  if (laneOp(op) && a instanceof Float32Array && b instanceof Float32Array && outFits(op, out) && n >= elementwiseTuning.minResident) {
+  const fn = n >= elementwiseTuning.minResident ? laneKernel(op, a, b, out) : null;
+  if (fn) {
     const r = rt();
-    const c = collapse(shape, sa, sb);
+    const [la, lb, lo] = [a, b, out].map((x) => lanes(x as Float32Array | Int32Array));
     const threads = threadsFor(r, n, elementwiseTuning.splitElements);
-    if (worthIt(r, n, [a, b, out])) return broadcastWasm(r, op, a, b, c, out, threads);
+    if (worthIt(r, n, [la, lb, lo])) return broadcastWasm(r, fn, la, lb, collapse(shape, sa, sb), lo, threads);
   }
   cpuKernels.binary(op, a, sa, b, sb, shape, out);
 }

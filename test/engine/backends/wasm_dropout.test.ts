@@ -28,7 +28,10 @@ simd("dropoutU8 matches the reference bit for bit", () => {
       const x = values(n, seed, 3);
       if (n > 8) x.set([NaN, Infinity, -Infinity, -0], n - 5);
       let s = seed | 0;
-      const keep = Uint8Array.from({ length: n }, () => { s = (Math.imul(s, 1664525) + 1013904223) | 0; return (s >>> 0) / 2 ** 32 >= p ? 1 : 0; });
+      const keep = Uint8Array.from({ length: n }, () => {
+        s = (Math.imul(s, 1664525) + 1013904223) | 0;
+        return (s >>> 0) / 2 ** 32 >= p ? 1 : 0;
+      });
       const drop = { keep, scale: Math.fround(1 / (1 - p)) };
       const want = new Float32Array(n);
       applyDropout(x, drop, want);

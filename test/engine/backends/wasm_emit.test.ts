@@ -64,7 +64,8 @@ simd("hoisted constants: one global each, shared across functions, read once on 
   assert.ok(WebAssembly.validate(bytes));
   const module = new WebAssembly.Module(bytes);
   const memory = new WebAssembly.Memory({ initial: 1 });
-  const fns = new WebAssembly.Instance(module, { env: { memory } }).exports as { axpb: (p: number, n: number) => void; one: () => number };
+  type Fns = { axpb: (p: number, n: number) => void; one: () => number };
+  const fns = new WebAssembly.Instance(module, { env: { memory } }).exports as Fns;
   const f32 = new Float32Array(memory.buffer);
   f32.set([0, 1, 2, 3, -4, 5, 6, 7]);
   fns.axpb(0, 8);
@@ -73,7 +74,8 @@ simd("hoisted constants: one global each, shared across functions, read once on 
   // two distinct constants (1.0 shared between the functions): the global section lists two v128 globals
   let at = 8, globals = -1;
   while (at < bytes.length) { // section id, LEB128 size (all sizes here fit one or two bytes), contents
-    const id = bytes[at], long = bytes[at + 1] & 0x80, size = long ? (bytes[at + 1] & 0x7f) + bytes[at + 2] * 128 : bytes[at + 1];
+    const [id, long] = [bytes[at], bytes[at + 1] & 0x80];
+    const size = long ? (bytes[at + 1] & 0x7f) + bytes[at + 2] * 128 : bytes[at + 1];
     const start = at + (long ? 3 : 2);
     if (id === 6) globals = bytes[start];
     at = start + size;

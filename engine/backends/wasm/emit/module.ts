@@ -70,7 +70,10 @@ export class Code {
   /** v128Hoisted of four copies of the f32 v. */
   f32x4Hoisted(v: number): this { const b = f32Bytes(v); return this.v128Hoisted([...b, ...b, ...b, ...b]); }
   /** v128Hoisted of four copies of the i32 v. */
-  i32x4Hoisted(v: number): this { const b = [0, 8, 16, 24].map((s) => (v >>> s) & 255); return this.v128Hoisted([...b, ...b, ...b, ...b]); }
+  i32x4Hoisted(v: number): this {
+    const b = [0, 8, 16, 24].map((s) => (v >>> s) & 255);
+    return this.v128Hoisted([...b, ...b, ...b, ...b]);
+  }
 
   /** local[i] += delta (i32). */
   inc(i: number, delta: number | (() => void)): this {
@@ -135,7 +138,9 @@ export function encodeModule(funcs: Record<string, Code>, shared: boolean): Uint
     return globals.get(key)!.index;
   };
   const bodies = codes.map((c) => c.encode(global));
-  const globalSection = [...globals.values()].map(({ bytes }) => [ValType.v128, 0x01, 0xfd, ...uleb(Simd.const), ...bytes, Op.end]);
+  // each: type v128, mutable, initialised by v128.const
+  const globalSection = [...globals.values()]
+    .map(({ bytes }) => [ValType.v128, 0x01, 0xfd, ...uleb(Simd.const), ...bytes, Op.end]);
   const types = codes.map((c) => [0x60, ...vec(c.params.map((p) => [p])), ...vec(c.results.map((r) => [r]))]);
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const bytes = [

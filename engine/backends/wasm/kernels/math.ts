@@ -35,7 +35,8 @@ export function emitExp(c: Code, x: number, tmp: { n: number; r: number; y: numb
   c.get(n); c.i32x4Hoisted(MAGIC_BITS).simd(Simd.i32x4Sub).set(n);
   c.get(n).i32(1).simd(Simd.i32x4ShrS).set(r);
   c.get(r).i32(23).simd(Simd.i32x4Shl); c.i32x4Hoisted(ONE_BITS).simd(Simd.i32x4Add).simd(mul);
-  c.get(n).get(r).simd(Simd.i32x4Sub).i32(23).simd(Simd.i32x4Shl); c.i32x4Hoisted(ONE_BITS).simd(Simd.i32x4Add).simd(mul);
+  c.get(n).get(r).simd(Simd.i32x4Sub).i32(23).simd(Simd.i32x4Shl);
+  c.i32x4Hoisted(ONE_BITS).simd(Simd.i32x4Add).simd(mul);
 }
 
 /** map(src, dst, n): dst[i] = f(src[i]) four lanes at a time; n is rounded up to 4 (the caller pads). */
@@ -83,10 +84,12 @@ const erfMap = (): Code => map((c, x, out) => {
   for (let q = 4; q >= 0; q--) c.get(s).get(x2).simd(Simd.f32x4Mul).f32x4Hoisted(taylor[q]).simd(Simd.f32x4Add).set(s);
   c.get(s).get(ax).simd(Simd.f32x4Mul).f32x4Hoisted(2 / Math.sqrt(Math.PI)).simd(Simd.f32x4Mul).set(s);
   // A–S: 1 − t·(a1 + t(a2 + t(a3 + t(a4 + t a5))))·exp(−x²), t = 1/(1 + p|x|)
-  c.f32x4Hoisted(1).get(ax).f32x4Hoisted(0.3275911).simd(Simd.f32x4Mul).f32x4Hoisted(1).simd(Simd.f32x4Add).simd(Simd.f32x4Div).set(t);
+  c.f32x4Hoisted(1).get(ax).f32x4Hoisted(0.3275911).simd(Simd.f32x4Mul).f32x4Hoisted(1).simd(Simd.f32x4Add)
+      .simd(Simd.f32x4Div).set(t);
   c.get(x2).simd(Simd.f32x4Neg).set(nx2);
   c.f32x4Hoisted(1.061405429).set(out);
-  for (const k of [-1.453152027, 1.421413741, -0.284496736, 0.254829592]) c.get(out).get(t).simd(Simd.f32x4Mul).f32x4Hoisted(k).simd(Simd.f32x4Add).set(out);
+  for (const k of [-1.453152027, 1.421413741, -0.284496736, 0.254829592]) c.get(out).get(t)
+      .simd(Simd.f32x4Mul).f32x4Hoisted(k).simd(Simd.f32x4Add).set(out);
   c.get(out).get(t).simd(Simd.f32x4Mul).set(out);
   emitExp(c, nx2, tmp);
   c.get(out).simd(Simd.f32x4Mul).set(out);
