@@ -1,17 +1,21 @@
 // The wasm matmul kernel: pack the operands into panels (absorbing the transposes), run the blocked SIMD
 // GEMM split across threads. Operands resident in linear memory are packed from where they live and a
 // resident output is written in place, whatever its shape; host arrays are copied in and out (O(n²) against
-// O(n³) arithmetic). A batch runs as whole problems per thread (one barrier); a single problem as its panels
-// packed by all threads, then its output tiles split by the longer side (two barriers).
+// O(n³) arithmetic). A batch runs as whole problems per job (one barrier); a single problem as its panels
+// packed by all threads, then its output tiles split into jobs by the longer side (two barriers). The pool's
+// threads claim jobs as they get free, so there are more jobs than threads where the work allows.
 import type { FloatArray } from "../../dtype.ts";
 import { GEMM } from "./kernels/gemm.ts";
-import type { Job } from "./pool.ts";
+import { MAX_JOBS, type Job } from "./pool.ts";
 import type { WasmRuntime } from "./runtime.ts";
 import { share, threadsFor } from "./split.ts";
 
 const { mr: MR, nr: NR } = GEMM;
 /** Below splitWork multiply-adds per thread a split costs more (wake-up, ~20 µs) than it saves; tests lower it. */
 export const matmulTuning = { splitWork: 1 << 20 };
+/** A batch is split into at most this many jobs per thread, their own pack buffers at most JOB_BUFFER_BYTES. */
+const JOBS_PER_THREAD = 4;
+const JOB_BUFFER_BYTES = 64 << 20;
 /** Batches per chunk are capped so one call never asks for more than this much memory. */
 const CHUNK_BYTES = 256 << 20;
 
@@ -43,13 +47,20 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
   for (let t0 = 0; t0 < batch; t0 += chunk) {
     const count = Math.min(chunk, batch - t0);
     const threads = threadsFor(rt, count * m * n * k, Math.max(1, matmulTuning.splitWork));
-    // Whole problems per thread when the batch divides evenly enough (each thread packs into buffers of its own),
-    // else each problem split across the threads by the longer side of its output.
+    // Whole problems per job when the batch divides evenly enough (each job packs into buffers of its own),
+    // else each problem's output tiles split into jobs by the longer side. Jobs outnumber threads where the work
+    // allows (threads claim them as they get free, so a late or slower thread leaves its share to the others);
+    // a tile job is at least one L2 block of row panels, the unit the GEMM's loops reuse from cache.
     const byProblem = count % threads === 0 || count >= 4 * threads;
-    const perThread = (byProblem ? packBytes.a + packBytes.b : 0) + packBytes.tile;
+    const byRows = mPanels >= nPanels;
+    const panels = byRows ? mPanels : nPanels;
+    const perJob = (byProblem ? packBytes.a + packBytes.b : 0) + packBytes.tile;
+    const parts = threads === 1 ? 1 : byProblem
+      ? Math.max(threads, Math.min(count, JOBS_PER_THREAD * threads, MAX_JOBS, Math.floor(JOB_BUFFER_BYTES / perJob)))
+      : Math.min(panels, MAX_JOBS, Math.max(threads, Math.ceil(panels / GEMM.mcPanels)));
     const shared = byProblem ? 0 : packBytes.a + packBytes.b;
     const biasBytes = epi && biasAt < 0 ? align64(n * 4) : 0;
-    const base = rt.reserve(align64(staged * count * 4) + biasBytes + shared + threads * perThread);
+    const base = rt.reserve(align64(staged * count * 4) + biasBytes + shared + parts * perJob);
     let next = base;
     const stage = (resident: number, size: number): number => {
       if (resident >= 0) return resident + t0 * size * 4;
@@ -63,33 +74,32 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
     const preOut = epi?.pre ? stage(preAt, sizes.c) : 0;
     const biasIn = !epi ? 0 : biasAt >= 0 ? biasAt : base + align64(staged * count * 4);
     const work = base + align64(staged * count * 4) + biasBytes;
-    const own = (t: number): number => work + shared + t * perThread; // this thread's buffers: [aPack, bPack,] tile
-    const tileOf = (t: number): number => own(t) + perThread - packBytes.tile;
+    const own = (t: number): number => work + shared + t * perJob; // job t's buffers: [aPack, bPack,] tile
+    const tileOf = (t: number): number => own(t) + perJob - packBytes.tile;
     const f32 = rt.f32;
     if (aAt < 0) { f32.set(a.subarray(t0 * sizes.a, (t0 + count) * sizes.a), aRaw / 4); rt.copies.inBytes += sizes.a * count * 4; }
     if (bAt < 0) { f32.set(b.subarray(t0 * sizes.b, (t0 + count) * sizes.b), bRaw / 4); rt.copies.inBytes += sizes.b * count * 4; }
     if (epi && biasAt < 0) { rt.f32.set(epi.bias, biasIn / 4); rt.copies.inBytes += n * 4; }
     const epiArgs = [biasIn, preOut, epi?.gelu ? 1 : 0];
-    const jobs = (make: (t: number) => Job): Job[] => Array.from({ length: threads }, (_, t) => make(t));
+    const jobs = (n: number, make: (t: number) => Job): Job[] => Array.from({ length: n }, (_, t) => make(t));
     if (byProblem) {
-      rt.parallel(jobs((t) => {
-        const [s, e] = share(count, threads, t);
+      rt.parallel(jobs(parts, (t) => {
+        const [s, e] = share(count, parts, t);
         return ["gemmBatch", [aRaw + s * sizes.a * 4, bRaw + s * sizes.b * 4, cOut + s * sizes.c * 4, e - s, sizes.a * 4, sizes.b * 4,
           sizes.c * 4, m, k, n, ars, acs, brs, bcs, mPanels, nPanels, own(t), own(t) + packBytes.a, tileOf(t),
           epiArgs[0], epiArgs[1] && epiArgs[1] + s * sizes.c * 4, epiArgs[2]]];
       }));
     } else {
       const [aPack, bPack] = [work, work + packBytes.a];
-      const byRows = mPanels >= nPanels;
       for (let p = 0; p < count; p++) {
         const [ap, bp, cp] = [aRaw + p * sizes.a * 4, bRaw + p * sizes.b * 4, cOut + p * sizes.c * 4];
-        rt.parallel(jobs((t) => {
+        rt.parallel(jobs(threads, (t) => {
           const [ms, me] = share(mPanels, threads, t);
           const [ns, ne] = share(nPanels, threads, t);
           return ["packBoth", [ap, aPack, ms * MR, Math.min(me * MR, m), bp, bPack, ns * NR, Math.min(ne * NR, n), k, ars, acs, brs, bcs, mPad, nPad]];
         }));
-        rt.parallel(jobs((t) => {
-          const [s, e] = share(byRows ? mPanels : nPanels, threads, t);
+        rt.parallel(jobs(parts, (t) => {
+          const [s, e] = share(panels, parts, t);
           const [mf, mt, nf, nt] = byRows ? [s, e, 0, nPanels] : [0, mPanels, s, e];
           return ["gemm", [aPack, bPack, cp, mf, mt, nf, nt, k, mPad, nPad, 1, 0, 0, 0, m, n, n * 4, tileOf(t),
             epiArgs[0], epiArgs[1] && epiArgs[1] + p * sizes.c * 4, epiArgs[2]]];

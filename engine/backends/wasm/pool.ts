@@ -1,38 +1,85 @@
 // Worker threads that run exported kernel functions on the shared wasm memory, so one kernel call can
-// use every core while the engine's API stays synchronous: the main thread runs its share, then blocks
-// in Atomics.wait until the workers are done. Workers are unref()'d and never keep the process alive.
+// use every core while the engine's API stays synchronous. One call is a list of independent jobs written to
+// the control block; every thread (the calling one included) claims the next unclaimed job from one atomic
+// word until none is left, so whichever thread is free takes the next job: a worker that wakes late, or is
+// busy elsewhere, leaves its share to the others instead of making them wait. The caller then waits until
+// every claimed job has finished. Waiting first spins for a bounded time (back-to-back kernels then cost no
+// futex wake-up), then blocks in Atomics.wait. Workers are unref()'d and never keep the process alive.
 // In a page (cross-origin isolated, so memory can be shared) the workers are Web Workers: they start only
-// once the page's thread yields, so each is used from when it reports ready (ready() awaits them all), and
-// the page's thread spins instead of Atomics.wait, which a page's main thread may not call.
+// once the page's thread yields (ready() awaits them), and the page's thread spins instead of Atomics.wait,
+// which a page's main thread may not call.
 import { Worker } from "node:worker_threads";
 
-/** Bytes at the start of linear memory reserved for the control slots (one per worker). */
-export const CONTROL_BYTES = 4096;
-const SLOT = 32; // int32s per worker: seq, done, ready, error, fn, nargs, args…
-const [SEQ, DONE, READY, ERROR, FN, NARGS, ARGS] = [0, 1, 2, 3, 4, 5, 6];
-const MAX_ARGS = SLOT - ARGS;
-export const MAX_WORKERS = CONTROL_BYTES / 4 / SLOT - 1;
+/** Bytes at the start of linear memory reserved for the control block: header, ready flags, job table. */
+export const CONTROL_BYTES = 16384;
+/** Header words: CLAIM = jobs << 16 | next job to claim; PENDING = jobs not yet finished; SEQ = calls posted. */
+const [CLAIM, PENDING, SEQ, ERROR] = [0, 1, 2, 3];
+const READY = 32; // READY + w: worker w (1-based) serves calls
+export const MAX_WORKERS = 31;
+const JOBS = 64; // job j at JOBS + j·JOB: fn index, arg count, args… (claimJobs spells these as literals)
+const JOB = 32;
+if (CLAIM !== 0 || PENDING !== 1 || ERROR !== 3 || JOBS !== 64 || JOB !== 32) throw new Error("[wasm] pool layout out of sync with claimJobs");
+const MAX_ARGS = JOB - 2;
+/** Jobs one call may post: a caller splitting finer than this gets a typed error, never a silent wrong split. */
+export const MAX_JOBS = (CONTROL_BYTES / 4 - JOBS) / JOB;
+/**
+ * How long a thread spins on the control block before it sleeps in Atomics.wait: about the gap between two
+ * kernels of a training step, so back-to-back calls skip the 20–50 µs futex wake-up, while an idle pool stops
+ * using the CPU within this time.
+ */
+export const SPIN_MS = 0.1;
+
+/**
+ * The claim loop, run by the workers (as source) and by the calling thread alike: take job `next` with
+ * compareExchange on the CLAIM word, run it, count it done (PENDING), flag a throw (ERROR). The word holds the
+ * job count too, so a thread that read a finished call's word can never claim from a newer one (its exchange
+ * fails); the job table is written before the word is published. The layout is written as literals (CLAIM 0,
+ * PENDING 1, ERROR 3, JOBS 64, JOB 32): this function's source is also the workers' code.
+ */
+function claimJobs(ctl: Int32Array, fns: ((...args: number[]) => unknown)[], args: number[]): boolean {
+  let failed = false;
+  for (;;) {
+    const word = Atomics.load(ctl, 0);
+    const next = word & 0xffff;
+    if (next >= word >>> 16) return failed;
+    if (Atomics.compareExchange(ctl, 0, word, word + 1) !== word) continue;
+    const at = 64 + next * 32;
+    const n = ctl[at + 1];
+    args.length = n;
+    for (let i = 0; i < n; i++) args[i] = ctl[at + 2 + i];
+    try { fns[ctl[at]](...args); } catch { failed = true; Atomics.store(ctl, 3, 1); }
+    if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
+  }
+}
+
+/** Spins up to `ms` while ctl[i] === value; true when it changed (then no Atomics.wait is needed). */
+function spinWhile(ctl: Int32Array, i: number, value: number, ms: number): boolean {
+  const until = performance.now() + ms;
+  for (let n = 0; ; n++) {
+    if (Atomics.load(ctl, i) !== value) return true;
+    if ((n & 63) === 63 && performance.now() > until) return false;
+  }
+}
 
 /** The worker body, plain JS: instantiate the shared module, then serve calls forever. */
 const WORKER_LOOP = `
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => instance.exports[n]);
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
-Atomics.store(ctl, slot + ${READY}, 1);
-Atomics.notify(ctl, slot + ${READY});
-let seen = 0;
+const args = [];
+const claimJobs = ${claimJobs.toString()};
+const spinWhile = ${spinWhile.toString()};
+let seen = Atomics.load(ctl, ${SEQ});
+Atomics.store(ctl, ${READY} + worker, 1);
+Atomics.notify(ctl, ${READY} + worker);
 for (;;) {
-  Atomics.wait(ctl, slot + ${SEQ}, seen);
-  seen = Atomics.load(ctl, slot + ${SEQ});
-  const args = [];
-  for (let i = 0; i < ctl[slot + ${NARGS}]; i++) args.push(ctl[slot + ${ARGS} + i]);
-  try { fns[ctl[slot + ${FN}]](...args); } catch (e) { Atomics.store(ctl, slot + ${ERROR}, 1); }
-  Atomics.store(ctl, slot + ${DONE}, seen);
-  Atomics.notify(ctl, slot + ${DONE});
+  if (!spinWhile(ctl, ${SEQ}, seen, ${SPIN_MS})) Atomics.wait(ctl, ${SEQ}, seen);
+  seen = Atomics.load(ctl, ${SEQ});
+  claimJobs(ctl, fns, args);
 }
 `;
-const NODE_SOURCE = `const { module, memory, slot, names } = require("node:worker_threads").workerData;\n${WORKER_LOOP}`;
-const WEB_SOURCE = `self.onmessage = (e) => { const { module, memory, slot, names } = e.data;\n${WORKER_LOOP}\n};`;
+const NODE_SOURCE = `const { module, memory, worker, names } = require("node:worker_threads").workerData;\n${WORKER_LOOP}`;
+const WEB_SOURCE = `self.onmessage = (e) => { const { module, memory, worker, names } = e.data;\n${WORKER_LOOP}\n};`;
 
 /** Node (worker_threads), or a browser (Web Workers; the bundle stubs node:worker_threads). */
 const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
@@ -49,16 +96,20 @@ export type Job = readonly [fn: string, args: readonly number[]];
 export class WorkerPool {
   readonly #ctl: Int32Array;
   readonly #names: string[];
-  readonly #run: (fn: string, args: readonly number[]) => void;
+  readonly #index: Map<string, number>;
+  readonly #fns: ((...args: number[]) => unknown)[];
+  readonly #args: number[] = [];
   readonly #workers: { terminate(): unknown }[] = [];
   readonly #module: WebAssembly.Module;
   readonly #memory: WebAssembly.Memory;
 
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[], runLocal: (fn: string, args: readonly number[]) => void) {
+  /** `fns[i]` runs export `names[i]` on this thread. */
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[], fns: ((...args: number[]) => unknown)[]) {
     this.#module = module;
     this.#memory = memory;
     this.#names = names;
-    this.#run = runLocal;
+    this.#index = new Map(names.map((n, i) => [n, i]));
+    this.#fns = fns;
     this.#ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
   }
 
@@ -69,22 +120,22 @@ export class WorkerPool {
   grow(n: number): void {
     const count = Math.min(n, MAX_WORKERS);
     while (this.#workers.length < count) {
-      const slot = (this.#workers.length + 1) * SLOT;
-      Atomics.store(this.#ctl, slot + READY, 0);
-      const data = { module: this.#module, memory: this.#memory, slot, names: this.#names };
+      const worker = this.#workers.length + 1;
+      Atomics.store(this.#ctl, READY + worker, 0);
+      const data = { module: this.#module, memory: this.#memory, worker, names: this.#names };
       if (!inNode) { this.#workers.push(startWebWorker(data)); continue; }
-      const worker = new Worker(NODE_SOURCE, { eval: true, workerData: data });
-      worker.unref();
-      Atomics.wait(this.#ctl, slot + READY, 0, 5000);
-      if (Atomics.load(this.#ctl, slot + READY) !== 1) { void worker.terminate(); throw new Error("[wasm] worker thread did not start"); }
-      this.#workers.push(worker);
+      const thread = new Worker(NODE_SOURCE, { eval: true, workerData: data });
+      thread.unref();
+      Atomics.wait(this.#ctl, READY + worker, 0, 5000);
+      if (Atomics.load(this.#ctl, READY + worker) !== 1) { void thread.terminate(); throw new Error("[wasm] worker thread did not start"); }
+      this.#workers.push(thread);
     }
   }
 
-  /** Workers 1..k that serve calls (all started ones in Node; in a page, those that have started running). */
+  /** Workers that serve calls (all started ones in Node; in a page, those that have started running). */
   #ready(): number {
     let k = 0;
-    while (k < this.#workers.length && Atomics.load(this.#ctl, (k + 1) * SLOT + READY) === 1) k++;
+    for (let w = 1; w <= this.#workers.length; w++) k += Atomics.load(this.#ctl, READY + w);
     return k;
   }
 
@@ -97,38 +148,41 @@ export class WorkerPool {
     }
   }
 
-  /** Runs jobs[0] here and jobs[1..] on workers 1.., returning when all are done. */
+  /**
+   * Runs every job, each exactly once, on whichever threads are free (this one included); returns when all
+   * are done. Jobs must be independent of each other and of which thread runs them (scratch per job, not per
+   * thread); a worker that has not started yet simply takes none.
+   */
   run(jobs: readonly Job[]): void {
     const ctl = this.#ctl;
-    const sent: number[] = [];
-    const ready = this.#ready();
-    for (let w = 1; w < jobs.length; w++) {
-      if (w > ready) { this.#run(...jobs[w]); continue; }
-      const slot = w * SLOT;
-      const [fn, args] = jobs[w];
+    if (jobs.length > MAX_JOBS) throw new Error(`[wasm] ${jobs.length} jobs in one call, max ${MAX_JOBS}`);
+    for (let j = 0; j < jobs.length; j++) {
+      const [fn, args] = jobs[j];
+      const at = JOBS + j * JOB;
+      const index = this.#index.get(fn);
+      if (index === undefined) throw new Error(`[wasm] job ${fn} is not a kernel of the module`);
       if (args.length > MAX_ARGS) throw new Error(`[wasm] job ${fn} has ${args.length} args, max ${MAX_ARGS}`);
-      ctl[slot + FN] = this.#names.indexOf(fn);
-      ctl[slot + NARGS] = args.length;
-      for (let i = 0; i < args.length; i++) ctl[slot + ARGS + i] = args[i];
-      Atomics.add(ctl, slot + SEQ, 1);
-      Atomics.notify(ctl, slot + SEQ);
-      sent.push(w);
+      ctl[at] = index;
+      ctl[at + 1] = args.length;
+      for (let i = 0; i < args.length; i++) ctl[at + 2 + i] = args[i];
     }
-    if (jobs.length > 0) this.#run(...jobs[0]);
-    let failed = false;
-    for (const w of sent) {
-      const slot = w * SLOT;
-      const seq = Atomics.load(ctl, slot + SEQ);
-      for (let done = Atomics.load(ctl, slot + DONE); done !== seq; done = Atomics.load(ctl, slot + DONE)) {
-        if (inNode) Atomics.wait(ctl, slot + DONE, done); // else spin: a page's thread may not wait
-      }
-      if (Atomics.exchange(ctl, slot + ERROR, 0) !== 0) failed = true;
+    Atomics.store(ctl, ERROR, 0);
+    Atomics.store(ctl, PENDING, jobs.length);
+    Atomics.store(ctl, CLAIM, jobs.length << 16); // publishes the table: claims start from here
+    Atomics.add(ctl, SEQ, 1);
+    Atomics.notify(ctl, SEQ, Math.min(jobs.length - 1, this.#workers.length));
+    let failed = claimJobs(ctl, this.#fns, this.#args);
+    // Every job is claimed; wait for those still running on workers.
+    for (let left = Atomics.load(ctl, PENDING); left !== 0; left = Atomics.load(ctl, PENDING)) {
+      if (!inNode) continue; // a page's thread may not wait: it spins
+      if (!spinWhile(ctl, PENDING, left, SPIN_MS)) Atomics.wait(ctl, PENDING, left);
     }
-    if (failed) throw new Error("[wasm] a kernel trapped in a worker thread");
+    if (Atomics.load(ctl, ERROR) !== 0) failed = true;
+    if (failed) throw new Error("[wasm] a kernel trapped while running a split call");
   }
 }
 
-/** A Web Worker running WEB_SOURCE, handed the module, memory and its slot; it reports READY when it runs. */
+/** A Web Worker running WEB_SOURCE, handed the module, memory and its number; it reports READY when it runs. */
 function startWebWorker(data: Record<string, unknown>): { terminate(): void } {
   const web = globalThis as unknown as WebWorkerApi;
   const worker = new web.Worker(web.URL.createObjectURL(new web.Blob([WEB_SOURCE], { type: "text/javascript" })));

@@ -58,8 +58,8 @@ export class WasmRuntime {
     for (const name of Object.keys(funcs)) this.#fns[name] = instance.exports[name] as Kernel;
     this.#f32 = this.#view();
     this.heap = new Heap({ ensure: (bytes) => this.#ensure(bytes) }, CONTROL_BYTES, limitBytes);
-    const runLocal = (fn: string, args: readonly number[]): void => { this.#fns[fn](...args); };
-    this.#pool = this.shared ? new WorkerPool(module, this.#memory, Object.keys(funcs), runLocal) : null;
+    const names = Object.keys(funcs);
+    this.#pool = this.shared ? new WorkerPool(module, this.#memory, names, names.map((n) => this.#fns[n])) : null;
     this.#threads = 1;
     this.setThreads(threads);
   }
@@ -172,7 +172,7 @@ export class WasmRuntime {
 
   call(fn: string, ...args: number[]): void { this.#fns[fn](...args); }
 
-  /** Runs up to `threads` jobs at once: the first here, the rest on workers. */
+  /** Runs independent jobs on this thread and the workers, each job taken by whichever thread is free next. */
   parallel(jobs: readonly Job[]): void {
     if (this.#pool && jobs.length > 1) this.#pool.run(jobs);
     else for (const [fn, args] of jobs) this.#fns[fn](...args);
