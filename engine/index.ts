@@ -21,7 +21,7 @@ export * as optim from "./optim/index.ts";
 export * as io from "./io/index.ts";
 export { tidy, keep } from "./memory.ts";
 export {
-  setBackend, setBackendFromEnv, setThreads, backendInfo,
+  setBackend, setBackendFromEnv, setThreads, backendInfo, BACKEND_NAMES,
   type BackendName, type BackendInfo, type BackendOptions, type BackendChoice,
 } from "./backends/registry.ts";
 export { importOptional, MissingDependencyError } from "./optional_dependency.ts";

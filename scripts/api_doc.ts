@@ -3,12 +3,11 @@
 // files that tsc emits (so the page shows exactly what a TypeScript user sees).
 //   npx tsx scripts/api_doc.ts           rewrite docs/API.md
 //   npx tsx scripts/api_doc.ts --check   exit 1 if docs/API.md is stale or an exported name has no doc comment
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runTsc } from "./tsc.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 export const API_MD = join(ROOT, "docs", "API.md");
@@ -188,9 +187,7 @@ export function render(dts: string): string {
 /** Emits declarations only, into a temporary folder; returns it. */
 export function emitDeclarations(): string {
   const out = mkdtempSync(join(tmpdir(), "aetnet-dts-"));
-  const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
-  execFileSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--emitDeclarationOnly", "--sourceMap", "false",
-    "--inlineSources", "false", "--outDir", out], { stdio: "inherit" });
+  runTsc(["--emitDeclarationOnly", "--sourceMap", "false", "--inlineSources", "false", "--outDir", out]);
   return out;
 }
 

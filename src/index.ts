@@ -24,7 +24,7 @@ export type { EntityModel } from "./extract/entity_model.ts";
 export { entityModelFromFiles } from "./extract/model_files.ts";
 export type { DocumentPage, LoadedDocument } from "./extract/load_document.ts";
 export { linesOfBlocks, ocrInput, type OcrLine, type OcrWord, type TesseractBlock } from "./extract/ocr.ts";
-export { pdfPages, PDF_DPI, type Pdfjs, type PdfjsDocument, type PdfPage, type PdfWord } from "./extract/pdf_pages.ts";
+export { pdfDocumentPages, pdfPages, PDF_DPI, type Pdfjs, type PdfjsDocument, type PdfPage, type PdfWord } from "./extract/pdf_pages.ts";
 export type { DocumentResult, EntityRecord, PageRecord, PixelBox, Timing, WordSource } from "./extract/result.ts";
 export { segmentLines, type PageWord } from "./extract/segments.ts";
 export { demoEntityModel } from "./extract/demo_model.ts";

@@ -6,9 +6,15 @@
 # relative-position tables are gathered (as the TypeScript model does) rather than multiplied by a one-hot.
 # The preset comes from src/config.ts as JSON (bench/run.ts passes it), so both engines build the same model.
 import math
+import os
+import sys
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+# The relative-position bucket of the golden generators (test/golden/rel_pos_bucket.py), not a copy of it.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "golden"))
+from rel_pos_bucket import bucket  # noqa: E402
 
 
 def heads_split(x, h):
@@ -96,17 +102,6 @@ class Roberta(nn.Module):
         for layer in s.layers:
             x = layer(x, bias)
         return x
-
-
-def bucket(rel, num_buckets, max_distance):
-    """HF relative_position_bucket, bidirectional, with its float32 log maths."""
-    half = num_buckets // 2
-    ret = (rel > 0).long() * half
-    n = rel.abs()
-    exact = half // 2
-    large = exact + (torch.log(n.float() / exact) / math.log(max_distance / exact) * (half - exact)).to(torch.long)
-    large = torch.min(large, torch.full_like(large, half - 1))
-    return ret + torch.where(n < exact, n, large)
 
 
 class LayoutLMv3(nn.Module):

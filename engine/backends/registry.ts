@@ -149,7 +149,8 @@ export function onCpu<T>(fn: () => T): T {
 
 /** The backends setBackend accepts. */
 export type BackendName = "cpu" | "reference" | "gpu";
-const BACKEND_NAMES: readonly BackendName[] = ["cpu", "reference", "gpu"];
+/** Every BackendName, for checking a name given as text (a flag, an environment variable). */
+export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(["cpu", "reference", "gpu"]);
 
 /** Options of setBackend. */
 export interface BackendOptions {

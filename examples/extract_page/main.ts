@@ -4,8 +4,8 @@
 import Tesseract from "tesseract.js";
 import {
   decodeImageBytes, demoEntityModel, entityModelFromFiles, fromInterleaved, linesOfBlocks, ocrInput,
-  pageEntities, pdfPages, segmentLines, tagPage, type DocumentPage, type EntityModel, type EntityRecord, type OcrLine,
-  type PageWord,
+  pageEntities, pdfDocumentPages, pdfPages, segmentLines, tagPage, type DocumentPage, type EntityModel,
+  type EntityRecord, type OcrLine, type PageWord,
   type Pdfjs, type PdfjsDocument, type RgbImage, type TesseractBlock, type WordSource,
 } from "aetnet"; // the package's browser bundle (dist/browser/aetnet.js), through index.html's import map
 
@@ -113,23 +113,20 @@ async function ocrPage(image: RgbImage): Promise<OcrLine[]> {
 }
 
 /** A PDF's pages as Node's `predict --pdf` reads them: the text layer where there is one, else OCR of the render. */
-async function pdfDocumentPages(bytes: Uint8Array): Promise<{ pages: DocumentPage[]; ocrLines: OcrLine[] }> {
+async function readPdfDocument(bytes: Uint8Array): Promise<{ pages: DocumentPage[]; ocrLines: OcrLine[] }> {
   const lib = await pdfjs();
   const fonts = new URL("./dist/vendor/standard_fonts/", page.location.href).href;
   const source = { data: bytes, standardFontDataUrl: fonts, isEvalSupported: false, verbosity: 0 };
   const pdf = await lib.getDocument(source).promise as PdfjsDocument;
   try {
     const read = await pdfPages(pdf, lib.Util, Array.from({ length: pdf.numPages }, (_, i) => i + 1));
-    const pages: DocumentPage[] = [];
     let ocrLines: OcrLine[] = [];
-    for (const p of read) {
-      const text = p.lines.length > 0;
-      status(`page ${p.page} of ${read.length}: ${text ? "text layer" : "OCR"} …`);
-      const lines = text ? null : await ocrPage(p.image);
-      if (p.page === 1 && lines !== null) ocrLines = lines;
-      const words = segmentLines(lines ?? p.lines);
-      pages.push({ page: p.page, image: p.image, words, source: text ? "pdf-text" : "ocr" });
-    }
+    const pages = await pdfDocumentPages(read, async (p) => {
+      status(`page ${p.page} of ${read.length}: OCR …`);
+      const lines = await ocrPage(p.image);
+      if (p.page === 1) ocrLines = lines;
+      return lines;
+    });
     return { pages, ocrLines };
   } finally {
     await pdf.destroy();
@@ -150,7 +147,7 @@ async function runPage(file: PageFile): Promise<void> {
   status(isPdf ? "reading the PDF …" : "OCR …");
   const t0 = performance.now();
   let pages: DocumentPage[], ocrLines: OcrLine[];
-  if (isPdf) ({ pages, ocrLines } = await pdfDocumentPages(bytes));
+  if (isPdf) ({ pages, ocrLines } = await readPdfDocument(bytes));
   else {
     const image = await decodePage(file, bytes);
     ocrLines = await ocrPage(image);

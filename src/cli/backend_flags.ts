@@ -1,6 +1,6 @@
 // --backend and --threads: options of every command, taken out of the command line before the command parses
 // the rest, and applied (with AETNET_BACKEND / AETNET_THREADS from the environment; flags win) before it runs.
-import type { BackendChoice, BackendName } from "../../engine/index.ts";
+import { BACKEND_NAMES, type BackendChoice } from "../../engine/index.ts";
 import { UsageError } from "./args.ts";
 
 export const BACKEND_FLAGS_HELP = `Options for every command:
@@ -8,8 +8,6 @@ export const BACKEND_FLAGS_HELP = `Options for every command:
                                TypeScript kernels), gpu (gpu.js; needs the optional packages gpu.js and webgpu)
   --threads N                  threads the CPU kernels use (default: every core)
   The environment variables AETNET_BACKEND and AETNET_THREADS set the same; a flag wins over its variable.`;
-
-const BACKENDS: readonly BackendName[] = ["cpu", "reference", "gpu"];
 
 /** Splits `--backend X` / `--threads N` (or `--flag=value`) off argv; throws UsageError on bad values. */
 export function takeBackendFlags(argv: readonly string[], help: string): { rest: string[]; choice: BackendChoice } {
@@ -21,12 +19,16 @@ export function takeBackendFlags(argv: readonly string[], help: string): { rest:
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value`, help);
     if (m[1] === "backend") {
-      const name = BACKENDS.find((b) => b === value);
-      if (name === undefined) throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")}, got "${value}"`, help);
+      const name = BACKEND_NAMES.find((b) => b === value);
+      if (name === undefined) {
+        throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got "${value}"`, help);
+      }
       choice.backend = name;
     } else {
       const n = Number(value);
-      if (value.trim() === "" || !Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be an integer ≥ 1, got "${value}"`, help);
+      if (value.trim() === "" || !Number.isInteger(n) || n < 1) {
+        throw new UsageError(`--threads must be an integer ≥ 1, got "${value}"`, help);
+      }
       choice.threads = n;
     }
   }

@@ -4,10 +4,12 @@ import { readFileSync } from "node:fs";
 import { io } from "../../engine/index.ts";
 import { join } from "node:path";
 import type { AETNetConfig } from "../config.ts";
-import { AETNet } from "../models/aetnet.ts";
-import { hfCheckpointKind, isHfFolder, loadHfCheckpoint } from "../models/hf_checkpoint.ts";
+import type { AETNet } from "../models/aetnet.ts";
+import { hfCheckpointKind, hfRunSettings, isHfFolder, loadHfCheckpoint } from "../models/hf_checkpoint.ts";
 import type { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
-import { loadTrainingCheckpoint, tokenizerFromState, type TrainingState } from "../train/checkpoint.ts";
+import {
+  checkpointModel, loadTrainingCheckpoint, tokenizerFromState, type TrainingState,
+} from "../train/checkpoint.ts";
 import type { RunSettings, TaskKind } from "../train/run_types.ts";
 import { BEST_DIR, LAST_DIR } from "../train/trainer.ts";
 import { MissingDataError } from "./tasks.ts";
@@ -18,43 +20,45 @@ export interface OpenedCheckpoint { dir: string; state: TrainingState; model: AE
 export function resolveCheckpointDir(path: string): string {
   // findCheckpoint also finds a complete version whose pointer a crash left unswitched
   for (const dir of [path, join(path, BEST_DIR), join(path, LAST_DIR)]) if (io.findCheckpoint(dir) !== null) return dir;
-  throw new MissingDataError(`no checkpoint at ${path}: expected state.json there or in ${BEST_DIR}/ or ${LAST_DIR}/ below it (written by "aetnet train")`);
+  throw new MissingDataError(`no checkpoint at ${path}: expected state.json there or in ${BEST_DIR}/ or ${LAST_DIR}/ ` +
+    'below it (written by "aetnet train")');
 }
 
-/** The task kind of the checkpoint at path, or null when there is none (or its state.json is unreadable); reads state.json only. */
+/**
+ * The task kind of the checkpoint at path, or null when there is none (or its state.json is unreadable); reads
+ * state.json only.
+ */
 export function checkpointKind(path: string): TaskKind | null {
   if (isHfFolder(path)) { try { return hfCheckpointKind(path); } catch { return null; } }
   let state: unknown;
-  try { state = JSON.parse(readFileSync(join(io.findCheckpoint(resolveCheckpointDir(path)) ?? "", io.STATE_FILE), "utf8")); } catch { return null; }
+  try {
+    state = JSON.parse(readFileSync(join(io.findCheckpoint(resolveCheckpointDir(path)) ?? "", io.STATE_FILE), "utf8"));
+  } catch { return null; }
   const settings = typeof state === "object" && state !== null && "settings" in state ? state.settings : undefined;
-  return typeof settings === "object" && settings !== null && "kind" in settings && settings.kind === "sequence" ? "sequence" : "token";
+  const sequence = typeof settings === "object" && settings !== null && "kind" in settings
+    && settings.kind === "sequence";
+  return sequence ? "sequence" : "token";
 }
 
 export function openCheckpoint(path: string): OpenedCheckpoint {
   const dir = resolveCheckpointDir(path);
   const { state, model: weights } = loadTrainingCheckpoint(dir);
-  const model = new AETNet(state.config, { task: state.settings.kind ?? "token", numLabels: state.settings.labels.length, lossWeights: state.settings.lossWeights });
-  model.loadStateDict(weights);
-  model.eval();
-  return { dir, state, model, tokenizer: tokenizerFromState(state.tokenizer) };
+  return { dir, state, model: checkpointModel(state, weights), tokenizer: tokenizerFromState(state.tokenizer) };
 }
 
 /** What running a model needs besides its weights: the head's kind and labels and the windowing of long pages. */
-export type ModelSettings = Pick<RunSettings, "labels" | "batchSize" | "maxLength" | "stride" | "chunking"> & { kind: TaskKind };
+export type ModelSettings =
+  Pick<RunSettings, "labels" | "batchSize" | "maxLength" | "stride" | "chunking"> & { kind: TaskKind };
 
 export interface OpenedModel {
   dir: string;
-  /** "aetnet": a checkpoint written by "aetnet train"; "hf": a Hugging Face folder (config.json + model.safetensors). */
+  /** "aetnet": a checkpoint written by "aetnet train"; "hf": a HF folder (config.json + model.safetensors). */
   source: "aetnet" | "hf";
   config: AETNetConfig;
   settings: ModelSettings;
   model: AETNet;
   tokenizer: ByteLevelBPE;
 }
-
-/** HF folders from elsewhere have no training settings: windows as long as the position table allows (≤ 512). */
-const HF_BATCH = 8;
-const HF_MAX_TOKENS = 512;
 
 /**
  * A model to run: PATH holding config.json + model.safetensors and no state.json is read as a Hugging Face
@@ -64,12 +68,14 @@ const HF_MAX_TOKENS = 512;
 export function openModel(path: string): OpenedModel {
   if (isHfFolder(path)) {
     const hf = loadHfCheckpoint(path);
-    if (hf.tokenizer === null) throw new MissingDataError(`${path} has no tokenizer: add the model's vocab.json and merges.txt (or tokenizer.json) to the folder`);
-    const maxLength = hf.windows?.max_length ?? Math.min(HF_MAX_TOKENS, hf.config.maxPositions - hf.config.padTokenId - 1);
-    const stride = hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4));
-    const settings: ModelSettings = { kind: hf.kind, labels: hf.labels, batchSize: HF_BATCH, maxLength, stride };
+    if (hf.tokenizer === null) {
+      throw new MissingDataError(
+        `${path} has no tokenizer: add the model's vocab.json and merges.txt (or tokenizer.json) to the folder`);
+    }
+    const settings: ModelSettings = { kind: hf.kind, labels: hf.labels, ...hfRunSettings(hf) };
     return { dir: path, source: "hf", config: hf.config, settings, model: hf.model, tokenizer: hf.tokenizer };
   }
   const { dir, state, model, tokenizer } = openCheckpoint(path);
-  return { dir, source: "aetnet", config: state.config, settings: { ...state.settings, kind: state.settings.kind ?? "token" }, model, tokenizer };
+  const settings = { ...state.settings, kind: state.settings.kind ?? "token" };
+  return { dir, source: "aetnet", config: state.config, settings, model, tokenizer };
 }

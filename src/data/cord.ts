@@ -6,7 +6,8 @@ import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
 import { readImageSize } from "./image/image_size.ts";
 import { listFolder } from "./read_file.ts";
-import { isNumberArray, isRecord, readJsonFile } from "./json_file.ts";
+import { readJsonFile } from "./json_file.ts";
+import { isNumberArray, isRecord } from "./json_value.ts";
 
 /** The 30 CORD v2 categories (upper-cased in the labels, as the LayoutLMv3 CORD script does). */
 export const CORD_CATEGORIES: readonly string[] = [

@@ -5,7 +5,8 @@ import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
 import { listFolder } from "./read_file.ts";
 import { readImageSize } from "./image/image_size.ts";
-import { isNumberArray, isRecord, readJsonFile } from "./json_file.ts";
+import { readJsonFile } from "./json_file.ts";
+import { isNumberArray, isRecord } from "./json_value.ts";
 
 /** O, B-HEADER, I-HEADER, B-QUESTION, I-QUESTION, B-ANSWER, I-ANSWER: the order of the HF `funsd-layoutlmv3` set. */
 export const FUNSD_LABELS: readonly string[] = bioLabelList(["HEADER", "QUESTION", "ANSWER"]);

@@ -10,7 +10,3 @@ export function readJsonFile(loader: string, path: string): unknown {
     throw new DataError(loader, path, `invalid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
 }
-
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-export const isNumberArray = (v: unknown, length: number): v is number[] =>
-  Array.isArray(v) && v.length === length && v.every((x) => typeof x === "number" && Number.isFinite(x));

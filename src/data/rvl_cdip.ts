@@ -6,7 +6,8 @@ import { normalizeBox } from "./document.ts";
 import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
 import { readImageSize } from "./image/image_size.ts";
-import { isNumberArray, isRecord, readJsonFile } from "./json_file.ts";
+import { readJsonFile } from "./json_file.ts";
+import { isNumberArray, isRecord } from "./json_value.ts";
 import { pathInFolder } from "./paths.ts";
 import { isFolder, listFolder, readDataText } from "./read_file.ts";
 

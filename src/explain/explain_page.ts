@@ -5,13 +5,15 @@ import { writeFileSync } from "node:fs";
 import type { OpenedModel } from "../cli/checkpoint_model.ts";
 import { DataError } from "../data/errors.ts";
 import { resize } from "../data/image/resize.ts";
-import type { EntityModel } from "../extract/entity_model.ts";
+import { entityModelOf } from "../extract/entity_model.ts";
 import { extractEntities } from "../extract/extract_entities.ts";
 import type { LoadedDocument } from "../extract/load_document.ts";
 import type { EntityRecord } from "../extract/result.ts";
 import { cellsPicture, heatmapPicture } from "./explain_pictures.ts";
 import { toPng, toSvg, type Picture } from "./picture.ts";
-import { cellAlignment, meanFeature, pageFeatures, patchDistribution } from "./pita_maps.ts";
+import {
+  alignmentSummary, cellAlignment, meanFeature, pageFeatures, patchDistribution, topPatch,
+} from "./pita_maps.ts";
 
 export interface ExplainOptions {
   /** The page's N-th word (0-based); must be below its word count. */
@@ -57,9 +59,10 @@ export async function explainPage(
   if (options.word !== undefined) {
     [subject, chosen] = [`word ${options.word} "${page.words[options.word].text}"`, [options.word]];
   } else {
-    const entityModel: EntityModel = { ...settings, chunking: settings.chunking ?? "overlap", model, tokenizer };
-    const predicted = (): readonly EntityRecord[] =>
-      settings.kind === "token" ? extractEntities(entityModel, document).entities : [];
+    const predicted = (): readonly EntityRecord[] => {
+      const entityModel = entityModelOf(opened);
+      return entityModel === null ? [] : extractEntities(entityModel, document).entities;
+    };
     const entities = options.entities ?? predicted();
     const onPage = entities.filter((e) => e.page === page.page);
     const want = options.entity?.toLowerCase();
@@ -78,26 +81,21 @@ export async function explainPage(
     throw new DataError("explain", path, `${subject} has no tokens in any window`);
   }
   const distribution = patchDistribution(features, meanFeature(features, chosen));
+  const top = topPatch(distribution);
   const cells = cellAlignment(features);
+  const summary = alignmentSummary(cells);
   const { width, height } = page.image;
   const scale = Math.min(1, (options.maxSide ?? Math.max(width, height)) / Math.max(width, height));
   const drawn = scale === 1 ? page.image : resize(page.image, Math.round(width * scale), Math.round(height * scale));
   const boxes = chosen.map((w) => page.words[w].box.map((v) => v * scale));
-  const heatmap = heatmapPicture({ page: drawn, grid: features.grid, distribution, subject, boxes });
+  const heatmap = heatmapPicture({ page: drawn, grid: features.grid, distribution, top, subject, boxes });
   const pictures = await writePicture(`${options.prefix}.heatmap`, heatmap);
-  const cellsPic = cellsPicture(drawn, features.grid, cells, (w) => page.words[w].text);
+  const cellsPic = cellsPicture(drawn, features.grid, cells, summary, (w) => page.words[w].text);
   pictures.push(...await writePicture(`${options.prefix}.cells`, cellsPic));
-  let top = 0;
-  distribution.forEach((v, i) => { if (v > distribution[top]) top = i; });
   const g = features.grid;
-  const meanOwn = cells.reduce((s, c) => s + c.own, 0) / Math.max(1, cells.length);
   return {
     subject, words: chosen, topPatch: [Math.floor(top / g), top % g],
-    cells: {
-      count: cells.length,
-      ownTop: cells.filter((c) => c.top === c.cell).length,
-      meanOwn: Math.round(meanOwn * 1e4) / 1e4,
-    },
+    cells: { ...summary, meanOwn: Math.round(summary.meanOwn * 1e4) / 1e4 },
     pictures,
   };
 }

@@ -34,19 +34,29 @@ export interface PageFeatures {
 }
 
 /** Runs the alignment encoders (ViT once; RoBERTa per token window) on a page. */
-export function pageFeatures(model: AETNet, tokenizer: WordTokenizer, page: PageInput, windows: { maxLength: number; stride: number; chunking?: Chunking }): PageFeatures {
+export function pageFeatures(
+  model: AETNet, tokenizer: WordTokenizer, page: PageInput,
+  windows: { maxLength: number; stride: number; chunking?: Chunking },
+): PageFeatures {
   const ve = model.visual_encoder, te = model.text_encoder;
-  if (ve === null || te === null) throw new Error("[explain] this model has no alignment encoders (trained with --no-align): PITA learned nothing to draw");
+  if (ve === null || te === null) {
+    throw new Error(
+      "[explain] this model has no alignment encoders (trained with --no-align): PITA learned nothing to draw");
+  }
   const c = model.config, grid = patchGrid(c), { width, height } = page.image;
   const doc: Document = {
     id: "page", width, height, words: page.words.map((w) => w.text),
     boxes: page.words.map((w): Box => normalizeBox("explain", "page", [...w.segment], width, height)),
   };
-  const [prepared] = prepareDocs([doc], { tokenizer, labelToId: new Map(), imageSize: c.imageSize, maxLength: windows.maxLength, stride: windows.stride, chunking: windows.chunking ?? "overlap", pageOf: () => page.image });
+  const [prepared] = prepareDocs([doc], {
+    tokenizer, labelToId: new Map(), imageSize: c.imageSize, maxLength: windows.maxLength, stride: windows.stride,
+    chunking: windows.chunking ?? "overlap", pageOf: () => page.image,
+  });
   const dim = c.vision.hidden;
   const wordCount = page.words.length;
   // Each word is read from the window where its first sub-token sits farthest from the edges (as predictions are).
-  const home = mergeWindowPredictions(prepared.windows, prepared.windows.map((w, k) => w.inputIds.map(() => k)), wordCount, -1);
+  const windowOf = prepared.windows.map((w, k) => w.inputIds.map(() => k));
+  const home = mergeWindowPredictions(prepared.windows, windowOf, wordCount, -1);
   const wordSums = Array.from({ length: wordCount }, () => new Float32Array(dim));
   const wordTokens = new Array<number>(wordCount).fill(0);
   let patches = new Float32Array(0);
@@ -115,8 +125,22 @@ export function cellAlignment(f: PageFeatures): CellAlignment[] {
   f.wordCells.forEach((cell, w) => { if (cell >= 0) byCell.set(cell, [...(byCell.get(cell) ?? []), w]); });
   return [...byCell.entries()].sort((a, b) => a[0] - b[0]).map(([cell, words]) => {
     const dist = patchDistribution(f, meanFeature(f, words));
-    let top = 0;
-    for (let i = 1; i < dist.length; i++) if (dist[i] > dist[top]) top = i;
-    return { cell, words, own: dist[cell], top };
+    return { cell, words, own: dist[cell], top: topPatch(dist) };
   });
+}
+
+/** The patch a distribution puts the most weight on (the first of equal ones). */
+export function topPatch(distribution: Float64Array): number {
+  let top = 0;
+  for (let i = 1; i < distribution.length; i++) if (distribution[i] > distribution[top]) top = i;
+  return top;
+}
+
+/** The page's cells in numbers: how many there are, how many pick their own patch, their mean p(own patch). */
+export interface AlignmentSummary { count: number; ownTop: number; meanOwn: number }
+
+/** Summarises cellAlignment's cells (meanOwn 0 when there are none); the explain result and picture both show it. */
+export function alignmentSummary(cells: readonly CellAlignment[]): AlignmentSummary {
+  const meanOwn = cells.length === 0 ? 0 : cells.reduce((s, c) => s + c.own, 0) / cells.length;
+  return { count: cells.length, ownTop: cells.filter((c) => c.top === c.cell).length, meanOwn };
 }

@@ -2,7 +2,7 @@
 // window settings it was trained with.
 import type { AETNet } from "../models/aetnet.ts";
 import type { Chunking, WordTokenizer } from "../data/encode.ts";
-import { openModel } from "../cli/checkpoint_model.ts";
+import { openModel, type OpenedModel } from "../cli/checkpoint_model.ts";
 import { DataError } from "../data/errors.ts";
 
 /** A token-labelling model ready to run on pages: weights, tokenizer, BIO labels and window settings. */
@@ -19,15 +19,28 @@ export interface EntityModel {
   chunking: Chunking;
 }
 
+/** The refusal of a document-classification model where entities are wanted (the error names the checkpoint). */
+export const NOT_A_TOKEN_MODEL =
+  "is a document-classification checkpoint; entity extraction needs a token-labelling one";
+
+/**
+ * An opened model as an EntityModel (chunking as its run had it, "overlap" by default), or null when its head
+ * classifies whole documents: there are no entities to tag.
+ */
+export function entityModelOf(opened: Pick<OpenedModel, "settings" | "model" | "tokenizer">): EntityModel | null {
+  const { settings, model, tokenizer } = opened;
+  if (settings.kind !== "token") return null;
+  const { labels, maxLength, stride, batchSize } = settings;
+  return { model, tokenizer, labels, maxLength, stride, batchSize, chunking: settings.chunking ?? "overlap" };
+}
+
 /**
  * Opens a run or checkpoint folder written by `aetnet train`, or a Hugging Face LayoutLMv3ForTokenClassification
  * folder (config.json + model.safetensors); a document-classification checkpoint is refused.
  */
 export function loadEntityModel(checkpoint: string): EntityModel {
-  const { dir, settings, model, tokenizer } = openModel(checkpoint);
-  if (settings.kind !== "token") {
-    throw new DataError("extract", dir, "is a document-classification checkpoint; entity extraction needs a token-labelling one");
-  }
-  const { labels, maxLength, stride, batchSize } = settings;
-  return { model, tokenizer, labels, maxLength, stride, batchSize, chunking: settings.chunking ?? "overlap" };
+  const opened = openModel(checkpoint);
+  const entityModel = entityModelOf(opened);
+  if (entityModel === null) throw new DataError("extract", opened.dir, NOT_A_TOKEN_MODEL);
+  return entityModel;
 }

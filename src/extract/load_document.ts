@@ -2,11 +2,12 @@
 // OCR, a PDF page through its text layer, or through OCR when the page has no text (a scan).
 import { closeSync, openSync, readSync } from "node:fs";
 import { extname } from "node:path";
-import { decodeImage } from "../data/image/decode.ts";
+import { decodeImage, decodeImageBytes } from "../data/image/decode.ts";
 import type { RgbImage } from "../data/image/rgb_image.ts";
 import { DataError } from "../data/errors.ts";
 import { lazyOcr, type Ocr } from "./ocr.ts";
 import { readPdf } from "./pdf.ts";
+import { pdfDocumentPages } from "./pdf_pages.ts";
 import type { WordSource } from "./result.ts";
 import { segmentLines, type PageWord } from "./segments.ts";
 
@@ -37,22 +38,27 @@ export interface LoadOptions {
   dpi?: number;
   /** Words for an image file (skips OCR), in its pixels, grouped into segments already. */
   words?: PageWord[];
+  /** The file's bytes, already read (a queue worker has them from its hash check): the file is not read again. */
+  bytes?: Uint8Array;
 }
 
 export type DocumentKind = "pdf" | "image";
 
 const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg"]);
 
-/** By extension, else by the file's first bytes; null for anything else. */
-export function documentKind(path: string): DocumentKind | null {
+/** By extension, else by the file's first bytes (`bytes`, or read from the file); null for anything else. */
+export function documentKind(path: string, bytes?: Uint8Array): DocumentKind | null {
   const ext = extname(path).toLowerCase();
   if (ext === ".pdf") return "pdf";
   if (IMAGE_EXTENSIONS.has(ext)) return "image";
   const head = Buffer.alloc(8);
-  try {
-    const fd = openSync(path, "r");
-    try { readSync(fd, head, 0, 8, 0); } finally { closeSync(fd); }
-  } catch { return null; }
+  if (bytes !== undefined) head.set(bytes.subarray(0, 8));
+  else {
+    try {
+      const fd = openSync(path, "r");
+      try { readSync(fd, head, 0, 8, 0); } finally { closeSync(fd); }
+    } catch { return null; }
+  }
   if (head.subarray(0, 5).toString("latin1") === "%PDF-") return "pdf";
   if ((head[0] === 0x89 && head[1] === 0x50) || (head[0] === 0xff && head[1] === 0xd8)) return "image";
   return null;
@@ -61,21 +67,19 @@ export function documentKind(path: string): DocumentKind | null {
 /** Reads a PNG, JPEG or PDF file into pages with words (OCR where there is no text layer). */
 export async function loadDocument(path: string, options: LoadOptions = {}): Promise<LoadedDocument> {
   const start = performance.now();
-  const kind = documentKind(path);
+  const { bytes } = options;
+  const kind = documentKind(path, bytes);
   if (kind === null) throw new DataError("loadDocument", path, "not a PNG, JPEG or PDF file");
   const ocr = options.ocr ?? lazyOcr();
   try {
     const pages: DocumentPage[] = [];
     if (kind === "image") {
-      const image = decodeImage(path);
+      const image = bytes === undefined ? decodeImage(path) : decodeImageBytes(bytes, path);
       const words = options.words ?? segmentLines(await ocr.recognize(image));
       pages.push({ page: 1, image, words, source: options.words === undefined ? "ocr" : "given" });
     } else {
-      for (const p of await readPdf(path, { pages: options.pages, dpi: options.dpi })) {
-        const text = p.lines.length > 0;
-        const lines = text ? p.lines : await ocr.recognize(p.image);
-        pages.push({ page: p.page, image: p.image, words: segmentLines(lines), source: text ? "pdf-text" : "ocr" });
-      }
+      const read = await readPdf(path, { pages: options.pages, dpi: options.dpi, bytes });
+      pages.push(...await pdfDocumentPages(read, (p) => ocr.recognize(p.image)));
     }
     return { path, pages, loadMs: performance.now() - start };
   } finally {

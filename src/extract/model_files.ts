@@ -2,16 +2,15 @@
 // written by `aetnet train` (state.json + model.safetensors) or of a Hugging Face LayoutLMv3ForTokenClassification
 // folder (config.json + model.safetensors + vocab.json + merges.txt). No file system needed.
 import { FormatError, io, type Tensor } from "../../engine/index.ts";
+import type { OpenedModel } from "../cli/checkpoint_model.ts";
 import { vocabMergesFromText } from "../data/tokenizer/files.ts";
-import { AETNet } from "../models/aetnet.ts";
-import { buildHfModel } from "../models/hf_checkpoint.ts";
-import { tokenizerFromState } from "../train/checkpoint.ts";
+import { buildHfModel, hfRunSettings } from "../models/hf_checkpoint.ts";
+import { checkpointModel, splitCheckpointTensors, tokenizerFromState } from "../train/checkpoint.ts";
 import { CHECKPOINT_FORMAT } from "../train/run_types.ts";
 import { validateTrainingState } from "../train/state_json.ts";
-import type { EntityModel } from "./entity_model.ts";
+import { entityModelOf, NOT_A_TOKEN_MODEL, type EntityModel } from "./entity_model.ts";
 
 const OP = "entityModelFromFiles";
-const MODEL_PREFIX = "model.";
 
 /** files: base name → bytes. Which checkpoint it is follows from the names present. */
 export function entityModelFromFiles(files: ReadonlyMap<string, Uint8Array>): EntityModel {
@@ -22,29 +21,24 @@ export function entityModelFromFiles(files: ReadonlyMap<string, Uint8Array>): En
       throw new FormatError(OP, `${name}: invalid JSON (${err instanceof Error ? err.message : String(err)})`);
     }
   };
-  const tensors = (): Record<string, Tensor> => io.parseSafetensors(need(files, "model.safetensors"), "model.safetensors").tensors;
-  let m: EntityModel & { kind: string };
+  const tensors = (): Record<string, Tensor> =>
+    io.parseSafetensors(need(files, "model.safetensors"), "model.safetensors").tensors;
+  let opened: Pick<OpenedModel, "settings" | "model" | "tokenizer">;
   if (files.has("state.json")) {
     const state = validateTrainingState(json("state.json"), "state.json", CHECKPOINT_FORMAT);
-    const model = new AETNet(state.config, { task: state.settings.kind ?? "token", numLabels: state.settings.labels.length, lossWeights: state.settings.lossWeights });
-    const weights: Record<string, Tensor> = {};
-    for (const [k, v] of Object.entries(tensors())) if (k.startsWith(MODEL_PREFIX)) weights[k.slice(MODEL_PREFIX.length)] = v;
-    model.loadStateDict(weights);
-    model.eval();
-    const { labels, maxLength, stride, batchSize } = state.settings;
-    m = { kind: state.settings.kind ?? "token", model, tokenizer: tokenizerFromState(state.tokenizer), labels, maxLength, stride, batchSize, chunking: state.settings.chunking ?? "overlap" };
+    const model = checkpointModel(state, splitCheckpointTensors(tensors()).model);
+    const settings = { ...state.settings, kind: state.settings.kind ?? "token" };
+    opened = { settings, model, tokenizer: tokenizerFromState(state.tokenizer) };
   } else if (files.has("config.json")) {
     const hf = buildHfModel(json("config.json"), "config.json", tensors(), "model.safetensors");
-    const maxLength = hf.windows?.max_length ?? Math.min(512, hf.config.maxPositions - hf.config.padTokenId - 1);
-    m = {
-      kind: hf.kind, model: hf.model, tokenizer: vocabMergesFromText(text("vocab.json"), text("merges.txt")), labels: hf.labels,
-      maxLength, stride: hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4)), batchSize: 8, chunking: "overlap",
-    };
+    const tokenizer = vocabMergesFromText(text("vocab.json"), text("merges.txt"));
+    opened = { settings: { kind: hf.kind, labels: hf.labels, ...hfRunSettings(hf) }, model: hf.model, tokenizer };
   } else {
-    throw new FormatError(OP, "no state.json (a checkpoint of aetnet train) or config.json (a Hugging Face folder) among the files");
+    throw new FormatError(OP,
+      "no state.json (a checkpoint of aetnet train) or config.json (a Hugging Face folder) among the files");
   }
-  if (m.kind !== "token") throw new FormatError(OP, "this is a document-classification checkpoint; entity extraction needs a token-labelling one");
-  const { kind: _kind, ...entityModel } = m;
+  const entityModel = entityModelOf(opened);
+  if (entityModel === null) throw new FormatError(OP, `this ${NOT_A_TOKEN_MODEL}`);
   return entityModel;
 }
 

@@ -34,6 +34,8 @@ export interface ReadPdfOptions {
   pages?: string;
   /** Rendering resolution (default 150 dpi; a PDF point is 1/72 inch). */
   dpi?: number;
+  /** The file's bytes, already read: the file is not read again (path then only names it in errors). */
+  bytes?: Uint8Array;
 }
 
 /** Reads the chosen pages of a PDF: text layer and rendered image per page. */
@@ -41,7 +43,8 @@ export async function readPdf(path: string, options: ReadPdfOptions = {}): Promi
   const pdfjs = await importOptional<Pdfjs>("pdfjs-dist/legacy/build/pdf.mjs", "pdf");
   await importOptional<unknown>("@napi-rs/canvas", "pdf"); // pdfjs-dist renders through it; say so if it is missing
   let bytes: Uint8Array;
-  try { bytes = new Uint8Array(readFileSync(path)); } catch (err) {
+  // a copy either way: pdf.js takes over (detaches) the buffer it is given
+  try { bytes = new Uint8Array(options.bytes ?? readFileSync(path)); } catch (err) {
     throw new DataError("pdf", path, `cannot read file (${err instanceof Error ? err.message : String(err)})`);
   }
   let pdf: PdfjsDocument;

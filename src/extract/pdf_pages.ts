@@ -3,7 +3,10 @@
 // with @napi-rs/canvas) and the browser page (pdfjs-dist's browser build, a DOM canvas) share it, so both read the
 // same words from the same PDF.
 import { fromInterleaved, type RgbImage } from "../data/image/rgb_image.ts";
+import type { DocumentPage } from "./load_document.ts";
+import type { OcrLine } from "./ocr.ts";
 import type { PixelBox } from "./result.ts";
+import { segmentLines } from "./segments.ts";
 
 /** A word of the text layer, in pixels of the rendered page. */
 export interface PdfWord { text: string; box: PixelBox }
@@ -82,4 +85,21 @@ export async function pdfPages(
     out.push({ page: n, image, lines });
   }
   return out;
+}
+
+/**
+ * The document pages of a PDF's pages: each page's words from its text layer where it has one, else from OCR of its
+ * render (`recognize`, called in page order), in segments. Node's loadDocument and the browser page share it, so a
+ * PDF gives the same words in both.
+ */
+export async function pdfDocumentPages(
+  read: readonly PdfPage[], recognize: (page: PdfPage) => Promise<OcrLine[]>,
+): Promise<DocumentPage[]> {
+  const pages: DocumentPage[] = [];
+  for (const p of read) {
+    const text = p.lines.length > 0;
+    const lines = text ? p.lines : await recognize(p);
+    pages.push({ page: p.page, image: p.image, words: segmentLines(lines), source: text ? "pdf-text" : "ocr" });
+  }
+  return pages;
 }

@@ -9,6 +9,7 @@ import { loadTokenizerJson, loadVocabMerges, saveVocabMerges } from "../data/tok
 import type { TaskKind } from "../train/run_types.ts";
 import { AETNet } from "./aetnet.ts";
 import { fromHfConfig, hfToOurKey, ourToHfKey, toHfConfig, type Windows } from "./hf_format.ts";
+import { mapStateDict } from "./weights.ts";
 
 export const HF_CONFIG = "config.json";
 export const HF_WEIGHTS = "model.safetensors";
@@ -62,13 +63,15 @@ export function loadHfCheckpoint(dir: string): HfCheckpoint {
  * The model a parsed config.json and its tensors describe (file names only label errors): what loadHfCheckpoint
  * does once the files are read, also usable where there is no file system (a browser page).
  */
-export function buildHfModel(configJson: unknown, configName: string, tensors: Record<string, Tensor>, weightsName: string): Omit<HfCheckpoint, "dir" | "tokenizer"> {
+export function buildHfModel(
+  configJson: unknown, configName: string, tensors: Record<string, Tensor>, weightsName: string,
+): Omit<HfCheckpoint, "dir" | "tokenizer"> {
   const { config, kind, labels, windows } = fromHfConfig(configJson, configName);
   const model = new AETNet(config, { task: kind, numLabels: labels.length });
-  const own: Record<string, Tensor> = {};
-  for (const [key, value] of Object.entries(tensors)) {
-    const k = hfToOurKey(key);
-    if (k !== null) own[k] = value;
+  let own: Record<string, Tensor>;
+  try { own = mapStateDict(tensors, hfToOurKey).mapped; } catch (err) {
+    // a file holding a tensor under both its HF and its AETNet name: which one is meant is not knowable
+    throw new FormatError("loadHfCheckpoint", `${weightsName}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const result = model.loadStateDict(own, { strict: false });
   const missing = result.missing.filter((k) => ourToHfKey(k) !== null);
@@ -83,6 +86,19 @@ export function buildHfModel(configJson: unknown, configName: string, tensors: R
   model.copyMomentum();
   model.eval();
   return { config, kind, labels, model, ...(windows ? { windows } : {}) };
+}
+
+/** How a HF model is run: batches and token windows (batchSize, maxLength, stride as in RunSettings). */
+export interface HfRunSettings { batchSize: number; maxLength: number; stride: number }
+
+/**
+ * An export made here runs with its training windows (config.json `aetnet_windows`); a HF folder from elsewhere has
+ * no training settings: windows as long as its position table allows, at most 512 tokens, overlapping by a quarter
+ * (at most 32), 8 per batch.
+ */
+export function hfRunSettings(hf: Pick<HfCheckpoint, "config" | "windows">): HfRunSettings {
+  const maxLength = hf.windows?.max_length ?? Math.min(512, hf.config.maxPositions - hf.config.padTokenId - 1);
+  return { batchSize: 8, maxLength, stride: hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4)) };
 }
 
 const list = (keys: readonly string[]): string => (keys.length <= 4 ? keys.join(", ") : `${keys.slice(0, 4).join(", ")} and ${keys.length - 4} more`);
@@ -109,11 +125,7 @@ export interface HfExport {
  * the same model gives the same bytes. Tensors are float32, named as in HF's LayoutLMv3 task models.
  */
 export function exportHfCheckpoint(outDir: string, e: HfExport): string[] {
-  const tensors: Record<string, Tensor> = {};
-  for (const [key, value] of Object.entries(e.weights)) {
-    const k = ourToHfKey(key);
-    if (k !== null) tensors[k] = value;
-  }
+  const tensors = mapStateDict(e.weights, ourToHfKey).mapped;
   mkdirSync(outDir, { recursive: true });
   io.saveSafetensors(join(outDir, HF_WEIGHTS), tensors, { format: "pt" });
   writeFileSync(join(outDir, HF_CONFIG), JSON.stringify(toHfConfig(e.config, e.kind, e.labels, e.windows), null, 2) + "\n");

@@ -3,6 +3,7 @@
 import { FormatError } from "../../engine/index.ts";
 import { tiny, type AETNetConfig, type EncoderSizes } from "../config.ts";
 import type { TaskKind } from "../train/run_types.ts";
+import { isRecord } from "../data/json_value.ts";
 
 /**
  * Architectures by task kind. A model trained here with its alignment encoders (align: true) is not a plain
@@ -39,8 +40,6 @@ export interface HfModelSpec {
   /** From our `aetnet_windows` key (exports of runs trained here); absent in checkpoints from elsewhere. */
   windows?: Windows;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** config.json → our config (align: false unless the file has an `aetnet` block), task kind and labels. */
 export function fromHfConfig(json: unknown, source: string): HfModelSpec {

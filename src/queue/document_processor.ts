@@ -11,8 +11,8 @@ import type { DocumentProcessor } from "./worker.ts";
 export function documentProcessor(checkpoint: string): DocumentProcessor & { close(): Promise<void> } {
   const model = loadEntityModel(checkpoint);
   const ocr = lazyOcr();
-  const processor = async (job: { path: string }): Promise<DocumentResult> => {
-    const result = await processDocument(job.path, model, { ocr });
+  const processor = async (job: { path: string }, bytes: Uint8Array): Promise<DocumentResult> => {
+    const result = await processDocument(job.path, model, { ocr, bytes });
     if (result.error !== null) throw new Error(result.error);
     return result;
   };

@@ -9,8 +9,11 @@ import { loadBullMQ } from "./bullmq.ts";
 import type { RedisConnection } from "./connection.ts";
 import { parseJobData, readJobDocument, type DocumentJobData } from "./document_job.ts";
 
-/** Runs one document; resolves to its result line, or throws (the job is retried, then ends in the failed set). */
-export type DocumentProcessor = (job: DocumentJobData, jobId: string) => Promise<object>;
+/**
+ * Runs one document, given its bytes as checked against the job's hash (the file is not read again, so what runs
+ * is what was checked); resolves to its result line, or throws (the job is retried, then ends in the failed set).
+ */
+export type DocumentProcessor = (job: DocumentJobData, bytes: Uint8Array, jobId: string) => Promise<object>;
 
 export interface WorkerOptions {
   queue: string;
@@ -42,10 +45,12 @@ export async function startWorker(opts: WorkerOptions, process: DocumentProcesso
   const worker = new Worker(opts.queue, async (job) => {
     const id = job.id!;
     const data = parseJobData(id, job.data);
-    readJobDocument(id, data); // refuses a document that changed since it was queued
-    const result = await process(data, id);
+    const bytes = readJobDocument(id, data); // refuses a document that changed since it was queued
+    const result = await process(data, bytes, id);
     // Durable before the acknowledgement: a crash after this line re-runs the job, which rewrites the same file.
-    if (opts.resultsDir !== undefined) writeFileAtomic(join(opts.resultsDir, `${id}.json`), `${JSON.stringify(result)}\n`);
+    if (opts.resultsDir !== undefined) {
+      writeFileAtomic(join(opts.resultsDir, `${id}.json`), `${JSON.stringify(result)}\n`);
+    }
     return result;
   }, {
     connection: opts.connection,
@@ -57,7 +62,10 @@ export async function startWorker(opts: WorkerOptions, process: DocumentProcesso
     autorun: true,
   });
   const emit = opts.onEvent ?? (() => {});
-  worker.on("completed", (job) => emit({ kind: "completed", id: job.id!, name: String(job.data?.name), ms: (job.finishedOn ?? 0) - (job.processedOn ?? 0) }));
+  worker.on("completed", (job) => {
+    const ms = (job.finishedOn ?? 0) - (job.processedOn ?? 0);
+    emit({ kind: "completed", id: job.id!, name: String(job.data?.name), ms });
+  });
   worker.on("failed", (job, err) => {
     if (!job) return;
     const willRetry = job.attemptsMade < (job.opts.attempts ?? 1);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { FormatError, io, type GeneratorState, type Tensor, type optim } from "../../engine/index.ts";
 import type { AETNetConfig } from "../config.ts";
 import { ByteLevelBPE } from "../data/tokenizer/bpe.ts";
+import { AETNet } from "../models/aetnet.ts";
 import { TrainerError } from "./errors.ts";
 import type { TrainingState } from "./run_types.ts";
 import { optimizerStateFrom, validateTrainingState } from "./state_json.ts";
@@ -29,7 +30,9 @@ export interface LoadedCheckpoint {
 export function tokenizerState(tok: ByteLevelBPE): TrainingState["tokenizer"] {
   const tokens: string[] = [];
   for (const [token, id] of tok.vocab) tokens[id] = token;
-  if (tokens.some((t) => t === undefined) || tokens.length !== tok.vocab.size) throw new FormatError("saveTrainingCheckpoint", "tokenizer ids are not 0..n-1 without gaps");
+  if (tokens.some((t) => t === undefined) || tokens.length !== tok.vocab.size) {
+    throw new FormatError("saveTrainingCheckpoint", "tokenizer ids are not 0..n-1 without gaps");
+  }
   return { tokens, merges: tok.merges.map(([a, b]): [string, string] => [a, b]) };
 }
 
@@ -43,7 +46,9 @@ export function tokenizerFromState(t: TrainingState["tokenizer"]): ByteLevelBPE 
  * atomic pointer switch), so a failure or a kill at any point leaves the previous checkpoint readable. Weights or
  * optimizer tensors holding NaN or Inf are refused, naming the tensor: a checkpoint is never poisoned.
  */
-export function saveTrainingCheckpoint(dir: string, state: TrainingState, model: Record<string, Tensor>, optimizer: optim.OptimizerStateDict): void {
+export function saveTrainingCheckpoint(
+  dir: string, state: TrainingState, model: Record<string, Tensor>, optimizer: optim.OptimizerStateDict,
+): void {
   const weights: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(model)) weights[MODEL_PREFIX + k] = v;
   const numbers: Record<string, Record<string, number>> = {};
@@ -56,26 +61,57 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState, model:
   for (const [name, t] of Object.entries(weights)) {
     if (t.dtype !== "float32" && t.dtype !== "float64") continue;
     const i = t.contiguous().storage.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) throw new FormatError("saveTrainingCheckpoint", `${dir}: tensor ${name} holds ${t.contiguous().storage[i]} at element ${i}; a checkpoint never stores non-finite weights`);
+    if (i >= 0) {
+      throw new FormatError("saveTrainingCheckpoint", `${dir}: tensor ${name} holds ${t.contiguous().storage[i]} ` +
+        `at element ${i}; a checkpoint never stores non-finite weights`);
+    }
   }
-  io.saveCheckpoint(dir, { weights, state: { ...state, optimizer: { paramGroups: optimizer.paramGroups, numbers } }, metadata: { format: CHECKPOINT_FORMAT } });
+  const optimizerState = { paramGroups: optimizer.paramGroups, numbers };
+  const metadata = { format: CHECKPOINT_FORMAT };
+  io.saveCheckpoint(dir, { weights, state: { ...state, optimizer: optimizerState }, metadata });
 }
 
 /** Reads a training checkpoint folder (weights and state); a bad file is a FormatError naming it. */
 export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
   const { weights, state: raw, folder, fellBack } = io.loadCheckpoint(dir);
   const state = validateTrainingState(raw, join(folder, io.STATE_FILE), CHECKPOINT_FORMAT);
-  const model = new Map<string, Tensor>(), optimizerTensors = new Map<string, Tensor>();
+  const { model, optimizer: optimizerTensors } = splitCheckpointTensors(weights);
+  const optimizerState = optimizerStateFrom(join(folder, io.WEIGHTS_FILE), optimizerTensors, state.optimizer.numbers);
+  return {
+    state, model, optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups }, folder,
+    ...(fellBack ? { fellBack } : {}),
+  };
+}
+
+/**
+ * A checkpoint's model.safetensors split by owner, the prefixes saveTrainingCheckpoint adds taken off: the model's
+ * state dict and the optimizer's tensors (keyed "<param index>.<name>"). Other keys are ignored.
+ */
+export function splitCheckpointTensors(weights: Record<string, Tensor>): {
+  model: Record<string, Tensor>; optimizer: Map<string, Tensor>;
+} {
+  const model = new Map<string, Tensor>(), optimizer = new Map<string, Tensor>();
   for (const [k, v] of Object.entries(weights)) {
     if (k.startsWith(MODEL_PREFIX)) model.set(k.slice(MODEL_PREFIX.length), v);
-    else if (k.startsWith(OPTIM_PREFIX)) optimizerTensors.set(k.slice(OPTIM_PREFIX.length), v);
+    else if (k.startsWith(OPTIM_PREFIX)) optimizer.set(k.slice(OPTIM_PREFIX.length), v);
   }
-  const optimizerState = optimizerStateFrom(join(folder, io.WEIGHTS_FILE), optimizerTensors, state.optimizer.numbers);
-  return { state, model: Object.fromEntries(model), optimizer: { state: optimizerState, paramGroups: state.optimizer.paramGroups }, folder, ...(fellBack ? { fellBack } : {}) };
+  return { model: Object.fromEntries(model), optimizer };
+}
+
+/** The checkpoint's model in eval mode: built from its config and settings, its weights loaded (strictly). */
+export function checkpointModel(state: TrainingState, weights: Record<string, Tensor>): AETNet {
+  const { kind, labels, lossWeights } = state.settings;
+  const model = new AETNet(state.config, { task: kind ?? "token", numLabels: labels.length, lossWeights });
+  model.loadStateDict(weights);
+  model.eval();
+  return model;
 }
 
 /** The checkpoint a resume continues from; a TrainerError saying "no checkpoint" and the folder when there is none. */
 export function openResumeCheckpoint(dir: string): LoadedCheckpoint {
-  if (io.findCheckpoint(dir) === null) throw new TrainerError(`--resume: no checkpoint in ${dir} to resume from (none was completed); start without --resume`);
+  if (io.findCheckpoint(dir) === null) {
+    throw new TrainerError(
+      `--resume: no checkpoint in ${dir} to resume from (none was completed); start without --resume`);
+  }
   return loadTrainingCheckpoint(dir);
 }

@@ -5,6 +5,7 @@
 import { FormatError, type Tensor, type optim } from "../../engine/index.ts";
 import { presets } from "../config.ts";
 import type { TrainingState } from "./run_types.ts";
+import { isRecord } from "../data/json_value.ts";
 
 const OP = "loadTrainingCheckpoint";
 /** Keys that would reach a prototype if ever assigned with obj[key] = ...; no checkpoint field is named so. */
@@ -18,7 +19,6 @@ const show = (v: unknown): string => {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 };
 const bad = (at: string, expected: string, v: unknown): never => { throw new Bad(`${at} must be ${expected}, got ${show(v)}`); };
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const finite: Check = (v, at) => { if (typeof v !== "number" || !Number.isFinite(v)) bad(at, "a finite number", v); };
 const int = (min: number): Check => (v, at) => { if (!Number.isSafeInteger(v) || (v as number) < min) bad(at, `an integer ≥ ${min}`, v); };

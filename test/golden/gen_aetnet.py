@@ -16,6 +16,8 @@ import os
 
 import torch
 
+from rel_pos_bucket import bucket
+
 torch.set_default_dtype(torch.float64)
 M32 = 0xFFFFFFFF
 
@@ -167,17 +169,6 @@ def roberta(P, pre, ids, mask, layers):
 
 
 # ---------------------------------------------------------------- LayoutLMv3
-def bucket(rel, num_buckets, max_distance):
-    """HF relative_position_bucket, bidirectional, with its float32 log maths."""
-    half = num_buckets // 2
-    ret = (rel > 0).long() * half
-    n = rel.abs()
-    exact = half // 2
-    large = exact + (torch.log(n.float() / exact) / math.log(max_distance / exact) * (half - exact)).to(torch.long)
-    large = torch.min(large, torch.full_like(large, half - 1))
-    return ret + torch.where(n < exact, n, large)
-
-
 def visual_bbox():
     xs = [k * 1000 // GRID for k in range(GRID + 1)]
     boxes = [[1, 1, 999, 999]] + [[xs[c], xs[r], xs[c + 1], xs[r + 1]] for r in range(GRID) for c in range(GRID)]

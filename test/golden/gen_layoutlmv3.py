@@ -16,6 +16,8 @@ import os
 import torch
 import torch.nn.functional as F
 
+from rel_pos_bucket import bucket
+
 torch.manual_seed(0)
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures")
@@ -118,17 +120,6 @@ def head_specs(c, num_labels, token):
 
 
 # ---- LayoutLMv3 pieces ----
-
-def bucket(rel, num_buckets, max_distance):
-    """Bidirectional T5-style bucket, as LayoutLMv3Encoder.relative_position_bucket."""
-    half = num_buckets // 2
-    ret = (rel > 0).long() * half
-    n = rel.abs()
-    exact = half // 2
-    large = exact + (torch.log(n.float() / exact) / math.log(max_distance / exact) * (half - exact)).to(torch.long)
-    large = torch.minimum(large, torch.full_like(large, half - 1))
-    return ret + torch.where(n < exact, n, large)
-
 
 def table_bias(rel, weight, bins, max_dist):
     """AET form: one_hot(bucket) @ Wᵀ → [B, heads, T, T]."""

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ByteLevelBPE, TokenizerError } from "./bpe.ts";
+import { isRecord } from "../json_value.ts";
 
 function readText(path: string): string {
   if (!existsSync(path)) throw new TokenizerError(`${path}: file is missing`);
@@ -18,8 +19,6 @@ function parseJson(path: string): unknown {
     throw new TokenizerError(`${path}: invalid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function toVocab(path: string, raw: unknown): Map<string, number> {
   if (!isRecord(raw)) throw new TokenizerError(`${path}: vocabulary is not a {token: id} object`);

@@ -4,7 +4,9 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { tensor } from "../../../engine/index.ts";
 import { pitaLoss } from "../../../src/losses/pita.ts";
-import { cellAlignment, meanFeature, patchDistribution, type PageFeatures } from "../../../src/explain/pita_maps.ts";
+import {
+  alignmentSummary, cellAlignment, meanFeature, patchDistribution, topPatch, type PageFeatures,
+} from "../../../src/explain/pita_maps.ts";
 import { hashUnits } from "../models/golden_weights.ts";
 
 const t = suite("explain pita maps");
@@ -34,6 +36,18 @@ t("a word's distribution sums to 1 and peaks on the patch its feature matches be
   const d = patchDistribution(f, meanFeature(f, [0]));
   assert.ok(Math.abs(d.reduce((a, b) => a + b, 0) - 1) < 1e-9);
   assert.is(d.indexOf(Math.max(...d)), 37);
+});
+
+t("topPatch is the first largest; alignmentSummary counts own-patch cells and averages p(own patch)", () => {
+  assert.is(topPatch(Float64Array.of(0.1, 0.4, 0.1, 0.4)), 1);
+  assert.is(topPatch(Float64Array.of(1)), 0);
+  const cells = [
+    { cell: 3, words: [0], own: 0.5, top: 3 },
+    { cell: 5, words: [1, 2], own: 0.25, top: 9 },
+    { cell: 9, words: [3], own: 0.75, top: 9 },
+  ];
+  assert.equal(alignmentSummary(cells), { count: 3, ownTop: 2, meanOwn: 0.5 });
+  assert.equal(alignmentSummary([]), { count: 0, ownTop: 0, meanOwn: 0 });
 });
 
 t.run();

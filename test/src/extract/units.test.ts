@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appendResult, globRegExp, inputFiles, parsePageRange, readDoneDocuments, segmentLines, type DocumentResult, type PixelBox } from "../../../src/extract/index.ts";
+import { pdfDocumentPages, type PdfPage } from "../../../src/extract/pdf_pages.ts";
+import { emptyImage } from "../../../src/data/image/rgb_image.ts";
 
 const t = suite("extract: segments, page lists, inputs, results file");
 
@@ -13,6 +15,26 @@ t("segmentLines: a line splits where the gap exceeds 1.5 × the median word heig
   assert.equal(words.map((x) => x.segment), [[0, 10, 50, 30], [0, 10, 50, 30], [81, 10, 120, 30], [0, 10, 50, 30]]);
   assert.equal(words[1].box, [44, 10, 50, 30]);
   assert.equal(segmentLines([[w("a", 0, 10), w("b", 40, 50)]]).map((x) => x.segment[2]), [50, 50]); // gap 30 = 1.5 × 20
+});
+
+t("pdfDocumentPages: a page's text layer where it has one, else OCR of its image, in page order", async () => {
+  const w = (text: string, x0: number, x1: number) => ({ text, box: [x0, 10, x1, 30] as PixelBox });
+  const image = emptyImage(200, 100);
+  const read: PdfPage[] = [
+    { page: 2, image, lines: [[w("Name", 0, 40), w("Smith", 100, 150)]] },
+    { page: 3, image, lines: [] },
+    { page: 5, image, lines: [] },
+  ];
+  const asked: number[] = [];
+  const pages = await pdfDocumentPages(read, async (p) => {
+    asked.push(p.page);
+    return [[{ ...w(`ocr${p.page}`, 0, 30), confidence: 90 }]];
+  });
+  assert.equal(asked, [3, 5]);
+  assert.equal(pages.map((p) => [p.page, p.source, p.words.map((x) => x.text)]),
+    [[2, "pdf-text", ["Name", "Smith"]], [3, "ocr", ["ocr3"]], [5, "ocr", ["ocr5"]]]);
+  assert.equal(pages[0].words, segmentLines(read[0].lines));
+  assert.is(pages[1].image, image);
 });
 
 t("parsePageRange: lists and ranges, checked against the page count", () => {

@@ -9,7 +9,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { FormatError, io } from "../../../engine/index.ts";
 import { assertClose } from "../../../engine/testing/index.ts";
-import { exportHfCheckpoint, isHfFolder, loadHfCheckpoint } from "../../../src/models/hf_checkpoint.ts";
+import { exportHfCheckpoint, hfRunSettings, isHfFolder, loadHfCheckpoint } from "../../../src/models/hf_checkpoint.ts";
 import { FUNSD_LABELS, HF_FIXTURES, exportModel, fixtureInputs, micro, microTokenizer } from "./hf_fixture.ts";
 
 interface Case { labels: string[]; shape: number[]; logits: number[] }
@@ -74,6 +74,13 @@ t("a checkpoint that does not fit its config.json fails naming the tensors and t
     io.saveSafetensors(join(dir, "model.safetensors"), weights);
     writeFileSync(join(dir, "config.json"), JSON.stringify(config));
     assert.throws(() => loadHfCheckpoint(dir), (e: unknown) => e instanceof FormatError && /missing layoutlmv3\.norm\.bias/.test(e.message));
+    // one tensor under both its HF name and ours: refused, naming the file, not one of them silently kept
+    const norm = weights["layoutlmv3.norm.weight"];
+    io.saveSafetensors(join(dir, "model.safetensors"), {
+      ...weights, "layoutlmv3.norm.bias": norm, "fusion_model.layoutlmv3.norm.bias": norm,
+    });
+    const twice = /model\.safetensors: .*two checkpoint keys map to fusion_model\.layoutlmv3\.norm\.bias/;
+    assert.throws(() => loadHfCheckpoint(dir), (e: unknown) => e instanceof FormatError && twice.test(e.message));
     writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, model_type: "bert" }));
     assert.throws(() => loadHfCheckpoint(dir), (e: unknown) => e instanceof FormatError && /model_type must be "layoutlmv3"/.test(e.message));
     writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, architectures: ["LayoutLMv3ForQuestionAnswering"] }));
@@ -81,6 +88,15 @@ t("a checkpoint that does not fit its config.json fails naming the tensors and t
     rmSync(join(dir, "model.safetensors"));
     assert.throws(() => loadHfCheckpoint(dir), (e: unknown) => e instanceof FormatError && /model\.safetensors is missing/.test(e.message));
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+t("run settings: an export's training windows, else ≤ 512-token windows the position table allows, 8 a batch", () => {
+  const config = (maxPositions: number) => ({ ...micro, maxPositions, padTokenId: 1 });
+  assert.equal(hfRunSettings({ config: config(514) }), { batchSize: 8, maxLength: 512, stride: 32 });
+  assert.equal(hfRunSettings({ config: config(2050) }), { batchSize: 8, maxLength: 512, stride: 32 });
+  assert.equal(hfRunSettings({ config: config(66) }), { batchSize: 8, maxLength: 64, stride: 16 });
+  const windows = { max_length: 40, stride: 8 };
+  assert.equal(hfRunSettings({ config: config(514), windows }), { batchSize: 8, maxLength: 40, stride: 8 });
 });
 
 t.run();
