@@ -3,7 +3,7 @@
 // scores (scale, bias, key mask) and the table's row softmax; the backward is four GEMMs around the
 // table's fused softmax backward. Only the [batch, lq, lk] scores/probabilities buffer is ever allocated
 // (plus the dropped-out weights when dropout is on). With the cpu table this is the reference; the wasm
-// backend builds the same kernels from its SIMD GEMM and softmax.
+// backend builds the same kernels from its SIMD GEMM, softmax and dropout.
 import type { TypedArray, FloatArray } from "../../dtype.ts";
 import type { AttentionDims, AttentionDropout, KernelTable, ScoreView } from "../backend.ts";
 
@@ -14,6 +14,8 @@ type Parts = Pick<KernelTable, "matmul" | "softmax" | "softmaxBackward"> & {
    */
   readonly temp?: (n: number) => Float32Array | null;
   readonly release?: (x: Float32Array) => void;
+  /** applyDropout's work in that table's kernels (out may be x); applyDropout itself where absent. */
+  readonly dropout?: (x: FloatArray, drop: AttentionDropout, out: FloatArray) => void;
 };
 
 /** The lowest finite value of the array's precision: a masked key gets exactly zero weight (as HF and the composed op). */
@@ -47,17 +49,23 @@ function fillMasked(s: FloatArray, r: number, keyMask: ScoreView<TypedArray>, b:
   for (let j = 0; j < lk; j++) if (data[mo + j * mc] === 0) s[r + j] = value;
 }
 
-/** The weights after dropout, P ⊙ keep · scale, as the composed op's mul(P, mask) rounds them. */
-function dropped(p: FloatArray, drop: AttentionDropout, kt: Parts): FloatArray {
-  const out = (p instanceof Float32Array ? kt.temp?.(p.length) : null) ?? like(p, p.length);
+/** out ← x ⊙ keep · scale (out may be x): the weights after dropout, as the composed op's mul(P, mask) rounds them. */
+export function applyDropout(x: FloatArray, drop: AttentionDropout, out: FloatArray): void {
   const { keep, scale } = drop;
-  for (let i = 0; i < p.length; i++) out[i] = keep[i] !== 0 ? p[i] * scale : 0;
-  return out;
+  for (let i = 0; i < x.length; i++) out[i] = keep[i] !== 0 ? x[i] * scale : 0;
 }
 
-/** Returns a work buffer to where temp() took it from (a JS-heap array is left to the collector). */
-function done(x: FloatArray, kt: Parts): void {
-  if (x instanceof Float32Array) kt.release?.(x);
+/**
+ * Runs `use` on the attention weights: the probabilities themselves, or with dropout their dropped-out copy in a
+ * work buffer (where the table's GEMM reads it in place) that is returned once `use` is done.
+ */
+function withWeights(
+  probs: FloatArray, drop: AttentionDropout | null, kt: Parts, use: (weights: FloatArray) => void,
+): void {
+  if (!drop) { use(probs); return; }
+  const weights = (probs instanceof Float32Array ? kt.temp?.(probs.length) : null) ?? like(probs, probs.length);
+  (kt.dropout ?? applyDropout)(probs, drop, weights);
+  try { use(weights); } finally { if (weights instanceof Float32Array) kt.release?.(weights); }
 }
 
 function scaleBy(x: FloatArray, s: number): void {
@@ -72,22 +80,14 @@ export function attentionWith(kt: Parts): Pick<KernelTable, "attention" | "atten
       kt.matmul(q, k, probs, batch, lq, d, lk, false, true); // q kᵀ
       scoreRows(probs, dims, bias, keyMask);
       kt.softmax(probs, lk, probs, false);
-      const weights = drop ? dropped(probs, drop, kt) : probs;
-      kt.matmul(weights, v, out, batch, lq, lk, dv, false, false);
-      if (weights !== probs) done(weights, kt);
+      withWeights(probs, drop, kt, (weights) => kt.matmul(weights, v, out, batch, lq, lk, dv, false, false));
     },
     attentionBackward(q, k, v, probs, g, dims, keyMask, drop, dScores, dq, dk, dvOut) {
       const { batch, lq, lk, d, dv, scale } = dims;
-      if (dvOut) {
-        const weights = drop ? dropped(probs, drop, kt) : probs;
-        kt.matmul(weights, g, dvOut, batch, lk, lq, dv, true, false); // Pᵀ g
-        if (weights !== probs) done(weights, kt);
-      }
+      // Pᵀ g
+      if (dvOut) withWeights(probs, drop, kt, (w) => kt.matmul(w, g, dvOut, batch, lk, lq, dv, true, false));
       kt.matmul(g, v, dScores, batch, lq, dv, lk, false, true); // dP = g vᵀ
-      if (drop) {
-        const { keep, scale: kept } = drop;
-        for (let i = 0; i < dScores.length; i++) dScores[i] = keep[i] !== 0 ? dScores[i] * kept : 0;
-      }
+      if (drop) (kt.dropout ?? applyDropout)(dScores, drop, dScores);
       kt.softmaxBackward(probs, dScores, lk, dScores, false);
       // Only a fully masked row has nonzero weights at masked keys; the composed maskedFill stops their gradient.
       if (keyMask) for (let b = 0; b < batch; b++) for (let i = 0; i < lq; i++) fillMasked(dScores, (b * lq + i) * lk, keyMask, b, i, lk, 0);

@@ -9,6 +9,7 @@ import { hasWasmSimd } from "./emit/detect.ts";
 import { binaryWith, clampWith, unaryWith, whereWith } from "./elementwise.ts";
 import { matmulF32 } from "./matmul.ts";
 import { bernoulliMaskWith } from "./random.ts";
+import { applyDropoutWith } from "./dropout.ts";
 import { stridedAccumulateWith, stridedCopyWith } from "./movement.ts";
 import { reduceRowsWith, sumAxisWith } from "./reduce.ts";
 import { gatherWith, indexAddWith, indexSelectWith, scatterAddWith } from "./indexing.ts";
@@ -107,12 +108,13 @@ const indexAdd: KernelTable["indexAdd"] = (src, i, outer, size, inner, dst) => i
 const gather: KernelTable["gather"] = (x, i, outer, size, is, inner, out) => gatherWith(wasmRuntime, x, i, outer, size, is, inner, out);
 const scatterAdd: KernelTable["scatterAdd"] = (src, i, outer, size, is, inner, dst) => scatterAddWith(wasmRuntime, src, i, outer, size, is, inner, dst);
 
-// Fused attention: the same kernel pair as cpu's, over the SIMD GEMM and softmax.
+// Fused attention: the same kernel pair as cpu's, over the SIMD GEMM, softmax and dropout.
 // Its dropped-out weights live in the wasm heap, so the GEMM reads them without a copy.
 const { attention, attentionBackward } = attentionWith({
   matmul, softmax, softmaxBackward,
   temp: (n) => wasmRuntime().allocF32(n, false),
   release: (x) => { if (wasmRuntime().addressOf(x) >= 0) wasmRuntime().freeF32(x); },
+  dropout: (x, drop, out) => applyDropoutWith(wasmRuntime, x, drop, out),
 });
 
 export const wasmKernels: Partial<KernelTable> = { matmul, linear, unary, binary, clamp, where, bernoulliMask, softmax, softmaxBackward, crossEntropy, crossEntropyBackward, stridedCopy, gelu, geluBackward, layerNorm, layerNormBackward, adamw, attention, attentionBackward,

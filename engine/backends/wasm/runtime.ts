@@ -13,6 +13,7 @@ import { binaryFunctions } from "./kernels/binary.ts";
 import { mapFunctions } from "./kernels/maps.ts";
 import { broadcastFunctions } from "./kernels/broadcast.ts";
 import { randomFunctions } from "./kernels/random.ts";
+import { dropoutFunctions } from "./kernels/dropout.ts";
 import { movementFunctions } from "./kernels/movement.ts";
 import { extremeFunctions } from "./kernels/extremes.ts";
 import { CONTROL_BYTES, WorkerPool, type Job } from "./pool.ts";
@@ -48,7 +49,7 @@ export class WasmRuntime {
   constructor(threads: number, limitBytes = MAX_MEMORY_BYTES) {
     this.fma = hasRelaxedSimd();
     const funcs: Record<string, Code> = { ...gemmFunctions(GEMM, this.fma), ...mathFunctions(), ...rowFunctions(), ...normFunctions(), ...binaryFunctions(),
-      ...mapFunctions(), ...broadcastFunctions(), ...randomFunctions(), ...movementFunctions(),
+      ...mapFunctions(), ...broadcastFunctions(), ...randomFunctions(), ...dropoutFunctions(), ...movementFunctions(),
       ...extremeFunctions() };
     this.shared = typeof SharedArrayBuffer === "function";
     this.#memory = new WebAssembly.Memory(this.shared ? { initial: 16, maximum: 65536, shared: true } : { initial: 16 });

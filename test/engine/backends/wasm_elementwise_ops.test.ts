@@ -82,6 +82,28 @@ simd("log and tanh stay within 2 ulp over a dense sweep (near 1 for log, across 
   });
 });
 
+simd("exp stays within 1 ulp over a sweep of floats, with exact 0, +∞ and NaN past the ends", () => {
+  withSetup(2, 64, () => {
+    // every 4099th float pattern from 90 down to 0 and from −0 down to −110: overflow, denormal results, underflow
+    const bits: number[] = [];
+    const bitsOf = (v: number): number => new Uint32Array(Float32Array.of(v).buffer)[0];
+    const [top, bottom] = [bitsOf(90), bitsOf(-110)];
+    for (let b = top; b > 0; b -= 4099) bits.push(b);
+    for (let b = 0x80000000; b <= bottom; b += 4099) bits.push(b);
+    const x = new Float32Array(Uint32Array.from(bits).buffer);
+    x.set([Infinity, -Infinity, NaN, 89, 100, -104, -200, 0, -0], 0);
+    const want = new Float32Array(x.length), got = new Float32Array(x.length);
+    cpuKernels.unary("exp", x, want);
+    kernels.unary("exp", x, got);
+    for (let i = 0; i < x.length; i++) {
+      const ulp = Math.max(2 ** -149, 2 ** (Math.floor(Math.log2(Math.abs(want[i]))) - 23));
+      const near = Number.isFinite(want[i]) && want[i] !== 0 && Math.abs(got[i] - want[i]) <= ulp;
+      const ok = Object.is(got[i], want[i]) || near;
+      assert.ok(ok, `exp(${x[i]}) = ${got[i]}, want ${want[i]}`);
+    }
+  });
+});
+
 const OPS: BinaryOp[] = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
 const COMPARE = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
 

@@ -48,4 +48,40 @@ simd("a built module sums floats with f32x4 lanes", () => {
   assert.is(sum4(16, 8), 36);
 });
 
+simd("hoisted constants: one global each, shared across functions, read once on entry", () => {
+  // axpb(ptr, n): x·2.5 + 1 in place over n floats, and one(): lane 0 of the hoisted 1.0 — two functions, one
+  // global for 1.0 (as f32 and as the same bits through i32x4Hoisted), one for 2.5.
+  const c = new Code([ValType.i32, ValType.i32]);
+  const i = c.local(ValType.i32);
+  c.for(i, () => c.i32(0), () => c.get(1), 4, () => {
+    c.get(0).get(i).i32(4).op(Op.i32Mul, Op.i32Add);
+    c.get(0).get(i).i32(4).op(Op.i32Mul, Op.i32Add).v128Load().f32x4Hoisted(2.5).simd(Simd.f32x4Mul)
+      .f32x4Hoisted(1).simd(Simd.f32x4Add).v128Store();
+  });
+  const one = new Code([], [ValType.f32]);
+  one.i32x4Hoisted(0x3f800000).simd(Simd.f32x4ExtractLane, 0);
+  const bytes = encodeModule({ axpb: c, one }, false);
+  assert.ok(WebAssembly.validate(bytes));
+  const module = new WebAssembly.Module(bytes);
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  type Fns = { axpb: (p: number, n: number) => void; one: () => number };
+  const fns = new WebAssembly.Instance(module, { env: { memory } }).exports as Fns;
+  const f32 = new Float32Array(memory.buffer);
+  f32.set([0, 1, 2, 3, -4, 5, 6, 7]);
+  fns.axpb(0, 8);
+  assert.equal(Array.from(f32.subarray(0, 8)), [1, 3.5, 6, 8.5, -9, 13.5, 16, 18.5]);
+  assert.is(fns.one(), 1);
+  // two distinct constants (1.0 shared between the functions): the global section lists two v128 globals
+  let at = 8, globals = -1;
+  while (at < bytes.length) { // section id, LEB128 size (all sizes here fit one or two bytes), contents
+    const [id, long] = [bytes[at], bytes[at + 1] & 0x80];
+    const size = long ? (bytes[at + 1] & 0x7f) + bytes[at + 2] * 128 : bytes[at + 1];
+    const start = at + (long ? 3 : 2);
+    if (id === 6) globals = bytes[start];
+    at = start + size;
+  }
+  assert.is(globals, 2);
+  assert.throws(() => c.encode(), /hoisted constants need encodeModule/);
+});
+
 t.run();

@@ -117,6 +117,26 @@ simd("adamw matches the float64 reference, in place", () => {
   })), { numRuns: RUNS });
 });
 
+simd("a NaN or +∞ in a row (in its vectors or its tail) gives NaN exactly where the reference does", () => {
+  const [rows, cols] = [6, 203];
+  const x = values(rows * cols, 5, 4);
+  [[0, 17, NaN], [1, 201, NaN], [2, 40, Infinity], [3, 202, Infinity], [4, 3, NaN], [4, 90, Infinity]]
+    .forEach(([r, j, v]) => { x[r * cols + j] = v; });
+  for (const log of [false, true]) {
+    const [want, got] = [new Float64Array(rows * cols), new Float32Array(rows * cols)];
+    cpuKernels.softmax(Float64Array.from(x), cols, want, log);
+    fast.softmax(x, cols, got, log);
+    const nan = (a: ArrayLike<number>): number => Array.from(a).filter(Number.isNaN).length;
+    assert.ok(close(got, want, 2e-6), `log=${log}: ${nan(got)} NaN, want ${nan(want)}`);
+  }
+  const target = Int32Array.from({ length: rows }, (_, r) => r);
+  const [loss, lse] = [new Float32Array(rows), new Float32Array(rows)];
+  const [loss64, lse64] = [new Float64Array(rows), new Float64Array(rows)];
+  cpuKernels.crossEntropy(Float64Array.from(x), target, cols, 0.1, loss64, lse64);
+  fast.crossEntropy(x, target, cols, 0.1, loss, lse);
+  assert.ok(close(loss, loss64, 2e-5) && close(lse, lse64, 2e-6), `${loss} / ${loss64}`);
+});
+
 simd("cross-entropy keeps −∞ logits finite without smoothing", () => {
   const [rows, cols] = [8, 200];
   const x = values(rows * cols, 3, 4);

@@ -1,34 +1,42 @@
 // Emits the float32 map kernels: exp/erf/sigmoid, all on
-// f32x4 lanes with a polynomial exp (Cephes expf: range reduction by ln 2, degree-6 polynomial).
+// f32x4 lanes with a polynomial exp (Cephes expf: range reduction by ln 2, degree-6 polynomial), within 1 ulp.
 import { Code } from "../emit/module.ts";
 import { Op, Simd, ValType } from "../emit/opcodes.ts";
 
 const { i32, v128 } = ValType;
-const EXP_HI = 88.72283935546875; // ln(FLT_MAX): above, the result is +inf
-const EXP_LO = -103.97207708; // ln(smallest denormal): below, the result is 0
+const EXP_HI = 89; // above ln(FLT_MAX) ≈ 88.7228 (so the result overflows to +inf), n stays ≤ 128
+const EXP_LO = -104; // below ln(2⁻¹⁵⁰) ≈ −103.972 (so the result underflows to 0), n stays ≥ −150
+const MAGIC = 1.5 * 2 ** 23; // t + MAGIC rounds t to an integer held in the low mantissa bits
+const MAGIC_BITS = 0x4b400000;
+const ONE_BITS = 0x3f800000;
 
-/** Pushes f32x4 exp(local x). NaN stays NaN, -inf gives 0, +inf gives +inf. */
+/**
+ * Pushes f32x4 exp(local x). NaN stays NaN, −∞ gives 0, +∞ gives +∞. Every constant is hoisted (Code.f32x4Hoisted)
+ * and each step is one x64 instruction: pmax/pmin clamp (NaN passes through), n by the 1.5·2²³ rounding trick, whose
+ * bits also give 2ⁿ's exponent (no float→int conversion), and no out-of-range fix-up: the clamp keeps n in
+ * [−150, 128], where the two-factor scaling over- or underflows by itself exactly where exp does.
+ */
 export function emitExp(c: Code, x: number, tmp: { n: number; r: number; y: number }): void {
   const { n, r, y } = tmp;
-  const madd = (k: number): void => { c.get(y).get(r).simd(Simd.f32x4Mul).f32x4Const(k).simd(Simd.f32x4Add).set(y); };
-  // n = round(clamp(x)·log2 e); r = x − n·ln2 (ln 2 split in two for precision)
-  c.get(x).f32x4Const(EXP_LO).simd(Simd.f32x4Max).f32x4Const(EXP_HI).simd(Simd.f32x4Min).set(r);
-  c.get(r).f32x4Const(Math.LOG2E).simd(Simd.f32x4Mul).simd(Simd.f32x4Nearest).set(n);
-  c.get(r).get(n).f32x4Const(0.693359375).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub)
-    .get(n).f32x4Const(-2.12194440e-4).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).set(r);
-  c.f32x4Const(1.9875691500e-4).set(y);
-  for (const k of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) madd(k);
-  // y·r² + r + 1, times 2ⁿ as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋) from exponent bits: each factor stays a normal
-  // float for n in [−150, 128], so results near FLT_MAX and in the denormal range come out right.
-  c.get(y).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Add).f32x4Const(1).simd(Simd.f32x4Add);
-  c.get(n).simd(Simd.i32x4TruncSatF32x4S).set(n);
+  const K = (v: number): Code => c.f32x4Hoisted(v);
+  const [mul, add, sub] = [Simd.f32x4Mul, Simd.f32x4Add, Simd.f32x4Sub];
+  // t = clamp(x)·log2 e + MAGIC (t's bits hold n = round(clamp(x)·log2 e)); r = x − n·ln2 (ln 2 split in two)
+  c.get(x); K(EXP_LO).simd(Simd.f32x4Pmax); K(EXP_HI).simd(Simd.f32x4Pmin).set(r);
+  c.get(r); K(Math.LOG2E).simd(mul); K(MAGIC).simd(add).set(n);
+  c.get(n); K(MAGIC).simd(sub).set(y);
+  c.get(r).get(y); K(0.693359375).simd(mul).simd(sub).get(y); K(-2.12194440e-4).simd(mul).simd(sub).set(r);
+  K(1.9875691500e-4).set(y);
+  for (const k of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) {
+    c.get(y).get(r).simd(mul); K(k).simd(add).set(y);
+  }
+  // y·r² + r + 1, times 2ⁿ as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), each factor's bits ((k << 23) + bits(1)) from n's: each stays a
+  // normal float for n in [−150, 128], so results near FLT_MAX and in the denormal range come out right.
+  c.get(y).get(r).simd(mul).get(r).simd(mul).get(r).simd(add); K(1).simd(add);
+  c.get(n); c.i32x4Hoisted(MAGIC_BITS).simd(Simd.i32x4Sub).set(n);
   c.get(n).i32(1).simd(Simd.i32x4ShrS).set(r);
-  c.get(r).i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl).simd(Simd.f32x4Mul);
-  c.get(n).get(r).simd(Simd.i32x4Sub).i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl).simd(Simd.f32x4Mul);
-  c.set(y);
-  // Out of range: +inf above, exactly 0 below (the clamp alone would give finite values).
-  c.f32x4Const(Infinity).get(y).get(x).f32x4Const(EXP_HI).simd(Simd.f32x4Gt).simd(Simd.v128Bitselect);
-  c.get(x).f32x4Const(EXP_LO).simd(Simd.f32x4Ge).get(x).get(x).simd(Simd.f32x4Ne).simd(Simd.v128Or).simd(Simd.v128And);
+  c.get(r).i32(23).simd(Simd.i32x4Shl); c.i32x4Hoisted(ONE_BITS).simd(Simd.i32x4Add).simd(mul);
+  c.get(n).get(r).simd(Simd.i32x4Sub).i32(23).simd(Simd.i32x4Shl);
+  c.i32x4Hoisted(ONE_BITS).simd(Simd.i32x4Add).simd(mul);
 }
 
 /** map(src, dst, n): dst[i] = f(src[i]) four lanes at a time; n is rounded up to 4 (the caller pads). */
@@ -56,9 +64,9 @@ const sigmoidMap = (): Code => map((c, x, out) => {
   const nx = c.local(v128);
   const tmp = { n: c.local(v128), r: c.local(v128), y: c.local(v128) };
   c.get(x).simd(Simd.f32x4Neg).set(nx);
-  c.f32x4Const(1);
+  c.f32x4Hoisted(1);
   emitExp(c, nx, tmp);
-  c.f32x4Const(1).simd(Simd.f32x4Add).simd(Simd.f32x4Div).set(out);
+  c.f32x4Hoisted(1).simd(Simd.f32x4Add).simd(Simd.f32x4Div).set(out);
 });
 
 /**
@@ -72,20 +80,22 @@ const erfMap = (): Code => map((c, x, out) => {
   c.get(x).get(x).simd(Simd.f32x4Mul).set(x2);
   // Taylor: 2/√π · x · Σ (−x²)ⁿ / (n! (2n+1)), Horner from the x¹¹ term.
   const taylor = [1, -1 / 3, 1 / 10, -1 / 42, 1 / 216, -1 / 1320];
-  c.f32x4Const(taylor[5]).set(s);
-  for (let q = 4; q >= 0; q--) c.get(s).get(x2).simd(Simd.f32x4Mul).f32x4Const(taylor[q]).simd(Simd.f32x4Add).set(s);
-  c.get(s).get(ax).simd(Simd.f32x4Mul).f32x4Const(2 / Math.sqrt(Math.PI)).simd(Simd.f32x4Mul).set(s);
+  c.f32x4Hoisted(taylor[5]).set(s);
+  for (let q = 4; q >= 0; q--) c.get(s).get(x2).simd(Simd.f32x4Mul).f32x4Hoisted(taylor[q]).simd(Simd.f32x4Add).set(s);
+  c.get(s).get(ax).simd(Simd.f32x4Mul).f32x4Hoisted(2 / Math.sqrt(Math.PI)).simd(Simd.f32x4Mul).set(s);
   // A–S: 1 − t·(a1 + t(a2 + t(a3 + t(a4 + t a5))))·exp(−x²), t = 1/(1 + p|x|)
-  c.f32x4Const(1).get(ax).f32x4Const(0.3275911).simd(Simd.f32x4Mul).f32x4Const(1).simd(Simd.f32x4Add).simd(Simd.f32x4Div).set(t);
+  c.f32x4Hoisted(1).get(ax).f32x4Hoisted(0.3275911).simd(Simd.f32x4Mul).f32x4Hoisted(1).simd(Simd.f32x4Add)
+      .simd(Simd.f32x4Div).set(t);
   c.get(x2).simd(Simd.f32x4Neg).set(nx2);
-  c.f32x4Const(1.061405429).set(out);
-  for (const k of [-1.453152027, 1.421413741, -0.284496736, 0.254829592]) c.get(out).get(t).simd(Simd.f32x4Mul).f32x4Const(k).simd(Simd.f32x4Add).set(out);
+  c.f32x4Hoisted(1.061405429).set(out);
+  for (const k of [-1.453152027, 1.421413741, -0.284496736, 0.254829592]) c.get(out).get(t)
+      .simd(Simd.f32x4Mul).f32x4Hoisted(k).simd(Simd.f32x4Add).set(out);
   c.get(out).get(t).simd(Simd.f32x4Mul).set(out);
   emitExp(c, nx2, tmp);
   c.get(out).simd(Simd.f32x4Mul).set(out);
-  c.f32x4Const(1).get(out).simd(Simd.f32x4Sub).set(out);
+  c.f32x4Hoisted(1).get(out).simd(Simd.f32x4Sub).set(out);
   // pick the series near 0, then copy the sign of x
-  c.get(s).get(out).get(ax).f32x4Const(0.5).simd(Simd.f32x4Lt).simd(Simd.v128Bitselect).set(out);
+  c.get(s).get(out).get(ax).f32x4Hoisted(0.5).simd(Simd.f32x4Lt).simd(Simd.v128Bitselect).set(out);
   c.get(out).simd(Simd.f32x4Neg).get(out).get(x).v128Zero().simd(Simd.f32x4Lt).simd(Simd.v128Bitselect).set(out);
 });
 

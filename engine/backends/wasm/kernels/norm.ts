@@ -130,23 +130,27 @@ function layerNormBackwardRows(): Code {
 export function emitPhi(c: Code, x: number, ez: number): void {
   const [z, az, z2, t, s, p, nz2] = Array.from({ length: 7 }, () => c.local(v128));
   const tmp = { n: c.local(v128), r: c.local(v128), y: c.local(v128) };
-  c.get(x).f32x4Const(Math.SQRT1_2).simd(Simd.f32x4Mul).set(z);
+  c.get(x).f32x4Hoisted(Math.SQRT1_2).simd(Simd.f32x4Mul).set(z);
   c.get(z).simd(Simd.f32x4Abs).set(az);
   c.get(z).get(z).simd(Simd.f32x4Mul).set(z2);
   const taylor = [1, -1 / 3, 1 / 10, -1 / 42, 1 / 216, -1 / 1320];
-  c.f32x4Const(taylor[5]).set(s);
-  for (let q = 4; q >= 0; q--) c.get(s).get(z2).simd(Simd.f32x4Mul).f32x4Const(taylor[q]).simd(Simd.f32x4Add).set(s);
+  c.f32x4Hoisted(taylor[5]).set(s);
+  for (let q = 4; q >= 0; q--) c.get(s).get(z2).simd(Simd.f32x4Mul).f32x4Hoisted(taylor[q]).simd(Simd.f32x4Add).set(s);
   // series: 0.5 + z·s/√π
-  c.get(z).get(s).simd(Simd.f32x4Mul).f32x4Const(1 / Math.sqrt(Math.PI)).simd(Simd.f32x4Mul).f32x4Const(0.5).simd(Simd.f32x4Add).set(s);
-  c.f32x4Const(1).get(az).f32x4Const(0.3275911).simd(Simd.f32x4Mul).f32x4Const(1).simd(Simd.f32x4Add).simd(Simd.f32x4Div).set(t);
+  c.get(z).get(s).simd(Simd.f32x4Mul).f32x4Hoisted(1 / Math.sqrt(Math.PI)).simd(Simd.f32x4Mul)
+      .f32x4Hoisted(0.5).simd(Simd.f32x4Add).set(s);
+  c.f32x4Hoisted(1).get(az).f32x4Hoisted(0.3275911).simd(Simd.f32x4Mul).f32x4Hoisted(1).simd(Simd.f32x4Add)
+      .simd(Simd.f32x4Div).set(t);
   c.get(z2).simd(Simd.f32x4Neg).set(nz2);
   emitExp(c, nz2, tmp); c.set(ez);
-  c.f32x4Const(1.061405429).set(p);
-  for (const k of [-1.453152027, 1.421413741, -0.284496736, 0.254829592]) c.get(p).get(t).simd(Simd.f32x4Mul).f32x4Const(k).simd(Simd.f32x4Add).set(p);
+  c.f32x4Hoisted(1.061405429).set(p);
+  for (const k of [-1.453152027, 1.421413741, -0.284496736, 0.254829592]) c.get(p).get(t).simd(Simd.f32x4Mul)
+      .f32x4Hoisted(k).simd(Simd.f32x4Add).set(p);
   // half erfc = 0.5·t·poly·exp(−z²); Φ = z < 0 ? half : 1 − half
-  c.get(p).get(t).simd(Simd.f32x4Mul).get(ez).simd(Simd.f32x4Mul).f32x4Const(0.5).simd(Simd.f32x4Mul).set(p);
-  c.get(p).f32x4Const(1).get(p).simd(Simd.f32x4Sub).get(z).v128Zero().simd(Simd.f32x4Lt).simd(Simd.v128Bitselect).set(p);
-  c.get(s).get(p).get(az).f32x4Const(0.5).simd(Simd.f32x4Lt).simd(Simd.v128Bitselect);
+  c.get(p).get(t).simd(Simd.f32x4Mul).get(ez).simd(Simd.f32x4Mul).f32x4Hoisted(0.5).simd(Simd.f32x4Mul).set(p);
+  c.get(p).f32x4Hoisted(1).get(p).simd(Simd.f32x4Sub).get(z).v128Zero().simd(Simd.f32x4Lt)
+      .simd(Simd.v128Bitselect).set(p);
+  c.get(s).get(p).get(az).f32x4Hoisted(0.5).simd(Simd.f32x4Lt).simd(Simd.v128Bitselect);
 }
 
 /** geluMap(src, dst, n): dst = x·Φ(x); n is rounded up to 4 (the caller pads). */
@@ -173,7 +177,8 @@ function geluBackwardMap(): Code {
     c.get(X).v128Load().set(x);
     c.get(DST);
     emitPhi(c, x, ez);
-    c.get(x).get(ez).simd(Simd.f32x4Mul).f32x4Const(1 / Math.sqrt(2 * Math.PI)).simd(Simd.f32x4Mul).simd(Simd.f32x4Add);
+    c.get(x).get(ez).simd(Simd.f32x4Mul).f32x4Hoisted(1 / Math.sqrt(2 * Math.PI)).simd(Simd.f32x4Mul)
+        .simd(Simd.f32x4Add);
     c.get(G).v128Load().simd(Simd.f32x4Mul).v128Store();
     c.inc(X, 16).inc(G, 16).inc(DST, 16);
   });

@@ -50,12 +50,16 @@ class Rows {
     for (let l = 1; l < 4; l++) this.c.get(v).simd(Simd.f32x4ExtractLane, l).op(op);
   }
 
-  /** local m (f32) = the row max of x, 0 for an all −∞ row (as the reference: exp stays finite). */
+  /**
+   * local m (f32) = the row max of x, 0 for an all −∞ row (as the reference: exp stays finite). The vector
+   * loop uses pmax (one instruction; f32x4.max's NaN handling is a long sequence on x64), which may skip a NaN:
+   * that row's outputs are NaN all the same, through exp(NaN − m) in its sum.
+   */
   rowMax(x: number, m: number): void {
     const c = this.c;
     const mx = c.local(v128);
     c.f32x4Const(-Infinity).set(mx);
-    this.vectors(() => { c.get(mx); this.at(x).v128Load().simd(Simd.f32x4Max).set(mx); });
+    this.vectors(() => { c.get(mx); this.at(x).v128Load().simd(Simd.f32x4Pmax).set(mx); });
     this.lanes(mx, Op.f32Max); c.set(m);
     this.tail(() => { c.get(m); this.at(x).f32Load().op(Op.f32Max).set(m); });
     c.if(() => c.get(m).f32(-Infinity).op(Op.f32Eq), () => { c.f32(0).set(m); });
