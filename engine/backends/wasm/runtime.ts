@@ -23,6 +23,7 @@ const PAGE = 65536;
 /** 65536 pages: all a 32-bit memory can address. */
 export const MAX_MEMORY_BYTES = 65536 * PAGE;
 type Kernel = (...args: number[]) => number | void;
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 
 /** One operand of a kernel call: an input to read, an output to write, or scratch bytes. */
 export type Operand = { read: Float32Array } | { write: Float32Array } | { scratch: number };
@@ -123,31 +124,37 @@ export class WasmRuntime {
    * gets scratch space, and inputs are copied in. Call writeBack(ops, addrs) after the kernel ran.
    */
   layout(ops: readonly Operand[]): number[] {
-    const direct = ops.map((o) => this.residentAddress(o));
-    const bytes = ops.map((o, i) => (direct[i] >= 0 ? 0 : Math.ceil(("scratch" in o ? o.scratch : ("read" in o ? o.read : o.write).byteLength) / 64) * 64));
-    let at = this.reserve(bytes.reduce((a, b) => a + b, 0));
-    const addrs = direct.map((d, i) => {
-      if (d >= 0) return d;
-      const addr = at;
-      at += bytes[i];
-      return addr;
-    });
-    ops.forEach((o, i) => {
-      if (!("read" in o) || direct[i] >= 0) return;
+    // Plain loops: this runs once per kernel call, and the closures of map/forEach showed in profiles.
+    const addrs = new Array<number>(ops.length);
+    let staged = 0;
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
+      addrs[i] = this.residentAddress(o);
+      if (addrs[i] < 0) staged += align64("scratch" in o ? o.scratch : ("read" in o ? o.read : o.write).byteLength);
+    }
+    if (staged === 0) return addrs;
+    let at = this.reserve(staged);
+    for (let i = 0; i < ops.length; i++) {
+      if (addrs[i] >= 0) continue;
+      const o = ops[i];
+      addrs[i] = at;
+      at += align64("scratch" in o ? o.scratch : ("read" in o ? o.read : o.write).byteLength);
+      if (!("read" in o)) continue;
       this.f32.set(o.read, addrs[i] / 4);
       this.copies.inBytes += o.read.byteLength;
-    });
+    }
     return addrs;
   }
 
   /** Copies the outputs that were staged through scratch back to their arrays. */
   writeBack(ops: readonly Operand[], addrs: readonly number[]): void {
-    ops.forEach((o, i) => {
-      if (!("write" in o) || addrs[i] === o.write.byteOffset && this.addressOf(o.write) >= 0) return;
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
+      if (!("write" in o) || addrs[i] === o.write.byteOffset && this.addressOf(o.write) >= 0) continue;
       const at = addrs[i] / 4;
       o.write.set(this.f32.subarray(at, at + o.write.length));
       this.copies.outBytes += o.write.byteLength;
-    });
+    }
   }
 
   /**
