@@ -1,7 +1,9 @@
 // CORD v2 loader (clovaai JSON): valid_line → words with quads → segment boxes and BIO labels over the menu/total categories.
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { bioLabelList, bioTags, normalizeBox, unionBox, type Box, type Corpus, type CorpusOptions, type Document } from "./document.ts";
+import {
+  bioLabelList, bioTags, normalizeBox, unionBox, type Box, type Corpus, type CorpusOptions, type Document,
+} from "./document.ts";
 import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
 import { readImageSize } from "./image/image_size.ts";

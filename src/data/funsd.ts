@@ -1,6 +1,8 @@
 // FUNSD loader: per form the non-empty words, 0–1000 boxes (segment- or word-level), BIO labels and the image path.
 import { basename, join } from "node:path";
-import { bioLabelList, bioTags, normalizeBox, unionBox, type Box, type Corpus, type CorpusOptions, type Document } from "./document.ts";
+import {
+  bioLabelList, bioTags, normalizeBox, unionBox, type Box, type Corpus, type CorpusOptions, type Document,
+} from "./document.ts";
 import { loadAll } from "./corpus.ts";
 import { DataError } from "./errors.ts";
 import { listFolder } from "./read_file.ts";
@@ -27,15 +29,21 @@ const SPLIT_DIRS: Record<FunsdSplit, string> = { train: "training_data", test: "
 /** One form. Words whose text is blank are dropped (890 in the release), as standard pipelines do. */
 export function loadFunsdDocument(annotationPath: string, imagePath: string, options: FunsdOptions = {}): Document {
   const json = readJsonFile("funsd", annotationPath);
-  if (!isRecord(json) || !Array.isArray(json.form)) throw new DataError("funsd", annotationPath, 'not a FUNSD annotation: no "form" array');
+  if (!isRecord(json) || !Array.isArray(json.form)) {
+    throw new DataError("funsd", annotationPath, 'not a FUNSD annotation: no "form" array');
+  }
   const { width, height } = readImageSize(imagePath);
-  const doc: Document = { id: basename(annotationPath, ".json"), words: [], boxes: [], labels: [], imagePath, width, height };
+  const id = basename(annotationPath, ".json");
+  const doc: Document = { id, words: [], boxes: [], labels: [], imagePath, width, height };
   json.form.forEach((entity: unknown, e: number) => {
     const where = `form[${e}]`;
     if (!isRecord(entity) || !Array.isArray(entity.words) || typeof entity.label !== "string") {
-      throw new DataError("funsd", annotationPath, `${where} is not a FUNSD entity (needs "words" array and "label" string)`);
+      throw new DataError("funsd", annotationPath,
+        `${where} is not a FUNSD entity (needs "words" array and "label" string)`);
     }
-    if (!ENTITY_LABELS.has(entity.label)) throw new DataError("funsd", annotationPath, `${where} has unknown label "${entity.label}"`);
+    if (!ENTITY_LABELS.has(entity.label)) {
+      throw new DataError("funsd", annotationPath, `${where} has unknown label "${entity.label}"`);
+    }
     const words: string[] = [], boxes: Box[] = [];
     entity.words.forEach((w: unknown, k: number) => {
       if (!isRecord(w) || typeof w.text !== "string" || !isNumberArray(w.box, 4)) {
@@ -58,7 +66,8 @@ export function loadFunsdDocument(annotationPath: string, imagePath: string, opt
 export function loadFunsd(root: string, split: FunsdSplit, options: FunsdOptions = {}): Corpus {
   const dir = join(root, SPLIT_DIRS[split]);
   const annDir = join(dir, "annotations");
-  const names = listFolder("funsd", annDir, "annotation folder").filter((f) => f.endsWith(".json")).map((f) => basename(f, ".json"));
+  const names = listFolder("funsd", annDir, "annotation folder")
+    .filter((f) => f.endsWith(".json")).map((f) => basename(f, ".json"));
   return loadAll(names, (name) => join(annDir, `${name}.json`),
     (name) => loadFunsdDocument(join(annDir, `${name}.json`), join(dir, "images", `${name}.png`), options), options);
 }

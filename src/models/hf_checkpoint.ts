@@ -33,7 +33,8 @@ export function isHfFolder(dir: string): boolean {
 
 function readJson(path: string): unknown {
   try { return JSON.parse(readFileSync(path, "utf8")); } catch (err) {
-    throw new FormatError("loadHfCheckpoint", `${path}: cannot read JSON (${err instanceof Error ? err.message : String(err)})`);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new FormatError("loadHfCheckpoint", `${path}: cannot read JSON (${why})`);
   }
 }
 
@@ -51,8 +52,10 @@ export function loadHfCheckpoint(dir: string): HfCheckpoint {
   const configPath = join(dir, HF_CONFIG), weightsPath = join(dir, HF_WEIGHTS);
   for (const p of [configPath, weightsPath]) {
     if (!existsSync(p)) {
-      const bin = existsSync(join(dir, "pytorch_model.bin")) ? " (pytorch_model.bin is a pickle: convert it to model.safetensors first)" : "";
-      throw new FormatError("loadHfCheckpoint", `${p} is missing: a Hugging Face model folder holds config.json and model.safetensors${bin}`);
+      const bin = existsSync(join(dir, "pytorch_model.bin"))
+        ? " (pytorch_model.bin is a pickle: convert it to model.safetensors first)" : "";
+      throw new FormatError("loadHfCheckpoint",
+        `${p} is missing: a Hugging Face model folder holds config.json and model.safetensors${bin}`);
     }
   }
   const built = buildHfModel(readJson(configPath), configPath, io.loadSafetensors(weightsPath).tensors, weightsPath);
@@ -81,7 +84,8 @@ export function buildHfModel(
     ...(result.mismatched.length > 0 ? [`wrong shape ${list(result.mismatched)}`] : []),
   ];
   if (problems.length > 0) {
-    throw new FormatError("loadHfCheckpoint", `${weightsName} does not fit config.json (${kind}, ${labels.length} labels): ${problems.join("; ")}`);
+    throw new FormatError("loadHfCheckpoint",
+      `${weightsName} does not fit config.json (${kind}, ${labels.length} labels): ${problems.join("; ")}`);
   }
   model.copyMomentum();
   model.eval();
@@ -101,10 +105,12 @@ export function hfRunSettings(hf: Pick<HfCheckpoint, "config" | "windows">): HfR
   return { batchSize: 8, maxLength, stride: hf.windows?.stride ?? Math.min(32, Math.floor(maxLength / 4)) };
 }
 
-const list = (keys: readonly string[]): string => (keys.length <= 4 ? keys.join(", ") : `${keys.slice(0, 4).join(", ")} and ${keys.length - 4} more`);
+const list = (keys: readonly string[]): string =>
+  (keys.length <= 4 ? keys.join(", ") : `${keys.slice(0, 4).join(", ")} and ${keys.length - 4} more`);
 
 function readTokenizer(dir: string): ByteLevelBPE | null {
-  if (existsSync(join(dir, "vocab.json")) && existsSync(join(dir, "merges.txt"))) return loadVocabMerges(join(dir, "vocab.json"), join(dir, "merges.txt"));
+  const vocab = join(dir, "vocab.json"), merges = join(dir, "merges.txt");
+  if (existsSync(vocab) && existsSync(merges)) return loadVocabMerges(vocab, merges);
   if (existsSync(join(dir, "tokenizer.json"))) return loadTokenizerJson(join(dir, "tokenizer.json"));
   return null;
 }
@@ -128,11 +134,15 @@ export function exportHfCheckpoint(outDir: string, e: HfExport): string[] {
   const tensors = mapStateDict(e.weights, ourToHfKey).mapped;
   mkdirSync(outDir, { recursive: true });
   io.saveSafetensors(join(outDir, HF_WEIGHTS), tensors, { format: "pt" });
-  writeFileSync(join(outDir, HF_CONFIG), JSON.stringify(toHfConfig(e.config, e.kind, e.labels, e.windows), null, 2) + "\n");
-  // LayoutLMv3ImageProcessor settings matching our preprocessing: resize to the square input, scale to [0,1], (x−0.5)/0.5.
+  const config = toHfConfig(e.config, e.kind, e.labels, e.windows);
+  writeFileSync(join(outDir, HF_CONFIG), JSON.stringify(config, null, 2) + "\n");
+  // LayoutLMv3ImageProcessor settings matching our preprocessing: resize to the square input, scale to [0,1],
+  // (x−0.5)/0.5.
   const image = {
-    image_processor_type: "LayoutLMv3ImageProcessor", apply_ocr: false, do_resize: true, size: { height: e.config.imageSize, width: e.config.imageSize },
-    resample: 2, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5],
+    image_processor_type: "LayoutLMv3ImageProcessor", apply_ocr: false, do_resize: true,
+    size: { height: e.config.imageSize, width: e.config.imageSize },
+    resample: 2, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true,
+    image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5],
   };
   writeFileSync(join(outDir, "preprocessor_config.json"), JSON.stringify(image, null, 2) + "\n");
   saveVocabMerges(e.tokenizer, outDir);

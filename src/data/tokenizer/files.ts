@@ -24,7 +24,9 @@ function toVocab(path: string, raw: unknown): Map<string, number> {
   if (!isRecord(raw)) throw new TokenizerError(`${path}: vocabulary is not a {token: id} object`);
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(raw)) {
-    if (!Number.isSafeInteger(id) || (id as number) < 0) throw new TokenizerError(`${path}: id of ${JSON.stringify(token)} is not a non-negative integer`);
+    if (!Number.isSafeInteger(id) || (id as number) < 0) {
+      throw new TokenizerError(`${path}: id of ${JSON.stringify(token)} is not a non-negative integer`);
+    }
     vocab.set(token, Number(id));
   }
   return vocab;
@@ -33,7 +35,9 @@ function toVocab(path: string, raw: unknown): Map<string, number> {
 /** A merge written "a b" (merges.txt, older tokenizer.json) or ["a", "b"] (newer tokenizer.json). */
 function toMerge(path: string, m: unknown, i: number): [string, string] {
   const parts = typeof m === "string" ? m.split(" ") : Array.isArray(m) ? m : [];
-  if (parts.length !== 2 || typeof parts[0] !== "string" || typeof parts[1] !== "string") throw new TokenizerError(`${path}: merge ${i} is not a pair: ${JSON.stringify(m)}`);
+  if (parts.length !== 2 || typeof parts[0] !== "string" || typeof parts[1] !== "string") {
+    throw new TokenizerError(`${path}: merge ${i} is not a pair: ${JSON.stringify(m)}`);
+  }
   return [parts[0], parts[1]];
 }
 
@@ -43,9 +47,13 @@ export function loadVocabMerges(vocabPath: string, mergesPath: string): ByteLeve
 }
 
 /** loadVocabMerges on the files' contents (the names label errors): for callers without a file system. */
-export function vocabMergesFromText(vocabText: string, mergesText: string, vocabPath = "vocab.json", mergesPath = "merges.txt"): ByteLevelBPE {
+export function vocabMergesFromText(
+  vocabText: string, mergesText: string, vocabPath = "vocab.json", mergesPath = "merges.txt",
+): ByteLevelBPE {
   let raw: unknown;
-  try { raw = JSON.parse(vocabText); } catch (err) { throw new TokenizerError(`${vocabPath}: invalid JSON (${err instanceof Error ? err.message : String(err)})`); }
+  try { raw = JSON.parse(vocabText); } catch (err) {
+    throw new TokenizerError(`${vocabPath}: invalid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
   const vocab = toVocab(vocabPath, raw);
   const merges = mergesText.split("\n").filter((l, i) => l.trim().length > 0 && !(i === 0 && l.startsWith("#version")))
     .map((l, i) => toMerge(mergesPath, l.replace(/\r$/, ""), i));
@@ -57,11 +65,13 @@ export function loadTokenizerJson(path: string): ByteLevelBPE {
   const json = parseJson(path);
   const model = isRecord(json) ? json.model : undefined;
   if (!isRecord(json) || !isRecord(model) || model.type !== "BPE" || !Array.isArray(model.merges)) {
-    throw new TokenizerError(`${path}: not a tokenizer.json with a BPE model (model.type "BPE", model.vocab, model.merges)`);
+    throw new TokenizerError(
+      `${path}: not a tokenizer.json with a BPE model (model.type "BPE", model.vocab, model.merges)`);
   }
   const vocab = toVocab(path, model.vocab);
   for (const added of Array.isArray(json.added_tokens) ? json.added_tokens : []) {
-    if (isRecord(added) && typeof added.content === "string" && Number.isSafeInteger(added.id) && (added.id as number) >= 0) vocab.set(added.content, Number(added.id));
+    if (isRecord(added) && typeof added.content === "string" && Number.isSafeInteger(added.id)
+      && (added.id as number) >= 0) vocab.set(added.content, Number(added.id));
   }
   return new ByteLevelBPE(vocab, model.merges.map((m: unknown, i: number) => toMerge(path, m, i)));
 }
@@ -70,5 +80,6 @@ export function loadTokenizerJson(path: string): ByteLevelBPE {
 export function saveVocabMerges(tokenizer: ByteLevelBPE, dir: string): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "vocab.json"), JSON.stringify(Object.fromEntries(tokenizer.vocab)));
-  writeFileSync(join(dir, "merges.txt"), ["#version: 0.2", ...tokenizer.merges.map(([a, b]) => `${a} ${b}`)].join("\n") + "\n");
+  const merges = ["#version: 0.2", ...tokenizer.merges.map(([a, b]) => `${a} ${b}`)];
+  writeFileSync(join(dir, "merges.txt"), merges.join("\n") + "\n");
 }

@@ -3,7 +3,10 @@ import * as assert from "uvu/assert";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendResult, globRegExp, inputFiles, parsePageRange, readDoneDocuments, segmentLines, type DocumentResult, type PixelBox } from "../../../src/extract/index.ts";
+import {
+  appendResult, globRegExp, inputFiles, parsePageRange, readDoneDocuments, segmentLines, type DocumentResult,
+  type PixelBox,
+} from "../../../src/extract/index.ts";
 import { pdfDocumentPages, type PdfPage } from "../../../src/extract/pdf_pages.ts";
 import { emptyImage } from "../../../src/data/image/rgb_image.ts";
 
