@@ -45,7 +45,8 @@ const rows: [string, Run][] = [
   ["pow [n] ^ 3", (k, x, _y, out, n) => k.binary("pow", x, [1], Float32Array.of(3), [0], [n], out)],
   ["pow [n/64,64] ^ [n/64,1]", (k, x, y, out, n) => k.binary("pow", x, [64, 1], y, [1, 0], [n / 64, 64], out)],
   // Five dims that do not merge (b repeats along dims 1 and 3), and a transposed operand.
-  ["add 5-dim [n/256,2,2,4,16]", (k, x, y, out, n) => k.binary("add", x, [256, 128, 64, 16, 1], y, [32, 0, 16, 0, 1], [n / 256, 2, 2, 4, 16], out)],
+  ["add 5-dim [n/256,2,2,4,16]", (k, x, y, out, n) =>
+    k.binary("add", x, [256, 128, 64, 16, 1], y, [32, 0, 16, 0, 1], [n / 256, 2, 2, 4, 16], out)],
   ["add [n/64,64] + transposed", (k, x, y, out, n) => k.binary("add", x, [64, 1], y, [1, n / 64], [n / 64, 64], out)],
   // int32 differences of every pair, as W4's relative positions: [n/256,16,1] − [n/256,1,16].
   ["sub int32 [16,1] − [1,16] pairs", (k, x, y, out, n) =>

@@ -30,7 +30,10 @@ heap.alloc = (bytes: number, limit?: number): number => {
     origin.set(addr, frame.replace(/.*\/engine\//, "").replace(/:\d+\)?$/, "").replace(/\s*\(.*/, ""));
     live.set(addr, heap.sizeOf(addr));
     const now = heap.stats().liveBytes;
-    if (now > peak) { peak = now; peakSnapshot = [...live].map(([a, s]) => [phaseOf.get(a) ?? "setup", origin.get(a)!, s]); }
+    if (now > peak) {
+      peak = now;
+      peakSnapshot = [...live].map(([a, s]) => [phaseOf.get(a) ?? "setup", origin.get(a)!, s]);
+    }
   }
   return addr;
 };
@@ -38,13 +41,15 @@ heap.free = (addr: number): void => { live.delete(addr); free(addr); };
 
 const MiB = 2 ** 20;
 const mib = (b: number): string => (b / MiB).toFixed(1);
-const rss = (field: string): number => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, "m").exec(readFileSync("/proc/self/status", "utf8"))![1]) * 1024;
+const rss = (field: string): number =>
+  Number(new RegExp(`^${field}:\\s*(\\d+) kB`, "m").exec(readFileSync("/proc/self/status", "utf8"))![1]) * 1024;
 
 const param = (shape: number[], scale = 0.02): Tensor => randn(shape).mul(scale).requiresGrad_();
 const { batch: B, seq: T, hidden: H, heads: NH, mlp: M } = ENCODER;
 const D = H / NH;
 const [ln1w, ln1b, ln2w, ln2b] = [param([H], 1), param([H]), param([H], 1), param([H])];
-const [wq, wk, wv, wo, w1, w2] = [param([H, H]), param([H, H]), param([H, H]), param([H, H]), param([M, H]), param([H, M])];
+const [wq, wk, wv, wo] = [param([H, H]), param([H, H]), param([H, H]), param([H, H])];
+const [w1, w2] = [param([M, H]), param([H, M])];
 const [bq, bk, bv, bo, b1, b2] = [param([H]), param([H]), param([H]), param([H]), param([M]), param([H])];
 const params = [ln1w, ln1b, ln2w, ln2b, wq, wk, wv, wo, w1, w2, bq, bk, bv, bo, b1, b2];
 const heads = (t: Tensor): Tensor => t.reshape([B, T, NH, D]).permute([0, 2, 1, 3]);
@@ -64,9 +69,11 @@ const opt = new optim.AdamW(params, { lr: 1e-4 });
 const gc = (globalThis as { gc?: () => void }).gc;
 const report = (label: string): void => {
   const s = rt.heapStats();
-  console.log(`${label}: heap live ${mib(s.liveBytes)} MiB (scratch ${mib(s.scratchBytes)}), peak live ${mib(s.peakLiveBytes)}, ` +
-    `top ${mib(s.top)} (peak top ${mib(s.peakTop)}), free holes ${mib(s.freeBytes)}, linear memory ${mib(rt.f32.byteLength)} MiB; ` +
-    `RSS ${mib(rss("VmRSS"))} MiB (high-water ${mib(rss("VmHWM"))}), JS heap used ${mib(process.memoryUsage().heapUsed)}`);
+  console.log(`${label}: heap live ${mib(s.liveBytes)} MiB (scratch ${mib(s.scratchBytes)}), ` +
+    `peak live ${mib(s.peakLiveBytes)}, top ${mib(s.top)} (peak top ${mib(s.peakTop)}), ` +
+    `free holes ${mib(s.freeBytes)}, linear memory ${mib(rt.f32.byteLength)} MiB; ` +
+    `RSS ${mib(rss("VmRSS"))} MiB (high-water ${mib(rss("VmHWM"))}), ` +
+    `JS heap used ${mib(process.memoryUsage().heapUsed)}`);
 };
 gc?.(); gc?.();
 report("after setup");
@@ -75,7 +82,9 @@ for (let step = 1; step <= 3; step++) {
   let afterForward = 0;
   const tensorBytes = (): number => rt.heapStats().liveBytes - rt.heapStats().scratchBytes;
   const before = tensorBytes();
-  for (const a of live.keys()) if (phaseOf.get(a) !== "kernel scratch") phaseOf.set(a, "before the step (parameters, input, .grad, AdamW state)");
+  for (const a of live.keys()) {
+    if (phaseOf.get(a) !== "kernel scratch") phaseOf.set(a, "before the step (parameters, input, .grad, AdamW state)");
+  }
   tidy(() => {
     phase = "forward";
     opt.zeroGrad();
@@ -92,9 +101,15 @@ for (let step = 1; step <= 3; step++) {
 }
 // The blocks live at the last step's peak, by the phase and then the op that allocated them.
 const groups = new Map<string, { n: number; bytes: number }>();
-const add = (key: string, s: number): void => { const g = groups.get(key) ?? { n: 0, bytes: 0 }; g.n++; g.bytes += s; groups.set(key, g); };
+const add = (key: string, s: number): void => {
+  const g = groups.get(key) ?? { n: 0, bytes: 0 };
+  g.n++; g.bytes += s; groups.set(key, g);
+};
 for (const [ph, o, s] of peakSnapshot) { add(ph, s); add(`${ph}: ${o}`, s); }
 console.log(`live at the last step's peak (${mib(peak)} MiB in ${peakSnapshot.length} blocks):`);
 for (const [key, g] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
-  if (!key.includes(": ") || g.bytes >= MiB / 4) console.log(`  ${key.includes(": ") ? "    " : ""}${mib(g.bytes).padStart(6)} MiB ${String(g.n).padStart(3)} blocks  ${key.includes(": ") ? key.split(": ")[1] : key}`);
+  const sub = key.includes(": ");
+  if (sub && g.bytes < MiB / 4) continue;
+  console.log(`  ${sub ? "    " : ""}${mib(g.bytes).padStart(6)} MiB ${String(g.n).padStart(3)} blocks  ` +
+    `${sub ? key.split(": ")[1] : key}`);
 }

@@ -17,7 +17,9 @@ t("backward through a chain holds a few gradients at a time, not one per op", ()
   tidy(() => {
     const x = randn([256, 256]).requiresGrad_();
     let y: Tensor = x;
-    for (let i = 0; i < depth; i++) y = i % 3 === 0 ? y.mul(y) : i % 3 === 1 ? y.transpose(0, 1).mul(0.5).add(y) : y.exp().sub(1);
+    for (let i = 0; i < depth; i++) {
+      y = i % 3 === 0 ? y.mul(y) : i % 3 === 1 ? y.transpose(0, 1).mul(0.5).add(y) : y.exp().sub(1);
+    }
     const loss = y.mean();
     const scratch = rt.heapStats().scratchBytes;
     const before = rt.heapStats().liveBytes;
@@ -41,7 +43,8 @@ t("gradients shared between inputs, passed through, retained or used twice stay 
     return { a: a.grad!, b: b.grad!, s: s.grad!, sv: Float32Array.from(s.storage) };
   });
   const expectS = grads.sv.map((x) => 2 * x + 1);
-  const close = (x: Float32Array, y: Float32Array): boolean => x.every((v, i) => Math.abs(v - y[i]) <= 1e-5 * (1 + Math.abs(y[i])));
+  const close = (x: Float32Array, y: Float32Array): boolean =>
+    x.every((v, i) => Math.abs(v - y[i]) <= 1e-5 * (1 + Math.abs(y[i])));
   assert.ok(close(grads.s.storage as Float32Array, expectS), "s.grad = 2s + 1");
   assert.ok(close(grads.b.storage as Float32Array, expectS), "b.grad = s.grad");
   assert.ok(close(grads.a.storage as Float32Array, expectS.map((x) => x + 1)), "a.grad = s.grad + 1");

@@ -27,7 +27,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant("free" as const), pick: fc.nat() }),
 );
 
-t("random allocate/free sequences: no live overlap, aligned, within the limit, all freed leaves nothing; high-water marks", () => {
+t("random allocate/free sequences: no live overlap, aligned, within the limit, all freed leaves nothing; " +
+  "high-water marks", () => {
   fc.assert(fc.property(fc.array(stepArb, { maxLength: 200 }), fc.integer({ min: 1 << 16, max: 1 << 22 }), (steps, limit) => {
     const { heap } = pretendHeap(limit);
     const live = new Map<number, number>(); // address → requested bytes
@@ -54,9 +55,12 @@ t("random allocate/free sequences: no live overlap, aligned, within the limit, a
     }
     for (const addr of live.keys()) heap.free(addr);
     const base = Math.ceil(100 / ALIGN) * ALIGN;
-    assert.equal(heap.stats(), { liveBytes: 0, liveBlocks: 0, freeBytes: 0, top: base, peakLiveBytes: highWater, peakTop: heap.stats().peakTop });
+    const { peakTop } = heap.stats();
+    assert.equal(heap.stats(),
+      { liveBytes: 0, liveBlocks: 0, freeBytes: 0, top: base, peakLiveBytes: highWater, peakTop });
     heap.resetPeaks();
-    assert.equal(heap.stats(), { liveBytes: 0, liveBlocks: 0, freeBytes: 0, top: base, peakLiveBytes: 0, peakTop: base });
+    assert.equal(heap.stats(),
+      { liveBytes: 0, liveBlocks: 0, freeBytes: 0, top: base, peakLiveBytes: 0, peakTop: base });
   }), { numRuns: RUNS * 5 });
 });
 
