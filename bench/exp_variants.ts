@@ -15,9 +15,7 @@ const { i32, v128 } = ValType;
 type Emit = (c: Code, x: number) => void;
 type Konst = (c: Code, v: number, int?: boolean) => Code;
 
-const i32x4 = (c: Code, v: number): Code => c.simd(Simd.const, ...new Array<number>(4).fill(0)
-  .flatMap(() => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255]));
-const inline: Konst = (c, v, int) => (int ? i32x4(c, v) : c.f32x4Const(v));
+const inline: Konst = (c, v, int) => (int ? c.i32x4Const(v) : c.f32x4Const(v));
 const P = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 
 const cephes: Emit = (c, x) => {
@@ -29,11 +27,13 @@ const cephes: Emit = (c, x) => {
     .get(n).f32x4Const(-2.12194440e-4).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).set(r);
   c.f32x4Const(P[0]).set(y);
   for (const k of P.slice(1)) c.get(y).get(r).simd(Simd.f32x4Mul).f32x4Const(k).simd(Simd.f32x4Add).set(y);
-  c.get(y).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Add).f32x4Const(1).simd(Simd.f32x4Add);
+  c.get(y).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Add)
+    .f32x4Const(1).simd(Simd.f32x4Add);
   c.get(n).simd(Simd.i32x4TruncSatF32x4S).set(n);
   c.get(n).i32(1).simd(Simd.i32x4ShrS).set(r);
   c.get(r).i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl).simd(Simd.f32x4Mul);
-  c.get(n).get(r).simd(Simd.i32x4Sub).i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl).simd(Simd.f32x4Mul);
+  c.get(n).get(r).simd(Simd.i32x4Sub).i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl)
+    .simd(Simd.f32x4Mul);
   c.set(y);
   c.f32x4Const(Infinity).get(y).get(x).f32x4Const(HI).simd(Simd.f32x4Gt).simd(Simd.v128Bitselect);
   c.get(x).f32x4Const(LO).simd(Simd.f32x4Ge).get(x).get(x).simd(Simd.f32x4Ne).simd(Simd.v128Or).simd(Simd.v128And);
@@ -50,11 +50,13 @@ const oneInstr = (K: Konst): Emit => (c, x) => {
     .get(n); K(c, -2.12194440e-4).simd(Simd.f32x4Mul).simd(Simd.f32x4Sub).set(r);
   K(c, P[0]).set(y);
   for (const k of P.slice(1)) { c.get(y).get(r).simd(Simd.f32x4Mul); K(c, k).simd(Simd.f32x4Add).set(y); }
-  c.get(y).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Add); K(c, 1).simd(Simd.f32x4Add).set(y);
+  c.get(y).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Mul).get(r).simd(Simd.f32x4Add);
+  K(c, 1).simd(Simd.f32x4Add).set(y);
   c.get(t); K(c, 0x4b400000, true).simd(Simd.i32x4Sub).set(n);
   c.get(n).i32(1).simd(Simd.i32x4ShrS).set(a);
   c.get(y).get(a).i32(23).simd(Simd.i32x4Shl); K(c, 0x3f800000, true).simd(Simd.i32x4Add).simd(Simd.f32x4Mul);
-  c.get(n).get(a).simd(Simd.i32x4Sub).i32(23).simd(Simd.i32x4Shl); K(c, 0x3f800000, true).simd(Simd.i32x4Add).simd(Simd.f32x4Mul);
+  c.get(n).get(a).simd(Simd.i32x4Sub).i32(23).simd(Simd.i32x4Shl);
+  K(c, 0x3f800000, true).simd(Simd.i32x4Add).simd(Simd.f32x4Mul);
 };
 
 const variants: Record<string, Emit> = {
@@ -79,7 +81,8 @@ function mapOf(emit: Emit): Code {
 const memory = new WebAssembly.Memory({ initial: 1024 });
 const names = Object.keys(variants);
 const mod = new WebAssembly.Module(encodeModule(Object.fromEntries(names.map((n) => [n, mapOf(variants[n])])), false));
-const fns = new WebAssembly.Instance(mod, { env: { memory } }).exports as Record<string, (s: number, d: number, n: number) => void>;
+type MapFn = (s: number, d: number, n: number) => void;
+const fns = new WebAssembly.Instance(mod, { env: { memory } }).exports as Record<string, MapFn>;
 const f32 = new Float32Array(memory.buffer);
 const u32 = new Uint32Array(memory.buffer);
 
@@ -124,7 +127,9 @@ names.forEach((name, v) => {
     if (u32[out + i] !== u32[N + i]) differ++;
   }
   const edgeOut = edges.map((_, j) => f32[out + sweep.length + j]);
-  const edgesOk = edges.every((x, j) => Object.is(edgeOut[j], Math.fround(Math.exp(x))) || ulps(edgeOut[j], Math.fround(Math.exp(x))) <= 1);
-  console.log(`${name.padEnd(9)} ${nsPerElement(fns[name]).toFixed(3)} ns/element (1 thread); worst ${worst.toFixed(2)} ulp ` +
-    `(at ${at}); edges ${edgesOk ? "exact" : "WRONG " + edgeOut.join(",")}; ${differ} of ${count} results differ from ${names[0]}`);
+  const edgesOk = edges.every((x, j) =>
+    Object.is(edgeOut[j], Math.fround(Math.exp(x))) || ulps(edgeOut[j], Math.fround(Math.exp(x))) <= 1);
+  console.log(`${name.padEnd(9)} ${nsPerElement(fns[name]).toFixed(3)} ns/element (1 thread); ` +
+    `worst ${worst.toFixed(2)} ulp (at ${at}); edges ${edgesOk ? "exact" : "WRONG " + edgeOut.join(",")}; ` +
+    `${differ} of ${count} results differ from ${names[0]}`);
 });

@@ -49,7 +49,10 @@ function fillMasked(s: FloatArray, r: number, keyMask: ScoreView<TypedArray>, b:
   for (let j = 0; j < lk; j++) if (data[mo + j * mc] === 0) s[r + j] = value;
 }
 
-/** out ← x ⊙ keep · scale (out may be x): the weights after dropout, as the composed op's mul(P, mask) rounds them. */
+/**
+ * out ← x ⊙ keep · scale (out may be x): the weights after dropout, as the composed op's mul(P, mask) rounds
+ * them.
+ */
 export function applyDropout(x: FloatArray, drop: AttentionDropout, out: FloatArray): void {
   const { keep, scale } = drop;
   for (let i = 0; i < x.length; i++) out[i] = keep[i] !== 0 ? x[i] * scale : 0;
@@ -64,8 +67,12 @@ function withWeights(
 ): void {
   if (!drop) { use(probs); return; }
   const weights = (probs instanceof Float32Array ? kt.temp?.(probs.length) : null) ?? like(probs, probs.length);
-  (kt.dropout ?? applyDropout)(probs, drop, weights);
-  try { use(weights); } finally { if (weights instanceof Float32Array) kt.release?.(weights); }
+  try {
+    (kt.dropout ?? applyDropout)(probs, drop, weights);
+    use(weights);
+  } finally {
+    if (weights instanceof Float32Array) kt.release?.(weights);
+  }
 }
 
 function scaleBy(x: FloatArray, s: number): void {

@@ -61,13 +61,15 @@ export function broadcastWasm(
   const rows = outer.reduce((p, d) => p * d.n, 1);
   const byElements = rows === 1 && threads > 1;
   const parts = Math.min(threads, byElements ? inner.n : rows);
-  const ops: Operand[] = [{ read: a }, { read: b }, { write: out }, { scratch: Math.max(4, k * DIM_BYTES) }, { scratch: Math.max(4, parts * k * 4) }];
+  const ops: Operand[] = [{ read: a }, { read: b }, { write: out }, { scratch: Math.max(4, k * DIM_BYTES) },
+    { scratch: Math.max(4, parts * k * 4) }];
   const [aa, ba, oa, dims, idx] = r.layout(ops);
   const desc = new Int32Array(r.f32.buffer, dims, k * DIM_BYTES / 4);
   outer.forEach((d, i) => desc.set([d.n, d.a * 4, d.b * 4, d.a * 4 * d.n, d.b * 4 * d.n], (k - 1 - i) * DIM_BYTES / 4));
   const [ain, bin] = [inner.a * 4, inner.b * 4];
   const jobs = byElements
-    ? splitJobs(parts, inner.n, (s, e) => [fn, [aa + s * ain, ba + s * bin, oa + s * 4, 1, e - s, ain, bin, dims, 0, idx]])
+    ? splitJobs(parts, inner.n, (s, e) =>
+      [fn, [aa + s * ain, ba + s * bin, oa + s * 4, 1, e - s, ain, bin, dims, 0, idx]])
     : splitJobs(parts, rows, (s, e, t) => {
       // The odometer of row s (innermost dim first) and where a and b start there.
       const at = idx + t * k * 4;

@@ -26,7 +26,9 @@ export function geluBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: FloatA
 const param = (p: Float32Array | null, cols: number): Operand => (p ? { read: p } : { scratch: cols * 4 });
 
 export function layerNormWith(rt: () => WasmRuntime, x: FloatArray, cols: number, weight: FloatArray | null, bias: FloatArray | null, eps: number, out: FloatArray, mean: FloatArray, rstd: FloatArray): void {
-  if (!isF32(x, weight, bias, out, mean, rstd) || cols === 0 || x.length < FUSED_MIN) return cpuKernels.layerNorm(x, cols, weight, bias, eps, out, mean, rstd);
+  if (!isF32(x, weight, bias, out, mean, rstd) || cols === 0 || x.length < FUSED_MIN) {
+    return cpuKernels.layerNorm(x, cols, weight, bias, eps, out, mean, rstd);
+  }
   const r = rt();
   const rows = mean.length;
   const ops: Operand[] = [{ read: x as Float32Array }, param(weight as Float32Array | null, cols), param(bias as Float32Array | null, cols), { write: out as Float32Array }, { write: mean as Float32Array }, { write: rstd as Float32Array }];
@@ -45,7 +47,9 @@ export function layerNormWith(rt: () => WasmRuntime, x: FloatArray, cols: number
  * into dw and db here (cols × threads adds).
  */
 export function layerNormBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: FloatArray, cols: number, weight: FloatArray | null, mean: FloatArray, rstd: FloatArray, dx: FloatArray, dw: FloatArray | null, db: FloatArray | null): void {
-  if (!isF32(x, g, weight, mean, rstd, dx, dw, db) || cols === 0 || x.length < FUSED_MIN) return cpuKernels.layerNormBackward(x, g, cols, weight, mean, rstd, dx, dw, db);
+  if (!isF32(x, g, weight, mean, rstd, dx, dw, db) || cols === 0 || x.length < FUSED_MIN) {
+    return cpuKernels.layerNormBackward(x, g, cols, weight, mean, rstd, dx, dw, db);
+  }
   const r = rt();
   const rows = mean.length;
   const threads = threadsFor(r, x.length, fusedTuning.splitElements, rows);
@@ -59,7 +63,8 @@ export function layerNormBackwardWith(rt: () => WasmRuntime, x: FloatArray, g: F
   r.f32.fill(0, partials / 4, partials / 4 + threads * cols * 2);
   r.parallel(splitJobs(threads, rows, (s, e, t) => {
     const dwAt = partials + t * cols * 8;
-    return ["layerNormBackwardRows", [xa + s * cols * 4, ga + s * cols * 4, wa, ma + s * 4, sa + s * 4, da + s * cols * 4, dwAt, dwAt + cols * 4, e - s, cols]];
+    return ["layerNormBackwardRows", [xa + s * cols * 4, ga + s * cols * 4, wa, ma + s * 4, sa + s * 4,
+      da + s * cols * 4, dwAt, dwAt + cols * 4, e - s, cols]];
   }));
   const f32 = r.f32;
   for (let t = 0; t < threads; t++) {

@@ -20,11 +20,13 @@ export const indexTuning = { minElements: 2048, splitElements: 1 << 19 };
  * (one barrier a call); `from` and `to` as the kernel's x and out, their blocks fromBlock and toBlock floats apart.
  */
 function columnJobs(
-  r: WasmRuntime, fn: string, from: number, idx: number, to: number, n: number, inner: number, outer: number, fromBlock: number, toBlock: number,
+  r: WasmRuntime, fn: string, from: number, idx: number, to: number, n: number, inner: number, outer: number,
+  fromBlock: number, toBlock: number,
 ): Job[] {
   const threads = threadsFor(r, outer * n * inner, indexTuning.splitElements);
   return vectorColumns(inner, threads)
-    .map(([s, e]): Job => [fn, [from + s * 4, idx, to + s * 4, n, inner * 4, e - s, outer, fromBlock * 4, toBlock * 4]]);
+    .map(([s, e]): Job => [fn, [from + s * 4, idx, to + s * 4, n, inner * 4, e - s, outer, fromBlock * 4,
+      toBlock * 4]]);
 }
 
 export function indexSelectWith(rt: () => WasmRuntime, x: TypedArray, index: Int32Array, outer: number, size: number, inner: number, out: TypedArray): void {

@@ -50,7 +50,9 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
     // Whole problems per job when the batch divides evenly enough (each job packs into buffers of its own),
     // else each problem's output tiles split into jobs by the longer side. Jobs outnumber threads where the work
     // allows (threads claim them as they get free, so a late or slower thread leaves its share to the others);
-    // a tile job is at least one L2 block of row panels, the unit the GEMM's loops reuse from cache.
+    // tile jobs are one per GEMM.mcPanels panels of the split side (an L2 block of row panels, the unit the
+    // GEMM's loops reuse from cache; column splits use the same count), but at least one per thread, so with
+    // more threads than blocks a job is smaller than a block.
     const byProblem = count % threads === 0 || count >= 4 * threads;
     const byRows = mPanels >= nPanels;
     const panels = byRows ? mPanels : nPanels;
@@ -81,7 +83,7 @@ export function matmulF32(rt: WasmRuntime, a: Float32Array, b: Float32Array, out
     if (bAt < 0) { f32.set(b.subarray(t0 * sizes.b, (t0 + count) * sizes.b), bRaw / 4); rt.copies.inBytes += sizes.b * count * 4; }
     if (epi && biasAt < 0) { rt.f32.set(epi.bias, biasIn / 4); rt.copies.inBytes += n * 4; }
     const epiArgs = [biasIn, preOut, epi?.gelu ? 1 : 0];
-    const jobs = (n: number, make: (t: number) => Job): Job[] => Array.from({ length: n }, (_, t) => make(t));
+    const jobs = (total: number, make: (t: number) => Job): Job[] => Array.from({ length: total }, (_, t) => make(t));
     if (byProblem) {
       rt.parallel(jobs(parts, (t) => {
         const [s, e] = share(count, parts, t);

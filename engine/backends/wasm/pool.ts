@@ -3,8 +3,10 @@
 // the control block; every thread (the calling one included) claims the next unclaimed job from one atomic
 // word until none is left, so whichever thread is free takes the next job: a worker that wakes late, or is
 // busy elsewhere, leaves its share to the others instead of making them wait. The caller then waits until
-// every claimed job has finished. Waiting first spins for a bounded time (back-to-back kernels then cost no
-// futex wake-up), then blocks in Atomics.wait. Workers are unref()'d and never keep the process alive.
+// every claimed job has finished. Only the first `active` workers (setActive) claim jobs, so lowering the
+// thread count limits how many threads run even though started workers stay. Waiting first spins for a
+// bounded time (back-to-back kernels then cost no futex wake-up), then blocks in Atomics.wait. Workers are
+// unref()'d and never keep the process alive.
 // In a page (cross-origin isolated, so memory can be shared) the workers are Web Workers: they start only
 // once the page's thread yields (ready() awaits them), and the page's thread spins instead of Atomics.wait,
 // which a page's main thread may not call.
@@ -12,14 +14,21 @@ import { Worker } from "node:worker_threads";
 
 /** Bytes at the start of linear memory reserved for the control block: header, ready flags, job table. */
 export const CONTROL_BYTES = 16384;
-/** Header words: CLAIM = jobs << 16 | next job to claim; PENDING = jobs not yet finished; SEQ = calls posted. */
-const [CLAIM, PENDING, SEQ, ERROR] = [0, 1, 2, 3];
+/**
+ * Header words: CLAIM = jobs << 16 | next job to claim; PENDING = jobs not yet finished; SEQ = calls posted;
+ * ERROR = a job of this call threw; ACTIVE = how many workers (numbers 1..ACTIVE) claim jobs.
+ */
+const [CLAIM, PENDING, SEQ, ERROR, ACTIVE] = [0, 1, 2, 3, 4];
 const READY = 32; // READY + w: worker w (1-based) serves calls
 export const MAX_WORKERS = 31;
-const JOBS = 64; // job j at JOBS + j·JOB: fn index, arg count, args… (claimJobs spells these as literals)
+// Job j at JOBS + j·JOB: fn index, arg count, args…, and in its last word the thread that ran it (0: the
+// calling thread, else the worker's number). claimJobs spells these as literals.
+const JOBS = 64;
 const JOB = 32;
-if (CLAIM !== 0 || PENDING !== 1 || ERROR !== 3 || JOBS !== 64 || JOB !== 32) throw new Error("[wasm] pool layout out of sync with claimJobs");
-const MAX_ARGS = JOB - 2;
+if (CLAIM !== 0 || PENDING !== 1 || ERROR !== 3 || JOBS !== 64 || JOB !== 32) {
+  throw new Error("[wasm] pool layout out of sync with claimJobs");
+}
+const MAX_ARGS = JOB - 3;
 /** Jobs one call may post: a caller splitting finer than this gets a typed error, never a silent wrong split. */
 export const MAX_JOBS = (CONTROL_BYTES / 4 - JOBS) / JOB;
 /**
@@ -31,23 +40,25 @@ export const SPIN_MS = 0.1;
 
 /**
  * The claim loop, run by the workers (as source) and by the calling thread alike: take job `next` with
- * compareExchange on the CLAIM word, run it, count it done (PENDING), flag a throw (ERROR). The word holds the
- * job count too, so a thread that read a finished call's word can never claim from a newer one (its exchange
- * fails); the job table is written before the word is published. The layout is written as literals (CLAIM 0,
- * PENDING 1, ERROR 3, JOBS 64, JOB 32): this function's source is also the workers' code.
+ * compareExchange on the CLAIM word, run it, record which thread ran it, count it done (PENDING), flag a throw
+ * (ERROR). The word holds the job count too, so a thread that read a finished call's word fails its exchange
+ * on a newer call unless that call has the same job count and next job; then the exchange succeeds, which is
+ * harmless: the job table is read after the claim (and written before the word is published), so the job it
+ * runs is the newer call's. The layout is written as literals (CLAIM 0, PENDING 1, ERROR 3, JOBS 64, JOB 32,
+ * the runner at JOB − 1 = 31): this function's source is also the workers' code.
  */
-function claimJobs(ctl: Int32Array, fns: ((...args: number[]) => unknown)[], args: number[]): boolean {
-  let failed = false;
+function claimJobs(ctl: Int32Array, fns: ((...args: number[]) => unknown)[], args: number[], thread: number): void {
   for (;;) {
     const word = Atomics.load(ctl, 0);
     const next = word & 0xffff;
-    if (next >= word >>> 16) return failed;
+    if (next >= word >>> 16) return;
     if (Atomics.compareExchange(ctl, 0, word, word + 1) !== word) continue;
     const at = 64 + next * 32;
     const n = ctl[at + 1];
     args.length = n;
     for (let i = 0; i < n; i++) args[i] = ctl[at + 2 + i];
-    try { fns[ctl[at]](...args); } catch { failed = true; Atomics.store(ctl, 3, 1); }
+    ctl[at + 31] = thread;
+    try { fns[ctl[at]](...args); } catch { Atomics.store(ctl, 3, 1); }
     if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
   }
 }
@@ -61,7 +72,11 @@ function spinWhile(ctl: Int32Array, i: number, value: number, ms: number): boole
   }
 }
 
-/** The worker body, plain JS: instantiate the shared module, then serve calls forever. */
+/**
+ * The worker body, plain JS: instantiate the shared module, then serve calls forever; a worker numbered above
+ * ACTIVE sleeps on that word instead of claiming. It is built from claimJobs' and spinWhile's source text, so
+ * code instrumentation that rewrites functions (coverage tools) breaks the workers.
+ */
 const WORKER_LOOP = `
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => instance.exports[n]);
@@ -73,12 +88,19 @@ let seen = Atomics.load(ctl, ${SEQ});
 Atomics.store(ctl, ${READY} + worker, 1);
 Atomics.notify(ctl, ${READY} + worker);
 for (;;) {
+  const active = Atomics.load(ctl, ${ACTIVE});
+  if (worker > active) {
+    Atomics.wait(ctl, ${ACTIVE}, active);
+    seen = Atomics.load(ctl, ${SEQ});
+    continue;
+  }
   if (!spinWhile(ctl, ${SEQ}, seen, ${SPIN_MS})) Atomics.wait(ctl, ${SEQ}, seen);
   seen = Atomics.load(ctl, ${SEQ});
-  claimJobs(ctl, fns, args);
+  if (worker <= Atomics.load(ctl, ${ACTIVE})) claimJobs(ctl, fns, args, worker);
 }
 `;
-const NODE_SOURCE = `const { module, memory, worker, names } = require("node:worker_threads").workerData;\n${WORKER_LOOP}`;
+const NODE_SOURCE =
+  `const { module, memory, worker, names } = require("node:worker_threads").workerData;\n${WORKER_LOOP}`;
 const WEB_SOURCE = `self.onmessage = (e) => { const { module, memory, worker, names } = e.data;\n${WORKER_LOOP}\n};`;
 
 /** Node (worker_threads), or a browser (Web Workers; the bundle stubs node:worker_threads). */
@@ -104,7 +126,9 @@ export class WorkerPool {
   readonly #memory: WebAssembly.Memory;
 
   /** `fns[i]` runs export `names[i]` on this thread. */
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[], fns: ((...args: number[]) => unknown)[]) {
+  constructor(
+    module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[], fns: ((...args: number[]) => unknown)[],
+  ) {
     this.#module = module;
     this.#memory = memory;
     this.#names = names;
@@ -115,6 +139,26 @@ export class WorkerPool {
 
   /** Workers that have started (the main thread is not counted). */
   get size(): number { return this.#workers.length; }
+
+  /** Workers that claim jobs (the main thread is not counted): the first n started ones; the rest sleep. */
+  get active(): number { return Math.min(Atomics.load(this.#ctl, ACTIVE), this.#workers.length); }
+
+  /**
+   * Lets only workers 1..n claim jobs. Every waiting worker is woken: one that became active then waits for
+   * calls, one that became inactive then sleeps on ACTIVE, so a call's wake-ups reach only active workers.
+   * Called between calls (run() is synchronous), so no job is in flight on a worker being turned off.
+   */
+  setActive(n: number): void {
+    Atomics.store(this.#ctl, ACTIVE, Math.max(0, Math.min(n, this.#workers.length)));
+    Atomics.notify(this.#ctl, ACTIVE);
+    Atomics.notify(this.#ctl, SEQ);
+  }
+
+  /** Which thread ran each of the last call's first `count` jobs: 0 the calling thread, else a worker's number. */
+  jobThreads(count: number): number[] {
+    const last = (j: number): number => Atomics.load(this.#ctl, JOBS + j * JOB + JOB - 1);
+    return Array.from({ length: Math.min(count, MAX_JOBS) }, (_, j) => last(j));
+  }
 
   /** Starts workers until there are `n`; in Node, waiting (up to 5 s each) until they serve calls. */
   grow(n: number): void {
@@ -127,7 +171,10 @@ export class WorkerPool {
       const thread = new Worker(NODE_SOURCE, { eval: true, workerData: data });
       thread.unref();
       Atomics.wait(this.#ctl, READY + worker, 0, 5000);
-      if (Atomics.load(this.#ctl, READY + worker) !== 1) { void thread.terminate(); throw new Error("[wasm] worker thread did not start"); }
+      if (Atomics.load(this.#ctl, READY + worker) !== 1) {
+        void thread.terminate();
+        throw new Error("[wasm] worker thread did not start");
+      }
       this.#workers.push(thread);
     }
   }
@@ -143,7 +190,9 @@ export class WorkerPool {
   async ready(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (this.#ready() < this.#workers.length) {
-      if (Date.now() > until) throw new Error(`[wasm] ${this.#workers.length - this.#ready()} worker threads did not start`);
+      if (Date.now() > until) {
+        throw new Error(`[wasm] ${this.#workers.length - this.#ready()} worker threads did not start`);
+      }
       await new Promise((done) => setTimeout(done, 5));
     }
   }
@@ -151,7 +200,7 @@ export class WorkerPool {
   /**
    * Runs every job, each exactly once, on whichever threads are free (this one included); returns when all
    * are done. Jobs must be independent of each other and of which thread runs them (scratch per job, not per
-   * thread); a worker that has not started yet simply takes none.
+   * thread); a worker that has not started yet, or is not active, simply takes none.
    */
   run(jobs: readonly Job[]): void {
     const ctl = this.#ctl;
@@ -170,15 +219,14 @@ export class WorkerPool {
     Atomics.store(ctl, PENDING, jobs.length);
     Atomics.store(ctl, CLAIM, jobs.length << 16); // publishes the table: claims start from here
     Atomics.add(ctl, SEQ, 1);
-    Atomics.notify(ctl, SEQ, Math.min(jobs.length - 1, this.#workers.length));
-    let failed = claimJobs(ctl, this.#fns, this.#args);
+    Atomics.notify(ctl, SEQ, Math.min(jobs.length - 1, this.active));
+    claimJobs(ctl, this.#fns, this.#args, 0);
     // Every job is claimed; wait for those still running on workers.
     for (let left = Atomics.load(ctl, PENDING); left !== 0; left = Atomics.load(ctl, PENDING)) {
       if (!inNode) continue; // a page's thread may not wait: it spins
       if (!spinWhile(ctl, PENDING, left, SPIN_MS)) Atomics.wait(ctl, PENDING, left);
     }
-    if (Atomics.load(ctl, ERROR) !== 0) failed = true;
-    if (failed) throw new Error("[wasm] a kernel trapped while running a split call");
+    if (Atomics.load(ctl, ERROR) !== 0) throw new Error("[wasm] a kernel trapped while running a split call");
   }
 }
 

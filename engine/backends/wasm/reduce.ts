@@ -25,8 +25,10 @@ export function sumAxisWith(rt: () => WasmRuntime, x: TypedArray, outer: number,
   const [xa, oa] = addrs;
   const threads = threadsFor(r, x.length, reduceTuning.splitElements);
   // By outer blocks where there are enough, else by column ranges (several outer blocks loop inside the kernel).
-  const byOuter = (s: number, e: number): Job => ["sumColumns", [xa + s * size * inner * 4, oa + s * inner * 4, e - s, size, inner, inner]];
-  const byColumns = ([s, e]: [number, number]): Job => ["sumColumns", [xa + s * 4, oa + s * 4, outer, size, inner, e - s]];
+  const byOuter = (s: number, e: number): Job =>
+    ["sumColumns", [xa + s * size * inner * 4, oa + s * inner * 4, e - s, size, inner, inner]];
+  const byColumns = ([s, e]: [number, number]): Job =>
+    ["sumColumns", [xa + s * 4, oa + s * 4, outer, size, inner, e - s]];
   r.parallel(outer >= threads ? splitJobs(threads, outer, byOuter) : vectorColumns(inner, threads).map(byColumns));
   r.writeBack(ops, addrs);
 }

@@ -72,7 +72,8 @@ export class WasmRuntime {
     const want = Math.max(1, Math.floor(n));
     if (!this.#pool) { this.#threads = 1; return; }
     this.#pool.grow(want - 1);
-    this.#threads = Math.min(want, this.#pool.size + 1);
+    this.#pool.setActive(want - 1);
+    this.#threads = this.#pool.active + 1;
   }
 
   /** Resolves once the worker threads serve calls (immediate in Node; a page's Web Workers start later). */
@@ -178,6 +179,9 @@ export class WasmRuntime {
   heapStats(): HeapStats & { scratchBytes: number } { return { ...this.heap.stats(), scratchBytes: this.#scratch.bytes }; }
 
   call(fn: string, ...args: number[]): void { this.#fns[fn](...args); }
+
+  /** Which thread ran each of the last split call's first `count` jobs (0: this one); tests check the limit. */
+  jobThreads(count: number): number[] { return this.#pool?.jobThreads(count) ?? []; }
 
   /** Runs independent jobs on this thread and the workers, each job taken by whichever thread is free next. */
   parallel(jobs: readonly Job[]): void {

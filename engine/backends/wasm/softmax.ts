@@ -18,8 +18,6 @@ function splitRows(r: WasmRuntime, rows: number, cols: number, job: (s: number, 
   r.parallel(splitJobs(threadsFor(r, rows * cols, rowTuning.splitElements), rows, job));
 }
 
-/** The f32 bit pattern of v as an i32 kernel argument. */
-
 export function softmaxWith(rt: () => WasmRuntime, x: FloatArray, cols: number, out: FloatArray, log: boolean): void {
   if (!isF32(x, out) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.softmax(x, cols, out, log);
   const r = rt();
@@ -49,7 +47,9 @@ function putTargets(r: WasmRuntime, target: Int32Array, at: number): void {
 }
 
 export function crossEntropyWith(rt: () => WasmRuntime, x: FloatArray, target: Int32Array, cols: number, smoothing: number, loss: FloatArray, lse: FloatArray): void {
-  if (!isF32(x, loss, lse) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.crossEntropy(x, target, cols, smoothing, loss, lse);
+  if (!isF32(x, loss, lse) || cols === 0 || x.length < ROWS_MIN) {
+    return cpuKernels.crossEntropy(x, target, cols, smoothing, loss, lse);
+  }
   const r = rt();
   const rows = x.length / cols;
   const ops = [{ read: x as Float32Array }, { scratch: rows * 4 }, { write: loss as Float32Array }, { write: lse as Float32Array }];
@@ -62,7 +62,9 @@ export function crossEntropyWith(rt: () => WasmRuntime, x: FloatArray, target: I
 }
 
 export function crossEntropyBackwardWith(rt: () => WasmRuntime, x: FloatArray, target: Int32Array, lse: FloatArray, g: FloatArray, cols: number, smoothing: number, dx: FloatArray): void {
-  if (!isF32(x, lse, g, dx) || cols === 0 || x.length < ROWS_MIN) return cpuKernels.crossEntropyBackward(x, target, lse, g, cols, smoothing, dx);
+  if (!isF32(x, lse, g, dx) || cols === 0 || x.length < ROWS_MIN) {
+    return cpuKernels.crossEntropyBackward(x, target, lse, g, cols, smoothing, dx);
+  }
   const r = rt();
   const rows = x.length / cols;
   const ops = [{ read: x as Float32Array }, { scratch: rows * 4 }, { read: lse as Float32Array }, { read: g as Float32Array }, { write: dx as Float32Array }];

@@ -6,7 +6,8 @@ import type { Job } from "./pool.ts";
 import type { Operand, WasmRuntime } from "./runtime.ts";
 
 /** Whether every array given is float32 (null: an optional operand left out), the dtype the wasm kernels take. */
-export const isF32 = (...xs: readonly (TypedArray | null)[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
+export const isF32 = (...xs: readonly (TypedArray | null)[]): boolean =>
+  xs.every((x) => x === null || x instanceof Float32Array);
 
 /** [start, end) of part `t` of `n` items split `parts` ways as evenly as possible. */
 export const share = (n: number, parts: number, t: number): [number, number] =>

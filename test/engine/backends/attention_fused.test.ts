@@ -8,6 +8,8 @@
 import fc from "fast-check";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { attentionWith } from "../../../engine/backends/cpu/attention.ts";
+import { cpuKernels } from "../../../engine/backends/cpu/index.ts";
 import { setWasmThreads } from "../../../engine/backends/wasm/index.ts";
 import { matmulTuning } from "../../../engine/backends/wasm/matmul.ts";
 import { F, Generator, manualSeed, nn, randint, randn, tensor, type Tensor } from "../../../engine/index.ts";
@@ -146,6 +148,23 @@ t("a tiny AETNet's loss and gradients are unchanged (within float32 rounding) wi
   const { fused, composed } = bothWays(step);
   assert.is(fused.length, composed.length);
   fused.forEach((f, i) => assert.ok(maxDiff(f, composed[i]) <= 1e-3 * (1 + maxAbs(composed[i])), `tensor ${i}: ${maxDiff(f, composed[i])} of ${maxAbs(composed[i])}`));
+});
+
+t("a dropout that throws still returns the work buffer it was given", () => {
+  const [taken, returned] = [[] as Float32Array[], [] as Float32Array[]];
+  const kt = attentionWith({
+    matmul: cpuKernels.matmul, softmax: cpuKernels.softmax, softmaxBackward: cpuKernels.softmaxBackward,
+    temp: (n) => { const x = new Float32Array(n); taken.push(x); return x; },
+    release: (x) => { returned.push(x); },
+    dropout: () => { throw new RangeError("no room for the dropped-out weights"); },
+  });
+  const dims = { batch: 1, lq: 2, lk: 3, d: 4, dv: 4, scale: 0.5 };
+  const drop = { keep: new Uint8Array(6).fill(1), scale: 2 };
+  const [q, k, v] = [new Float32Array(8), new Float32Array(12), new Float32Array(12)];
+  const [probs, out] = [new Float32Array(6), new Float32Array(8)];
+  assert.throws(() => kt.attention(q, k, v, dims, null, null, drop, probs, out), /no room/);
+  assert.is(taken.length, 1);
+  assert.equal(returned, taken);
 });
 
 t.run();

@@ -107,7 +107,10 @@ simd("exp stays within 1 ulp over a sweep of floats, with exact 0, +∞ and NaN 
 const OPS: BinaryOp[] = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
 const COMPARE = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
 
-/** Strides of an operand of `own` shape stored with its dims in memory order `order` (outermost first), aligned to `shape`. */
+/**
+ * Strides of an operand of `own` shape stored with its dims in memory order `order` (outermost first), aligned
+ * to `shape`.
+ */
 function stridesIn(own: number[], order: number[], shape: number[]): number[] {
   const st = new Array<number>(own.length).fill(0);
   let step = 1;
@@ -121,11 +124,18 @@ function stridesIn(own: number[], order: number[], shape: number[]): number[] {
  * maybe dropped), each operand stored in a random dim order (a transposed operand) or contiguously.
  */
 const broadcastArb = fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 6 }).chain((shape) => {
-  const operand = fc.tuple(fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }), fc.integer({ min: 0, max: shape.length }), fc.boolean(), fc.integer())
+  const ones = fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length });
+  const operand = fc.tuple(ones, fc.integer({ min: 0, max: shape.length }), fc.boolean(), fc.integer())
     .map(([ones, drop, permute, seed]) => {
       const own = shape.map((d, i) => (ones[i] ? 1 : d)).slice(drop);
       const order = own.map((_, i) => i);
-      if (permute) for (let i = order.length - 1, s = seed; i > 0; i--) { s = (Math.imul(s, 1664525) + 1013904223) | 0; const j = (s >>> 0) % (i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+      if (permute) {
+        for (let i = order.length - 1, s = seed; i > 0; i--) {
+          s = (Math.imul(s, 1664525) + 1013904223) | 0;
+          const j = (s >>> 0) % (i + 1);
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+      }
       return { own, strides: stridesIn(own, order, shape) };
     });
   return fc.tuple(fc.constant(shape), operand, operand).map(([s, a, b]) => ({ shape: s, a, b }));
@@ -133,26 +143,32 @@ const broadcastArb = fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, ma
 
 const numel = (s: number[]): number => s.reduce((x, y) => x * y, 1);
 /** Float32 bit patterns apart (same sign), for the pow bound. */
-const ulps = (x: number, y: number): number => Math.abs(new Int32Array(Float32Array.of(x).buffer)[0] - new Int32Array(Float32Array.of(y).buffer)[0]);
+const bitsOf = (x: number): number => new Int32Array(Float32Array.of(x).buffer)[0];
+const ulps = (x: number, y: number): number => Math.abs(bitsOf(x) - bitsOf(y));
 
-simd("binary maps with any broadcast over ranks 1–6 equal the reference (comparisons as int32; pow within 1 ulp)", () => {
+simd("binary maps with any broadcast over ranks 1–6 equal the reference (comparisons as int32; pow within 1 ulp)",
+  () => {
   const arb = fc.record({ ...common, op: fc.constantFrom(...OPS), dims: broadcastArb, ties: fc.boolean() });
   let [powLanes, powExact] = [0, 0];
   fc.assert(fc.property(arb, ({ op, dims, seed, threads, split, resident, ties }) => withSetup(threads, split, (live) => {
     const { shape, a: opA, b: opB } = dims;
     // Small integers make equal pairs common, so comparisons and max/min ties are exercised.
-    const gen = (s: number[], k: number): Float32Array => (ties ? values(numel(s), seed + k, 3, false).map(Math.round) : values(numel(s), seed + k, 3, true));
+    const gen = (s: number[], k: number): Float32Array =>
+      (ties ? values(numel(s), seed + k, 3, false).map(Math.round) : values(numel(s), seed + k, 3, true));
     const a = place(gen(opA.own, 0), resident, live), b = place(gen(opB.own, 1), resident, live);
     const n = numel(shape);
-    const make = (): Float32Array | Int32Array => (COMPARE.has(op) ? new Int32Array(n) : place(new Float32Array(n), resident, live));
+    const make = (): Float32Array | Int32Array =>
+      (COMPARE.has(op) ? new Int32Array(n) : place(new Float32Array(n), resident, live));
     const want = make(), got = make();
     elementwiseTuning.minResident = 1; elementwiseTuning.minStaged = 1; // every size through the kernel
     cpuKernels.binary(op, a, opA.strides, b, opB.strides, shape, want);
     kernels.binary(op, a, opA.strides, b, opB.strides, shape, got);
     if (op !== "pow") return same(got, want);
     powLanes += n;
-    powExact += Array.from(want).filter((v, i) => Object.is(v, got[i]) || (Number.isNaN(v) && Number.isNaN(got[i]))).length;
-    return Array.from(want).every((v, i) => (Number.isNaN(v) ? Number.isNaN(got[i]) : Math.sign(v) === Math.sign(got[i]) && ulps(v, got[i]) <= 1));
+    powExact += Array.from(want).filter((v, i) => Object.is(v, got[i]) || (Number.isNaN(v) && Number.isNaN(got[i])))
+      .length;
+    return Array.from(want).every((v, i) =>
+      (Number.isNaN(v) ? Number.isNaN(got[i]) : Math.sign(v) === Math.sign(got[i]) && ulps(v, got[i]) <= 1));
   })), { numRuns: RUNS * 6 });
   // Near-ties are rare (a double within ~3e-14 of a float32 tie): nearly every lane is exact.
   assert.ok(powExact >= powLanes * 0.999, `pow exact on ${powExact} of ${powLanes} lanes`);
@@ -160,7 +176,8 @@ simd("binary maps with any broadcast over ranks 1–6 equal the reference (compa
 
 const INT_OPS: BinaryOp[] = ["add", "sub", "mul", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
 
-simd("int32 binary maps with any broadcast equal the reference, wrapping at ±2^31 (mul stays on the reference)", () => {
+simd("int32 binary maps with any broadcast equal the reference, wrapping at ±2^31 (mul stays on the reference)",
+  () => {
   const arb = fc.record({ ...common, op: fc.constantFrom(...INT_OPS), dims: broadcastArb, big: fc.boolean() });
   fc.assert(fc.property(arb, ({ op, dims, seed, threads, split, big }) => withSetup(threads, split, () => {
     const { shape, a: opA, b: opB } = dims;
@@ -181,13 +198,16 @@ simd("int32 binary maps with any broadcast equal the reference, wrapping at ±2^
 });
 
 simd("pow equals Math.pow on every pair of special and awkward values, and on exact ties", () => {
-  const special = [0, -0, Infinity, -Infinity, NaN, 1, -1, 2, -2, 3, -3, 0.5, -0.5, 1.5, -2.5, 1e-40, -1e-40, 1e-45, 3.4e38, -3.4e38,
-    1e30, -1e30, 1e-30, 0.999, 1.001, 4097, 100, -100, 40, -40, 127, 128, -149, -150, 150, 0.1, 7, -7];
+  const special = [0, -0, Infinity, -Infinity, NaN, 1, -1, 2, -2, 3, -3, 0.5, -0.5, 1.5, -2.5, 1e-40, -1e-40, 1e-45,
+    3.4e38, -3.4e38, 1e30, -1e30, 1e-30, 0.999, 1.001, 4097, 100, -100, 40, -40, 127, 128, -149, -150, 150, 0.1, 7, -7];
   const a = Float32Array.from(special.flatMap((x) => special.map(() => x)));
   const b = Float32Array.from(special.flatMap(() => special));
   // Exact results with 25 significant bits are float32 ties: 4097², 4097³ (exact in double), 257³ as (257²)^1.5.
-  const ties = [[4097, 2], [-4097, 3], [4097, 3], [8191, 2], [2049, 3], [66049, 1.5], [2, -150], [0.5, 150], [-2, -149], [2, 127.5]];
-  const all = { a: Float32Array.from([...a, ...ties.map((p) => p[0])]), b: Float32Array.from([...b, ...ties.map((p) => p[1])]) };
+  const ties = [[4097, 2], [-4097, 3], [4097, 3], [8191, 2], [2049, 3], [66049, 1.5], [2, -150], [0.5, 150], [-2, -149],
+    [2, 127.5]];
+  const all = {
+    a: Float32Array.from([...a, ...ties.map((p) => p[0])]), b: Float32Array.from([...b, ...ties.map((p) => p[1])]),
+  };
   for (const threads of [1, 2]) {
     withSetup(threads, 64, () => {
       elementwiseTuning.minResident = 1; elementwiseTuning.minStaged = 1;
@@ -195,14 +215,19 @@ simd("pow equals Math.pow on every pair of special and awkward values, and on ex
       const want = new Float32Array(n), got = new Float32Array(n);
       cpuKernels.binary("pow", all.a, [1], all.b, [1], [n], want);
       kernels.binary("pow", all.a, [1], all.b, [1], [n], got);
-      for (let i = 0; i < n; i++) assert.ok(same([got[i]], [want[i]]), `pow(${all.a[i]}, ${all.b[i]}) = ${got[i]}, want ${want[i]}`);
+      for (let i = 0; i < n; i++) {
+        assert.ok(same([got[i]], [want[i]]), `pow(${all.a[i]}, ${all.b[i]}) = ${got[i]}, want ${want[i]}`);
+      }
     });
   }
 });
 
-simd("the broadcast collapses to rows of its last dim: [B,1,T] against [B,H,T], a column against rows, a transpose", () => {
-  assert.equal(collapse([2, 3, 5], [5, 0, 1], [15, 5, 1]), { inner: { n: 5, a: 1, b: 1 }, outer: [{ n: 2, a: 5, b: 15 }, { n: 3, a: 0, b: 5 }] });
-  assert.equal(collapse([4, 1, 6], [1, 0, 0], [6, 6, 1]), { inner: { n: 6, a: 0, b: 1 }, outer: [{ n: 4, a: 1, b: 6 }] });
+simd("the broadcast collapses to rows of its last dim: [B,1,T] against [B,H,T], a column against rows, a transpose",
+  () => {
+  assert.equal(collapse([2, 3, 5], [5, 0, 1], [15, 5, 1]),
+    { inner: { n: 5, a: 1, b: 1 }, outer: [{ n: 2, a: 5, b: 15 }, { n: 3, a: 0, b: 5 }] });
+  assert.equal(collapse([4, 1, 6], [1, 0, 0], [6, 6, 1]),
+    { inner: { n: 6, a: 0, b: 1 }, outer: [{ n: 4, a: 1, b: 6 }] });
   assert.equal(collapse([2, 3, 4, 5], [60, 20, 5, 1], [60, 20, 5, 1]), { inner: { n: 120, a: 1, b: 1 }, outer: [] });
   assert.equal(collapse([3, 4], [1, 3], [4, 1]), { inner: { n: 4, a: 3, b: 1 }, outer: [{ n: 3, a: 1, b: 4 }] });
 });

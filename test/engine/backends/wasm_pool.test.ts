@@ -53,8 +53,8 @@ function splitAdd(r: WasmRuntime, rows: number, p: number, parts: number, seed: 
 }
 
 test("many small back-to-back calls with random job counts give exact results", () => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 2, max: MAX_JOBS }),
-    fc.integer(), (rows, p, parts, seed) => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 40 }),
+    fc.integer({ min: 2, max: MAX_JOBS }), fc.integer(), (rows, p, parts, seed) => {
       for (let rep = 0; rep < 20; rep++) if (!splitAdd(runtime(), rows, p, parts, seed + rep)) return false;
       return true;
     }), { numRuns: RUNS * 4 });
@@ -64,8 +64,9 @@ test("split matmuls of random shapes interleaved with other split calls match th
   const saved = matmulTuning.splitWork;
   matmulTuning.splitWork = 1; // split every product, so every path (problems per job, tile jobs) runs
   try {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 300 }),
-      fc.integer({ min: 1, max: 200 }), fc.boolean(), fc.boolean(), fc.integer(), (batch, m, k, n, transA, transB, seed) => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 200 }),
+      fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 200 }), fc.boolean(), fc.boolean(), fc.integer(),
+      (batch, m, k, n, transA, transB, seed) => {
         const a = values(batch * m * k, seed), b = values(batch * k * n, seed + 1);
         const want = new Float32Array(batch * m * n), got = new Float32Array(batch * m * n).fill(NaN);
         cpuKernels.matmul(a, b, want, batch, m, k, n, transA, transB);
@@ -84,14 +85,50 @@ test("a job that traps fails its call with a typed error; the pool keeps working
   const out = r.allocF32(64);
   if (!out) throw new Error("no room in the wasm heap");
   const at = r.addressOf(out);
-  const good = (j: number): Job => ["addRows", [at, at, at + j * 16, 1, 4, 0, 0]];
+  // Job j reads and writes its own 4 floats only: the jobs of a call are independent, as the pool requires.
+  const good = (j: number): Job => ["addRows", [at + j * 16, at + j * 16, at + j * 16, 1, 4, 0, 0]];
+  const trap: Job = ["addRows", [0x7ffffff0, 0x7ffffff0, 0x7ffffff0, 1, 4, 0, 0]];
   for (const bad of [0, 3, 7]) {
-    const jobs = Array.from({ length: 8 }, (_, j): Job => (j === bad ? ["addRows", [0x7ffffff0, at, at, 1, 4, 0, 0]] : good(j)));
+    const jobs = Array.from({ length: 8 }, (_, j): Job => (j === bad ? trap : good(j)));
     assert.throws(() => r.parallel(jobs), /\[wasm\] a kernel trapped/);
   }
   assert.throws(() => r.parallel(Array.from({ length: MAX_JOBS + 1 }, (_, j) => good(j % 4))), /max/);
   r.freeF32(out);
   for (let i = 0; i < 20; i++) assert.ok(splitAdd(r, 16, 9, 6, i));
+});
+
+test("lowering the thread count limits which threads run jobs; raising it again uses them", () => {
+  const r = new WasmRuntime(4);
+  const rows = 64, p = 4096;
+  const x = r.allocF32(rows * p);
+  if (!x) throw new Error("no room in the wasm heap");
+  const xa = r.addressOf(x);
+  // Many back-to-back calls of more jobs than threads: every worker allowed to claim gets some.
+  const threadsUsed = (): Set<number> => {
+    const used = new Set<number>();
+    for (let call = 0; call < 200; call++) {
+      r.parallel(Array.from({ length: rows }, (_, j): Job => ["addRows", [xa + j * p * 4, xa + j * p * 4,
+        xa + j * p * 4, 1, p, 0, 0]]));
+      for (const t of r.jobThreads(rows)) used.add(t);
+    }
+    return used;
+  };
+  try {
+    assert.ok([...threadsUsed()].every((t) => t >= 0 && t <= 3));
+    for (const [n, most] of [[2, 1], [1, 0]]) {
+      r.setThreads(4);
+      threadsUsed();
+      r.setThreads(n);
+      assert.is(r.threads, n);
+      const used = [...threadsUsed()].sort();
+      assert.ok(used.every((t) => t <= most), `setThreads(${n}): jobs ran on threads ${used.join(", ")}`);
+    }
+    r.setThreads(4);
+    assert.is(r.threads, 4);
+    assert.ok(threadsUsed().size > 1, "after setThreads(4) only the calling thread ran jobs");
+  } finally {
+    r.freeF32(x);
+  }
 });
 
 test("a process whose pool is idle exits by itself", () => {

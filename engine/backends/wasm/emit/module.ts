@@ -4,6 +4,12 @@
 import { f32Bytes, section, sleb, uleb, utf8, vec } from "./encoding.ts";
 import { Op, Simd, ValType } from "./opcodes.ts";
 
+const f32x4Bytes = (v: number): number[] => { const b = f32Bytes(v); return [...b, ...b, ...b, ...b]; };
+const i32x4Bytes = (v: number): number[] => {
+  const b = [0, 8, 16, 24].map((s) => (v >>> s) & 255);
+  return [...b, ...b, ...b, ...b];
+};
+
 /** One function body. Locals are numbered after the parameters, as in the binary format. */
 export class Code {
   readonly params: ValType[];
@@ -43,12 +49,18 @@ export class Code {
   f32Load(offset = 0): this { return this.mem(Op.f32Load, 2, offset); }
   f32Store(offset = 0): this { return this.mem(Op.f32Store, 2, offset); }
   v128Zero(): this { return this.simd(Simd.const, ...new Array<number>(16).fill(0)); }
-  f32x4Const(v: number): this { const b = f32Bytes(v); return this.simd(Simd.const, ...b, ...b, ...b, ...b); }
-  f64x2Const(v: number): this { const b = [...new Uint8Array(new Float64Array([v]).buffer)]; return this.simd(Simd.const, ...b, ...b); }
-  /** An i64x2 constant, each lane the 64-bit pattern `v`. */
-  i64x2Const(v: bigint): this { const b = [...new Uint8Array(new BigUint64Array([v]).buffer)]; return this.simd(Simd.const, ...b, ...b); }
+  /**
+   * A v128.const of four copies of the f32 v, inline where it is used. Kernels use the Hoisted forms below
+   * (V8 rebuilds an inline constant at every use, in loops too); the inline ones are for code run once and for
+   * benchmarks that compare the two.
+   */
+  f32x4Const(v: number): this { return this.simd(Simd.const, ...f32x4Bytes(v)); }
+  /** An inline v128.const of four copies of the i32 v (see f32x4Const). */
+  i32x4Const(v: number): this { return this.simd(Simd.const, ...i32x4Bytes(v)); }
   /** i8x16.shuffle of the two v128 on the stack picking 32-bit lanes (0–3 of the first, 4–7 of the second). */
-  shuffle32(picks: readonly number[]): this { return this.simd(Simd.i8x16Shuffle, ...picks.flatMap((l) => [0, 1, 2, 3].map((b) => l * 4 + b))); }
+  shuffle32(picks: readonly number[]): this {
+    return this.simd(Simd.i8x16Shuffle, ...picks.flatMap((l) => [0, 1, 2, 3].map((b) => l * 4 + b)));
+  }
 
   /**
    * Pushes the v128 constant `bytes` from a local the function sets once on entry from a module global.
@@ -68,11 +80,18 @@ export class Code {
     return this.get(h.local);
   }
   /** v128Hoisted of four copies of the f32 v. */
-  f32x4Hoisted(v: number): this { const b = f32Bytes(v); return this.v128Hoisted([...b, ...b, ...b, ...b]); }
+  f32x4Hoisted(v: number): this { return this.v128Hoisted(f32x4Bytes(v)); }
   /** v128Hoisted of four copies of the i32 v. */
-  i32x4Hoisted(v: number): this {
-    const b = [0, 8, 16, 24].map((s) => (v >>> s) & 255);
-    return this.v128Hoisted([...b, ...b, ...b, ...b]);
+  i32x4Hoisted(v: number): this { return this.v128Hoisted(i32x4Bytes(v)); }
+  /** v128Hoisted of two copies of the f64 v. */
+  f64x2Hoisted(v: number): this {
+    const b = [...new Uint8Array(new Float64Array([v]).buffer)];
+    return this.v128Hoisted([...b, ...b]);
+  }
+  /** v128Hoisted of two copies of the 64-bit pattern v. */
+  i64x2Hoisted(v: bigint): this {
+    const b = [...new Uint8Array(new BigUint64Array([v]).buffer)];
+    return this.v128Hoisted([...b, ...b]);
   }
 
   /** local[i] += delta (i32). */

@@ -26,7 +26,7 @@ export const Simd = {
   i16x8ExtendLowI8x16U: 0x89, i32x4ExtendLowI16x8U: 0xa9,
   i32x4Eq: 0x37, i32x4Ne: 0x38, i32x4LtS: 0x39, i32x4GtS: 0x3b, i32x4LeS: 0x3d, i32x4GeS: 0x3f,
   f32x4Eq: 0x41, f32x4Ne: 0x42, f32x4Lt: 0x43, f32x4Gt: 0x44, f32x4Le: 0x45, f32x4Ge: 0x46,
-  f64x2Eq: 0x47, f64x2Gt: 0x4a,
+  f64x2Gt: 0x4a,
   v128And: 0x4e, v128Andnot: 0x4f, v128Or: 0x50, v128Xor: 0x51, v128Bitselect: 0x52, v128AnyTrue: 0x53,
   f32x4DemoteF64x2Zero: 0x5e, f64x2PromoteLowF32x4: 0x5f,
   f32x4Ceil: 0x67, f32x4Floor: 0x68, f32x4Nearest: 0x6a, f64x2Nearest: 0x94,

@@ -9,12 +9,13 @@
 // near-ties (see pow.ts). int32 mul is left out: the reference rounds products past 2^53 before wrapping.
 import { Code } from "../emit/module.ts";
 import { Op, Simd, ValType } from "../emit/opcodes.ts";
-import { i32x4Const } from "./maps.ts";
 import { powLanes } from "./pow.ts";
 
 const { i32, f32, v128 } = ValType;
-export type LaneOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "eq" | "ne" | "lt" | "le" | "gt" | "ge";
-export const LANE_OPS: readonly LaneOp[] = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
+export type LaneOp =
+  "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+export const LANE_OPS: readonly LaneOp[] =
+  ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
 export type IntLaneOp = "add" | "sub" | "maximum" | "minimum" | "eq" | "ne" | "lt" | "le" | "gt" | "ge";
 export const INT_LANE_OPS: readonly IntLaneOp[] =
   ["add", "sub", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
@@ -39,30 +40,41 @@ const COMPARISONS: readonly string[] = ["eq", "ne", "lt", "le", "gt", "ge"];
  * Lanes of an op that is one instruction per dtype (`one`: vector and scalar opcodes; comparisons masked to
  * 1/0) or else `pick`, a maximum or minimum.
  */
-function lanesOf(c: Code, elem: ValType, one: [number, number] | undefined, cmp: boolean, pick: Omit<Lanes, "elem">): Lanes {
+function lanesOf(
+  c: Code, elem: ValType, one: [number, number] | undefined, cmp: boolean, pick: Omit<Lanes, "elem">,
+): Lanes {
   return {
     elem,
     vector: (a, b) => {
       if (!one) return pick.vector(a, b);
       c.get(a).get(b).simd(one[0]);
-      if (cmp) i32x4Const(c, 1).simd(Simd.v128And);
+      if (cmp) c.i32x4Hoisted(1).simd(Simd.v128And);
     },
     scalar: (a, b) => { if (one) c.get(a).get(b).op(one[1]); else pick.scalar(a, b); },
   };
 }
 
-/** float32 lanes; maximum: a ≥ b or a is NaN ? a : b (the reference's select, bit-exact); pow four lanes at a time. */
+/**
+ * float32 lanes; maximum: a ≥ b or a is NaN ? a : b (the reference's select, bit-exact); pow four lanes at a
+ * time.
+ */
 function f32Lanes(c: Code, op: LaneOp): Lanes {
   if (op === "pow") {
     const pow = powLanes(c);
     const [va, vb] = [c.local(v128), c.local(v128)];
     const splat = (x: number, v: number): Code => c.get(x).simd(Simd.f32x4Splat).set(v);
     // One element through lane 0.
-    return { elem: f32, vector: pow, scalar: (a, b) => { splat(a, va); splat(b, vb); pow(va, vb); c.simd(Simd.f32x4ExtractLane, 0); } };
+    const scalar = (a: number, b: number): void => {
+      splat(a, va); splat(b, vb); pow(va, vb); c.simd(Simd.f32x4ExtractLane, 0);
+    };
+    return { elem: f32, vector: pow, scalar };
   }
   const [vGe, sGe] = op === "maximum" ? [Simd.f32x4Ge, Op.f32Ge] : [Simd.f32x4Le, Op.f32Le];
   return lanesOf(c, f32, F32_OPS[op], COMPARISONS.includes(op), {
-    vector: (a, b) => { c.get(a).get(b).get(a).get(b).simd(vGe).get(a).get(a).simd(Simd.f32x4Ne).simd(Simd.v128Or).simd(Simd.v128Bitselect); },
+    vector: (a, b) => {
+      c.get(a).get(b).get(a).get(b).simd(vGe).get(a).get(a).simd(Simd.f32x4Ne).simd(Simd.v128Or)
+        .simd(Simd.v128Bitselect);
+    },
     scalar: (a, b) => { c.get(a).get(b).get(a).get(b).op(sGe).get(a).get(a).op(Op.f32Ne).op(Op.i32Or).op(Op.select); },
   });
 }
@@ -144,7 +156,9 @@ function odometer(c: Code, l: Record<"A" | "B" | "DIMS" | "K" | "IDX" | "d" | "e
   c.get(l.d).get(l.K).op(Op.i32GeS, Op.brIf, 1);
   c.inc(l.A, () => c.get(l.e).mem(Op.i32Load, 2, 4)).inc(l.B, () => c.get(l.e).mem(Op.i32Load, 2, 8));
   c.get(l.ix).mem(Op.i32Load, 2).i32(1).op(Op.i32Add).set(l.v);
-  c.if(() => c.get(l.v).get(l.e).mem(Op.i32Load, 2).op(Op.i32LtS), () => { c.get(l.ix).get(l.v).mem(Op.i32Store, 2).op(Op.br, 2); });
+  c.if(() => c.get(l.v).get(l.e).mem(Op.i32Load, 2).op(Op.i32LtS), () => {
+    c.get(l.ix).get(l.v).mem(Op.i32Store, 2).op(Op.br, 2);
+  });
   c.get(l.ix).i32(0).mem(Op.i32Store, 2);
   c.get(l.A).get(l.e).mem(Op.i32Load, 2, 12).op(Op.i32Sub).set(l.A);
   c.get(l.B).get(l.e).mem(Op.i32Load, 2, 16).op(Op.i32Sub).set(l.B);

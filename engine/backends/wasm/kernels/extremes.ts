@@ -40,7 +40,7 @@ function extremeRows(wantMax: boolean, arg: boolean): Code {
   c.get(COLS).i32(4).op(Op.i32Mul).set(cb);
   c.get(COLS).i32(-4).op(Op.i32And).i32(4).op(Op.i32Mul).set(c4b);
   c.for(row, () => c.i32(0), () => c.get(ROWS), 1, () => {
-    c.f32x4Const(wantMax ? -Infinity : Infinity).set(mv);
+    c.f32x4Hoisted(wantMax ? -Infinity : Infinity).set(mv);
     c.v128Zero().set(nan);
     c.for(jb, () => c.i32(0), () => c.get(c4b), 16, () => {
       c.get(X).get(jb).op(Op.i32Add).v128Load().set(xv);

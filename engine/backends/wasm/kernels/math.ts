@@ -11,10 +11,11 @@ const MAGIC_BITS = 0x4b400000;
 const ONE_BITS = 0x3f800000;
 
 /**
- * Pushes f32x4 exp(local x). NaN stays NaN, −∞ gives 0, +∞ gives +∞. Every constant is hoisted (Code.f32x4Hoisted)
- * and each step is one x64 instruction: pmax/pmin clamp (NaN passes through), n by the 1.5·2²³ rounding trick, whose
- * bits also give 2ⁿ's exponent (no float→int conversion), and no out-of-range fix-up: the clamp keeps n in
- * [−150, 128], where the two-factor scaling over- or underflows by itself exactly where exp does.
+ * Pushes f32x4 exp(local x). NaN stays NaN, −∞ gives 0, +∞ gives +∞. Every constant is hoisted
+ * (Code.f32x4Hoisted) and each step is one x64 instruction: pmax/pmin clamp (NaN passes through), n by the
+ * 1.5·2²³ rounding trick, whose bits also give 2ⁿ's exponent (no float→int conversion), and no out-of-range
+ * fix-up: the clamp keeps n in [−150, 128], where the two-factor scaling over- or underflows by itself exactly
+ * where exp does.
  */
 export function emitExp(c: Code, x: number, tmp: { n: number; r: number; y: number }): void {
   const { n, r, y } = tmp;
@@ -29,8 +30,8 @@ export function emitExp(c: Code, x: number, tmp: { n: number; r: number; y: numb
   for (const k of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) {
     c.get(y).get(r).simd(mul); K(k).simd(add).set(y);
   }
-  // y·r² + r + 1, times 2ⁿ as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), each factor's bits ((k << 23) + bits(1)) from n's: each stays a
-  // normal float for n in [−150, 128], so results near FLT_MAX and in the denormal range come out right.
+  // y·r² + r + 1, times 2ⁿ as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), each factor's bits ((k << 23) + bits(1)) from n's: each
+  // stays a normal float for n in [−150, 128], so results near FLT_MAX and in the denormal range come out right.
   c.get(y).get(r).simd(mul).get(r).simd(mul).get(r).simd(add); K(1).simd(add);
   c.get(n); c.i32x4Hoisted(MAGIC_BITS).simd(Simd.i32x4Sub).set(n);
   c.get(n).i32(1).simd(Simd.i32x4ShrS).set(r);

@@ -58,7 +58,7 @@ class Rows {
   rowMax(x: number, m: number): void {
     const c = this.c;
     const mx = c.local(v128);
-    c.f32x4Const(-Infinity).set(mx);
+    c.f32x4Hoisted(-Infinity).set(mx);
     this.vectors(() => { c.get(mx); this.at(x).v128Load().simd(Simd.f32x4Pmax).set(mx); });
     this.lanes(mx, Op.f32Max); c.set(m);
     this.tail(() => { c.get(m); this.at(x).f32Load().op(Op.f32Max).set(m); });
