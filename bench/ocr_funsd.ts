@@ -18,7 +18,7 @@ import { loadFunsdDocument } from "../src/data/funsd.ts";
 import { readJsonFile } from "../src/data/json_file.ts";
 import { decodeImage } from "../src/data/image/decode.ts";
 import { createOcr } from "../src/extract/ocr.ts";
-import { loadEntityModel } from "../src/extract/entity_model.ts";
+import { loadEntityModel } from "../src/extract/load_entity_model.ts";
 import { tagPage } from "../src/extract/extract_entities.ts";
 import { segmentLines, type PageWord } from "../src/extract/segments.ts";
 import type { PixelBox } from "../src/extract/result.ts";

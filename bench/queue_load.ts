@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { setBackend } from "../engine/index.ts";
 import { lazyOcr } from "../src/extract/ocr.ts";
-import { loadEntityModel } from "../src/extract/entity_model.ts";
+import { loadEntityModel } from "../src/extract/load_entity_model.ts";
 import { processDocument } from "../src/extract/process_document.ts";
 import { readPdf } from "../src/extract/pdf.ts";
 import { encodePng } from "../src/train/page_svg.ts";

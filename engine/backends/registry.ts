@@ -179,7 +179,8 @@ export interface BackendInfo {
  */
 export async function setBackend(name: BackendName, opts: BackendOptions = {}): Promise<BackendInfo> {
   if (!BACKEND_NAMES.includes(name)) {
-    throw new EngineError("setBackend", `unknown backend ${JSON.stringify(name)}; expected 'cpu', 'reference' or 'gpu'`);
+    const expected = BACKEND_NAMES.join(", ");
+    throw new EngineError("setBackend", `unknown backend ${JSON.stringify(name)}; expected one of ${expected}`);
   }
   if (opts.threads !== undefined) setThreads(opts.threads);
   if (name === "gpu") {

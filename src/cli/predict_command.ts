@@ -7,7 +7,7 @@ import { normalizeBox, type Box, type Document } from "../data/document.ts";
 import { decodeImage } from "../data/image/decode.ts";
 import { prepareDocs } from "../train/batches.ts";
 import { argmax, documentLogits } from "../train/evaluate.ts";
-import { loadEntityModel } from "../extract/entity_model.ts";
+import { loadEntityModel } from "../extract/load_entity_model.ts";
 import { extractEntities } from "../extract/extract_entities.ts";
 import { loadDocument } from "../extract/load_document.ts";
 import { pagePicture, writePictures } from "../extract/process_document.ts";

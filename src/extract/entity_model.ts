@@ -1,9 +1,10 @@
 // What entity extraction needs from a checkpoint: the model in eval mode, its tokenizer, its BIO labels and the
-// window settings it was trained with.
-import type { AETNet } from "../models/aetnet.ts";
+// window settings it was trained with. Type imports only: the browser build (entityModelFromFiles) uses this module,
+// so it must not pull in checkpoint_model.ts and with it the CLI, the dataset loaders and file reading;
+// opening a folder on disk is load_entity_model.ts.
+import type { OpenedModel } from "../cli/checkpoint_model.ts";
 import type { Chunking, WordTokenizer } from "../data/encode.ts";
-import { openModel, type OpenedModel } from "../cli/checkpoint_model.ts";
-import { DataError } from "../data/errors.ts";
+import type { AETNet } from "../models/aetnet.ts";
 
 /** A token-labelling model ready to run on pages: weights, tokenizer, BIO labels and window settings. */
 export interface EntityModel {
@@ -32,15 +33,4 @@ export function entityModelOf(opened: Pick<OpenedModel, "settings" | "model" | "
   if (settings.kind !== "token") return null;
   const { labels, maxLength, stride, batchSize } = settings;
   return { model, tokenizer, labels, maxLength, stride, batchSize, chunking: settings.chunking ?? "overlap" };
-}
-
-/**
- * Opens a run or checkpoint folder written by `aetnet train`, or a Hugging Face LayoutLMv3ForTokenClassification
- * folder (config.json + model.safetensors); a document-classification checkpoint is refused.
- */
-export function loadEntityModel(checkpoint: string): EntityModel {
-  const opened = openModel(checkpoint);
-  const entityModel = entityModelOf(opened);
-  if (entityModel === null) throw new DataError("extract", opened.dir, NOT_A_TOKEN_MODEL);
-  return entityModel;
 }

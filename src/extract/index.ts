@@ -3,7 +3,8 @@
 export type { DocumentResult, EntityRecord, PageRecord, PixelBox, Timing, WordSource } from "./result.ts";
 export { loadDocument, documentKind, type DocumentPage, type LoadedDocument, type LoadOptions } from "./load_document.ts";
 export { extractEntities, tagPage } from "./extract_entities.ts";
-export { loadEntityModel, type EntityModel } from "./entity_model.ts";
+export type { EntityModel } from "./entity_model.ts";
+export { loadEntityModel } from "./load_entity_model.ts";
 export { demoEntityModel } from "./demo_model.ts";
 export { processDocument, writePictures, type ProcessOptions } from "./process_document.ts";
 export { createOcr, lazyOcr, type Ocr, type OcrOptions, type OcrWord, type OcrLine } from "./ocr.ts";

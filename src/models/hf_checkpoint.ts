@@ -131,7 +131,12 @@ export interface HfExport {
  * the same model gives the same bytes. Tensors are float32, named as in HF's LayoutLMv3 task models.
  */
 export function exportHfCheckpoint(outDir: string, e: HfExport): string[] {
-  const tensors = mapStateDict(e.weights, ourToHfKey).mapped;
+  let tensors: Record<string, Tensor>;
+  try { tensors = mapStateDict(e.weights, ourToHfKey).mapped; } catch (err) {
+    // weights holding a tensor under both its HF name and ours: which one to write is not knowable; nothing written
+    throw new FormatError("exportHfCheckpoint",
+      `${join(outDir, HF_WEIGHTS)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   mkdirSync(outDir, { recursive: true });
   io.saveSafetensors(join(outDir, HF_WEIGHTS), tensors, { format: "pt" });
   const config = toHfConfig(e.config, e.kind, e.labels, e.windows);

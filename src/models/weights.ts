@@ -52,10 +52,13 @@ export type KeyMap = (key: string) => string | null;
 export function mapStateDict(sd: nn.StateDict, map: KeyMap): { mapped: nn.StateDict; dropped: string[] } {
   const mapped: nn.StateDict = {};
   const dropped: string[] = [];
+  const source = new Map<string, string>();
   for (const [key, value] of Object.entries(sd)) {
     const k = map(key);
     if (k === null) { dropped.push(key); continue; }
-    if (k in mapped) throw new Error(`[mapStateDict] two checkpoint keys map to ${k} (the second is ${key})`);
+    const first = source.get(k);
+    if (first !== undefined) throw new Error(`[mapStateDict] two checkpoint keys map to ${k}: ${first} and ${key}`);
+    source.set(k, key);
     mapped[k] = value;
   }
   return { mapped, dropped };

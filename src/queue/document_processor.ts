@@ -2,7 +2,7 @@
 // A document that cannot be read becomes a thrown error here (folder mode records it as the line's `error`),
 // so BullMQ retries it and, after the last attempt, keeps it in the failed set with that message.
 import { lazyOcr } from "../extract/ocr.ts";
-import { loadEntityModel } from "../extract/entity_model.ts";
+import { loadEntityModel } from "../extract/load_entity_model.ts";
 import { processDocument } from "../extract/process_document.ts";
 import type { DocumentResult } from "../extract/result.ts";
 import type { DocumentProcessor } from "./worker.ts";

@@ -39,20 +39,25 @@ export type WorkerEvent =
 
 export interface RunningWorker { close(): Promise<void>; closed: Promise<void> }
 
+/**
+ * One job as the worker runs it: its data checked, its document read once and checked against the job's hash, the
+ * processor run on exactly those bytes, and the result stored in resultsDir/<id>.json (when given) before returning.
+ */
+export async function runDocumentJob(
+  id: string, rawData: unknown, process: DocumentProcessor, resultsDir?: string,
+): Promise<object> {
+  const data = parseJobData(id, rawData);
+  const bytes = readJobDocument(id, data); // refuses a document that changed since it was queued
+  const result = await process(data, bytes, id);
+  // Durable before the acknowledgement: a crash after this line re-runs the job, which rewrites the same file.
+  if (resultsDir !== undefined) writeFileAtomic(join(resultsDir, `${id}.json`), `${JSON.stringify(result)}\n`);
+  return result;
+}
+
 export async function startWorker(opts: WorkerOptions, process: DocumentProcessor): Promise<RunningWorker> {
   const { Worker } = await loadBullMQ();
   if (opts.resultsDir !== undefined) mkdirSync(opts.resultsDir, { recursive: true });
-  const worker = new Worker(opts.queue, async (job) => {
-    const id = job.id!;
-    const data = parseJobData(id, job.data);
-    const bytes = readJobDocument(id, data); // refuses a document that changed since it was queued
-    const result = await process(data, bytes, id);
-    // Durable before the acknowledgement: a crash after this line re-runs the job, which rewrites the same file.
-    if (opts.resultsDir !== undefined) {
-      writeFileAtomic(join(opts.resultsDir, `${id}.json`), `${JSON.stringify(result)}\n`);
-    }
-    return result;
-  }, {
+  const worker = new Worker(opts.queue, (job) => runDocumentJob(job.id!, job.data, process, opts.resultsDir), {
     connection: opts.connection,
     concurrency: opts.concurrency,
     lockDuration: opts.lockMs,

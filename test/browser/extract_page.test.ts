@@ -18,7 +18,7 @@ import { servePage } from "../../examples/extract_page/serve.ts";
 import { resolveCheckpointDir } from "../../src/cli/checkpoint_model.ts";
 import { decodeImage } from "../../src/data/image/decode.ts";
 import { dataRoot } from "../../src/data/paths.ts";
-import { loadEntityModel } from "../../src/extract/entity_model.ts";
+import { loadEntityModel } from "../../src/extract/load_entity_model.ts";
 import { demoEntityModel } from "../../src/extract/demo_model.ts";
 import { extractEntities, tagPage } from "../../src/extract/extract_entities.ts";
 import { loadDocument } from "../../src/extract/load_document.ts";

@@ -67,6 +67,13 @@ t("bad values are one-line typed errors naming the variable", async () => {
     }
   }
   assert.throws(() => setThreads(1.5), /\[setThreads\] threads must be an integer ≥ 1, got 1.5/);
+  try {
+    await setBackend("tpu" as "cpu");
+    assert.unreachable("should throw");
+  } catch (err) {
+    assert.instance(err, EngineError);
+    assert.match((err as Error).message, /\[setBackend\] unknown backend "tpu"; expected one of cpu, reference, gpu$/);
+  }
 });
 
 t.run();

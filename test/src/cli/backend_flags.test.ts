@@ -2,7 +2,7 @@
 // --help, and applied before the command runs (flags win over AETNET_BACKEND / AETNET_THREADS).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { backendInfo, setBackend } from "../../../engine/index.ts";
+import { BACKEND_NAMES, backendInfo, setBackend } from "../../../engine/index.ts";
 import { takeBackendFlags } from "../../../src/cli/backend_flags.ts";
 import { UsageError } from "../../../src/cli/args.ts";
 import { runCli as run } from "./run_cli.ts";
@@ -30,6 +30,7 @@ t("bad values are usage errors naming the flag", () => {
 t("--help shows the flags; a bad flag exits 2 with one line pointing at the help", async () => {
   const help = await run("--help");
   assert.match(help.out, /--backend cpu\|reference\|gpu/);
+  for (const name of BACKEND_NAMES) assert.match(help.out, new RegExp(`^ +${name} +\\S`, "m"), `${name} is described`);
   assert.match(help.out, /--threads N/);
   const bad = await run("train", "--backend", "tpu");
   assert.is(bad.code, 2);

@@ -1,7 +1,7 @@
 // Hugging Face checkpoints both ways against test/fixtures/hf/logits.json (plain PyTorch, test/golden/gen_hf_checkpoint.py):
 // HF-layout checkpoints written by torch load here with the same logits, and our export is byte-stable and gives
 // PyTorch's logits when PyTorch runs it.
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,6 +60,21 @@ t("export: byte-identical to the committed export, whose logits torch reproduces
     assert.not.ok(names.some((n) => /_m\.|queue/.test(n)));
     assert.ok(names.includes("layoutlmv3.encoder.rel_pos_bias.weight") && names.includes("classifier.weight"));
   } finally { rmSync(out, { recursive: true, force: true }); }
+});
+
+t("export: weights holding a tensor under its HF name and ours fail as one line naming the file and keys", () => {
+  const root = mkdtempSync(join(tmpdir(), "aetnet-hf-twice-"));
+  try {
+    const out = join(root, "export");
+    const weights = exportModel().stateDict();
+    weights["layoutlmv3.norm.bias"] = weights["fusion_model.layoutlmv3.norm.bias"];
+    const twice = new RegExp(`^\\[exportHfCheckpoint\\] ${out}/model\\.safetensors: .*two checkpoint keys map to ` +
+      "layoutlmv3\\.norm\\.bias: fusion_model\\.layoutlmv3\\.norm\\.bias and layoutlmv3\\.norm\\.bias$");
+    const e = { config: micro, kind: "token" as const, labels: FUNSD_LABELS, weights, tokenizer: microTokenizer() };
+    assert.throws(() => exportHfCheckpoint(out, e),
+      (err: unknown) => err instanceof FormatError && twice.test(err.message));
+    assert.not.ok(existsSync(out), "nothing is written");
+  } finally { rmSync(root, { recursive: true, force: true }); }
 });
 
 t("a checkpoint that does not fit its config.json fails naming the tensors and the file", () => {
