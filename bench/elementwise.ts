@@ -59,11 +59,11 @@ for (const n of [256, 1024, 4096, 65536, 1 << 20]) {
     const cells: number[] = [];
     const [xh, yh, oh] = [filled(n, false), filled(n, false), filled(n, false)];
     const [xr, yr, or] = [filled(n, true), filled(n, true), filled(n, true)];
-    elementwiseTuning.splitElements = 1 << 30;
+    elementwiseTuning.splitElements = elementwiseTuning.splitCostly = 1 << 30;
     setWasmThreads(1);
     cells.push(time(() => run(cpuKernels, xh, yh, oh, n)), time(() => run({ ...cpuKernels, ...wasmKernels }, xh, yh, oh, n)), time(() => run({ ...cpuKernels, ...wasmKernels }, xr, yr, or, n)));
     setWasmThreads(2);
-    elementwiseTuning.splitElements = 1 << 14;
+    elementwiseTuning.splitElements = elementwiseTuning.splitCostly = 1 << 14;
     cells.push(time(() => run({ ...cpuKernels, ...wasmKernels }, xr, yr, or, n)));
     console.log(`${String(n).padStart(8)} ${name.padEnd(26)}${cells.map(fmt).join(" ")}`);
   }

@@ -14,9 +14,16 @@ import { mapVectors, splitJobs, threadsFor } from "./split.ts";
 
 /**
  * Elements below which the reference loop beats a kernel call: with operands staged through scratch (copied
- * in and out), and with every operand already in wasm memory. Measured by bench/elementwise.ts.
+ * in and out), and with every operand already in wasm memory; elements per thread from which a call is split
+ * over threads: 2^16 for memory-bound maps, 2^14 for the costly ones (exp, log, tanh, sigmoid, erf, pow), whose
+ * split already pays at 65536 elements where a split add or relu does not. Measured by bench/elementwise.ts.
  */
-export const elementwiseTuning = { minStaged: 1024, minResident: 256, splitElements: 1 << 16 };
+export const elementwiseTuning = { minStaged: 1024, minResident: 256, splitElements: 1 << 16, splitCostly: 1 << 14 };
+
+const COSTLY = new Set<UnaryOp | BinaryOp>(["exp", "log", "tanh", "sigmoid", "erf", "pow"]);
+/** Elements per thread from which op's call is split. */
+const splitFor = (op: UnaryOp | BinaryOp): number =>
+  COSTLY.has(op) ? elementwiseTuning.splitCostly : elementwiseTuning.splitElements;
 
 
 /** Whether a call of n elements repays the kernel: every array resident in wasm memory lowers the bar. */
@@ -29,7 +36,7 @@ export function unaryWith(rt: () => WasmRuntime, op: UnaryOp, x: TypedArray, out
   if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || x.length < elementwiseTuning.minResident) return cpuKernels.unary(op, x, out);
   const r = rt();
   if (!worthIt(r, x.length, [x, out])) return cpuKernels.unary(op, x, out);
-  mapVectors(r, op, [x], out, elementwiseTuning.splitElements);
+  mapVectors(r, op, [x], out, splitFor(op));
 }
 
 export function clampWith(rt: () => WasmRuntime, x: TypedArray, lo: number, hi: number, out: TypedArray): void {
@@ -146,7 +153,7 @@ export function binaryWith(rt: () => WasmRuntime, op: BinaryOp, a: TypedArray, s
   if (fn) {
     const r = rt();
     const [la, lb, lo] = [a, b, out].map((x) => lanes(x as Float32Array | Int32Array));
-    const threads = threadsFor(r, n, elementwiseTuning.splitElements);
+    const threads = threadsFor(r, n, splitFor(op));
     if (worthIt(r, n, [la, lb, lo])) return broadcastWasm(r, fn, la, lb, collapse(shape, sa, sb), lo, threads);
   }
   cpuKernels.binary(op, a, sa, b, sb, shape, out);

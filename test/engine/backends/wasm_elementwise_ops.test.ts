@@ -46,7 +46,7 @@ const same = (got: ArrayLike<number>, want: ArrayLike<number>): boolean =>
 function withSetup<T>(threads: number, split: number, body: (live: Float32Array[]) => T): T {
   setWasmThreads(threads);
   const saved = { ...elementwiseTuning };
-  elementwiseTuning.splitElements = split;
+  elementwiseTuning.splitElements = elementwiseTuning.splitCostly = split;
   const live: Float32Array[] = [];
   try { return body(live); } finally { Object.assign(elementwiseTuning, saved); live.forEach(freeResident); setWasmThreads(1); }
 }
