@@ -14,7 +14,7 @@ import { mapVectors, splitJobs, threadsFor } from "./split.ts";
 
 /**
  * Elements below which the reference loop beats a kernel call: with operands staged through scratch (copied
- * in and out), and with every operand already in wasm memory; elements per thread from which a call is split
+ * in and out), and for a costly op with every operand already in wasm memory; elements per thread from which a call is split
  * over threads: 2^16 for memory-bound maps, 2^14 for the costly ones (exp, log, tanh, sigmoid, erf, pow), whose
  * split already pays at 65536 elements where a split add or relu does not. Measured by bench/elementwise.ts.
  */
@@ -26,23 +26,26 @@ const splitFor = (op: UnaryOp | BinaryOp): number =>
   COSTLY.has(op) ? elementwiseTuning.splitCostly : elementwiseTuning.splitElements;
 
 
-/** Whether a call of n elements repays the kernel: every array resident in wasm memory lowers the bar. */
-function worthIt(r: WasmRuntime, n: number, arrays: readonly ArrayBufferView[]): boolean {
+/**
+ * Whether a call of n elements repays the kernel: from minStaged always; from minResident for a costly op whose
+ * arrays are all resident in wasm memory (a cheap one, e.g. add or where, still loses to the plain loop at 256).
+ */
+function worthIt(r: WasmRuntime, n: number, arrays: readonly ArrayBufferView[], costly: boolean): boolean {
   if (n >= elementwiseTuning.minStaged) return true;
-  return n >= elementwiseTuning.minResident && arrays.every((x) => r.addressOf(x) >= 0);
+  return costly && n >= elementwiseTuning.minResident && arrays.every((x) => r.addressOf(x) >= 0);
 }
 
 export function unaryWith(rt: () => WasmRuntime, op: UnaryOp, x: TypedArray, out: TypedArray): void {
   if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || x.length < elementwiseTuning.minResident) return cpuKernels.unary(op, x, out);
   const r = rt();
-  if (!worthIt(r, x.length, [x, out])) return cpuKernels.unary(op, x, out);
+  if (!worthIt(r, x.length, [x, out], COSTLY.has(op))) return cpuKernels.unary(op, x, out);
   mapVectors(r, op, [x], out, splitFor(op));
 }
 
 export function clampWith(rt: () => WasmRuntime, x: TypedArray, lo: number, hi: number, out: TypedArray): void {
   if (!(x instanceof Float32Array) || !(out instanceof Float32Array) || x.length < elementwiseTuning.minResident) return cpuKernels.clamp(x, lo, hi, out);
   const r = rt();
-  if (!worthIt(r, x.length, [x, out])) return cpuKernels.clamp(x, lo, hi, out);
+  if (!worthIt(r, x.length, [x, out], false)) return cpuKernels.clamp(x, lo, hi, out);
   mapVectors(r, "clamp", [x], out, elementwiseTuning.splitElements, [bits(lo), bits(hi)]);
 }
 
@@ -53,7 +56,7 @@ export function whereWith(rt: () => WasmRuntime, cond: TypedArray, a: TypedArray
   if (!condOk || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array) || n < elementwiseTuning.minResident) return cpuKernels.where(cond, a, b, out);
   const r = rt();
   const c = cond instanceof Float32Array ? cond : new Float32Array(cond.buffer, cond.byteOffset, cond.length);
-  if (!worthIt(r, n, [c, a, b, out])) return cpuKernels.where(cond, a, b, out);
+  if (!worthIt(r, n, [c, a, b, out], false)) return cpuKernels.where(cond, a, b, out);
   mapVectors(r, cond instanceof Int32Array ? "whereI32" : "whereF32", [c, a, b], out, elementwiseTuning.splitElements);
 }
 
@@ -154,7 +157,8 @@ export function binaryWith(rt: () => WasmRuntime, op: BinaryOp, a: TypedArray, s
     const r = rt();
     const [la, lb, lo] = [a, b, out].map((x) => lanes(x as Float32Array | Int32Array));
     const threads = threadsFor(r, n, splitFor(op));
-    if (worthIt(r, n, [la, lb, lo])) return broadcastWasm(r, fn, la, lb, collapse(shape, sa, sb), lo, threads);
+    const costly = COSTLY.has(op);
+    if (worthIt(r, n, [la, lb, lo], costly)) return broadcastWasm(r, fn, la, lb, collapse(shape, sa, sb), lo, threads);
   }
   cpuKernels.binary(op, a, sa, b, sb, shape, out);
 }
