@@ -60,10 +60,13 @@ function w2Gemms(): () => void {
 // On the gpu backend (AETNET_BACKEND=gpu) an op returns before the device has done its work: each timed run
 // ends with a one-element device read, which the device queue answers only after everything before it.
 // Each timed run is one tidy(): what it makes is freed when it ends, as in a training loop (src/train/trainer.ts).
+// Its result is dropped inside the tidy (a tidy keeps what it returns): returned outputs kept alive until the GC
+// ran filled the tensor heap, and later workloads then ran on JS-heap tensors through the copying path.
 const gpu = backendInfo().name === "gpu";
 const settled = (make: () => () => void) => (): (() => void) => {
   const work = make();
-  return gpu ? () => { tidy(work); syncDevice(); } : () => tidy(work);
+  const run = (): void => tidy(() => { work(); });
+  return gpu ? () => { run(); syncDevice(); } : run;
 };
 const settle = (impl: Record<string, () => () => void>) => Object.fromEntries(Object.entries(impl).map(([id, make]) => [id, settled(make)]));
 
